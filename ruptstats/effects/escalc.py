@@ -1,0 +1,204 @@
+"""``escalc``: the caller's rows with ``yi``, ``vi`` and ``measure`` appended (metafor's shape).
+
+One entry point, :func:`escalc`, checks the columns a measure needs (naming the 1-based row and the column
+of the first bad value) and dispatches to one plain function per measure:
+
+==========================  ====================================  =============================
+measure                     needs                                 function
+==========================  ====================================  =============================
+``COR``, ``UCOR``, ``ZCOR``  ``ri, ni``                            :mod:`.correlation`
+``MD``, ``SMD``, ``SMDH``,   ``m1i, sd1i, n1i, m2i, sd2i, n2i``    :mod:`.means`
+``ROM``
+``OR``, ``RR``, ``RD``       ``ai, ci`` and ``bi, di`` or           :mod:`.counts`
+                             ``n1i, n2i``
+``SMCR``                     ``m1i, m2i, sd1i, ni, ri``            :func:`.means.smcr`
+==========================  ====================================  =============================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from ..exceptions import DataError, OptionError
+from . import counts, means
+from ._validate import check_min, check_rule, drop_missing, first_bad, values_of
+from .correlation import cor, ucor, zcor
+
+__all__ = ["escalc", "MEASURES"]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    roles: tuple[str, ...]           # argument names, in the order the measure function takes them
+    rules: dict                      # role -> rule name of _validate.RULES, or ("n", minimum)
+    func: object
+    label: str                       # what the measure is, for messages and the conversion record
+
+
+_TWO = ("m1i", "sd1i", "n1i", "m2i", "sd2i", "n2i")
+_TWO_RULES = {"m1i": "any", "m2i": "any", "sd1i": "sd", "sd2i": "sd", "n1i": ("n", 2), "n2i": ("n", 2)}
+_CELLS = ("ai", "bi", "ci", "di")
+_CELL_RULES = dict.fromkeys(_CELLS, "count")
+
+MEASURES = {
+    "COR": _Spec(("ri", "ni"), {"ri": "r", "ni": ("n", 4)}, cor, "raw correlation"),
+    "UCOR": _Spec(("ri", "ni"), {"ri": "r", "ni": ("n", 5)}, ucor, "bias-corrected correlation"),
+    "ZCOR": _Spec(("ri", "ni"), {"ri": "r", "ni": ("n", 4)}, zcor, "Fisher's z of r"),
+    "MD": _Spec(_TWO, _TWO_RULES, means.md, "raw mean difference"),
+    "SMD": _Spec(_TWO, _TWO_RULES, means.smd, "standardised mean difference (Hedges' g)"),
+    "SMDH": _Spec(_TWO, _TWO_RULES, means.smdh, "standardised mean difference, unequal variances"),
+    "ROM": _Spec(_TWO, {**_TWO_RULES, "m1i": "positive", "m2i": "positive"}, means.rom, "log ratio of means"),
+    "OR": _Spec(_CELLS, _CELL_RULES, counts.or_, "log odds ratio"),
+    "RR": _Spec(_CELLS, _CELL_RULES, counts.rr, "log risk ratio"),
+    "RD": _Spec(_CELLS, _CELL_RULES, counts.rd, "risk difference"),
+    "SMCR": _Spec(("m1i", "m2i", "sd1i", "ni", "ri"),
+                  {"m1i": "any", "m2i": "any", "sd1i": "sd", "ni": ("n", 3), "ri": "r"},
+                  means.smcr, "standardised mean change (raw-score standardisation)"),
+}
+
+
+def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=None, m2i=None, sd2i=None,
+           n2i=None, ai=None, bi=None, ci=None, di=None, add=0.5, to="only0", drop00=False,
+           missing="error") -> pd.DataFrame:
+    """Compute an effect size and its sampling variance for every row (metafor's ``escalc``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        The study table. When given, the inputs below are column names; without it they are arrays.
+    measure : {"COR", "UCOR", "ZCOR", "MD", "SMD", "SMDH", "ROM", "OR", "RR", "RD", "SMCR"}
+        The effect size (metafor's codes; see the module docstring for what each needs).
+    ri, ni : str or array_like
+        Correlations and sample sizes (``COR``, ``UCOR``, ``ZCOR``); for ``SMCR`` the pre-post correlation
+        (a column or one number for all rows) and the sample size.
+    m1i, sd1i, n1i, m2i, sd2i, n2i : str or array_like
+        Means, SDs and sizes of groups 1 and 2 (``MD``, ``SMD``, ``SMDH``, ``ROM``); for ``SMCR``
+        ``m1i``/``m2i`` are the means at the two occasions and ``sd1i`` the pre-test SD.
+    ai, bi, ci, di : str or array_like
+        2×2 cells (``OR``, ``RR``, ``RD``): events and non-events in groups 1 and 2. Instead of ``bi`` and
+        ``di`` the group sizes ``n1i`` and ``n2i`` may be given.
+    add : float, default 0.5
+        Continuity correction for 2×2 tables (metafor's ``add``).
+    to : {"only0", "all", "if0all", "none"}, default "only0"
+        Which tables get ``add`` (metafor's ``to``), see :func:`ruptstats.effects.counts.continuity`.
+    drop00 : bool, default False
+        With ``True``, tables with no events (or only events) in both groups get ``NaN`` ``yi``/``vi``.
+    missing : {"error", "drop"}, default "error"
+        Empty cells among the needed inputs are an error; with ``"drop"`` those rows are dropped, a
+        :class:`~ruptstats.exceptions.DataWarning` names them and ``attrs["dropped_rows"]`` lists them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``data`` (or a table of the arrays given) with columns ``yi`` (the effect size: log scale
+        for ``OR``, ``RR`` and ``ROM``, Fisher's z for ``ZCOR``), ``vi`` (its sampling variance) and
+        ``measure``. ``attrs["measure"]`` holds the measure and ``attrs["dropped_rows"]`` the 1-based rows
+        dropped under ``missing="drop"``.
+
+    Raises
+    ------
+    OptionError
+        Unknown ``measure``, ``to``, ``missing``, or an input the measure needs was not given.
+    DataError
+        A value is not a number, empty, or out of range (SD <= 0, n too small, negative counts, events above
+        the group size, ``|r| >= 1``, non-positive means for ``ROM``); the message names row and column.
+
+    References
+    ----------
+    Viechtbauer, W. (2010). Conducting meta-analyses in R with the metafor package. *Journal of
+    Statistical Software, 36*(3), 1-48. https://doi.org/10.18637/jss.v036.i03
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"m1": [103.0], "s1": [5.5], "n1": [50], "m2": [100.0], "s2": [4.5], "n2": [50]})
+    >>> out = escalc(d, measure="SMD", m1i="m1", sd1i="s1", n1i="n1", m2i="m2", sd2i="s2", n2i="n2")
+    >>> round(float(out["yi"].iloc[0]), 4), out.attrs["measure"]
+    (0.5924, 'SMD')
+    """
+    measure = check_choice("measure", measure, MEASURES)
+    spec = MEASURES[measure]
+    given = {"ri": ri, "ni": ni, "m1i": m1i, "sd1i": sd1i, "n1i": n1i, "m2i": m2i, "sd2i": sd2i, "n2i": n2i,
+             "ai": ai, "bi": bi, "ci": ci, "di": di}
+    table = _as_table(data, given)
+    source = table.attrs.get("source")
+    columns = _collect(table, measure, spec, given, source)
+    keep, dropped = drop_missing(columns, missing=missing, source=source)
+    rows = np.flatnonzero(keep) + 1
+    kept = {name: x[keep] for name, x in columns.items()}
+    _check(kept, spec, measure, given, source, rows)
+    args = [kept[r] for r in spec.roles]
+    if measure in ("OR", "RR", "RD"):
+        args = counts.continuity(*args, add=add, to=to, drop00=drop00)
+    yi, vi = spec.func(*args)
+    out = table.iloc[np.flatnonzero(keep)].copy()
+    out["yi"] = np.asarray(yi, dtype=float)
+    out["vi"] = np.asarray(vi, dtype=float)
+    out["measure"] = measure
+    out.attrs = {**table.attrs, "measure": measure, "dropped_rows": dropped}
+    return out
+
+
+def _as_table(data, given) -> pd.DataFrame:
+    if data is not None:
+        if not isinstance(data, pd.DataFrame):
+            raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        return data
+    arrays = {k: v for k, v in given.items() if v is not None and np.ndim(v) > 0}
+    if not arrays:
+        raise OptionError("without data=, give the inputs as arrays (e.g. ri=[0.3, 0.5], ni=[40, 60])")
+    return pd.DataFrame({k: list(v) for k, v in arrays.items()})
+
+
+def _name(role, given) -> str:
+    return given[role] if isinstance(given[role], str) else role
+
+
+def _collect(table, measure, spec, given, source) -> dict:
+    """Return role -> float array for every role the measure needs (2×2: ``bi``/``di`` from group sizes)."""
+    k = len(table)
+    need = list(spec.roles)
+    if measure in ("OR", "RR", "RD"):
+        for cell, size in (("bi", "n1i"), ("di", "n2i")):
+            if given[cell] is None and given[size] is not None:
+                need[need.index(cell)] = size
+    absent = [r for r in need if given[r] is None]
+    if absent:
+        raise OptionError(f"measure={measure!r} needs {', '.join(need)}; not given: {', '.join(absent)}")
+    columns = {r: values_of(table if isinstance(given[r], str) else None, given[r], column=r, k=k,
+                            source=source) for r in need}
+    for cell, size, events in (("bi", "n1i", "ai"), ("di", "n2i", "ci")):
+        if events not in need or cell in need:
+            continue
+        _check_events(columns[events], columns[size], _name(events, given), _name(size, given), source)
+        columns[cell] = columns.pop(size) - columns[events]
+    return columns
+
+
+def _check_events(events, size, events_name, size_name, source) -> None:
+    check_rule(events, "count", column=events_name, source=source)
+    check_rule(size, "count", column=size_name, source=source)
+    with np.errstate(invalid="ignore"):
+        bad = first_bad(~(events > size))
+    if bad is not None:
+        raise DataError(f"{_num(events[bad])} events are more than the group size {size_name} = "
+                        f"{_num(size[bad])}", source=source, row=bad + 1, column=events_name)
+
+
+def _num(x) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _check(columns, spec, measure, given, source, rows) -> None:
+    for role, x in columns.items():
+        rule = spec.rules.get(role, "count")
+        name = _name(role, given)
+        if isinstance(rule, tuple):
+            why = f" for measure {measure}"
+            check_min(x, rule[1], column=name, source=source, rows=rows, why=why)
+        else:
+            check_rule(x, rule, column=name, source=source, rows=rows)
