@@ -29,12 +29,12 @@ def hedges_correction(mi):
     References
     ----------
     Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related estimators.
-    *Journal of Educational Statistics, 6*, 107-128 (eq. 6e).
+    *Journal of Educational Statistics, 6*, 107-128.
 
     Examples
     --------
     >>> round(float(hedges_correction(98)), 6)
-    0.992327
+    0.992324
     """
     m = np.asarray(mi, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
