@@ -1,0 +1,210 @@
+r"""The (mixed-effects) meta-analytic model fitted by weighted least squares, as metafor's ``rma.uni``.
+
+Given :math:`\hat\tau^2` (see :mod:`ruptstats.meta.estimators`), the coefficients and their covariance are
+
+.. math:: \hat\beta = (X^\top W X)^{-1} X^\top W y, \qquad
+          \operatorname{Var}(\hat\beta) = s^2 (X^\top W X)^{-1}, \qquad w_i = 1/(v_i + \hat\tau^2),
+
+with :math:`s^2 = 1` for ``test="z"`` (normal tests, Wald-type CIs) and, for ``test="knha"`` (Knapp & Hartung,
+2003), :math:`s^2 = \sum_i w_i (y_i - x_i^\top\hat\beta)^2 / (k - p)` with t and F tests on :math:`k - p`
+degrees of freedom. The prediction interval for a new study is
+:math:`\hat\mu \pm c \sqrt{\operatorname{SE}^2 + \hat\tau^2}` with the same critical value :math:`c` as the CI
+(metafor's ``predict()``).
+
+This module is the engine shared by :func:`ruptstats.meta.rma` (intercept-only models), subgroup analyses and
+meta-regression.
+
+References
+----------
+Knapp, G., & Hartung, J. (2003). Improved tests for a random effects meta-regression with a single covariate.
+*Statistics in Medicine, 22*, 2693-2710.
+Viechtbauer, W. (2010). Conducting meta-analyses in R with the metafor package. *Journal of Statistical
+Software, 36*(3), 1-48.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._checks import check_choice, check_level
+from .._dist import chi2_sf, critical_value, f_sf, two_sided_p
+from ..exceptions import DataError, OptionError
+from .estimators import DEFAULT_CONTROL, TAU2_METHODS, Tau2Estimate, estimate_tau2
+from .heterogeneity import Heterogeneity, heterogeneity, q_profile_ci
+
+__all__ = ["ModelFit", "fit_model", "TESTS"]
+
+#: Allowed values of ``test``.
+TESTS = ("z", "knha")
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """Everything a fitted meta-analytic model knows; the result classes present it.
+
+    Attributes
+    ----------
+    y, v, X : numpy.ndarray
+        Effect sizes, sampling variances, model matrix (k x p).
+    method, test : str
+        τ² estimator and test type.
+    level : float
+        Confidence level (proportion).
+    beta, vcov, se, statistic, p, ci_lower, ci_upper : numpy.ndarray
+        Coefficients, their covariance, SEs, z or t statistics, two-sided p-values and CIs.
+    df : int or None
+        Residual degrees of freedom of the t and F tests (``knha``), else None.
+    tau2 : Tau2Estimate
+        The τ² estimate with its SE.
+    tau2_ci : tuple of float or None
+        Q-profile CI of τ² (None for the common-effect model or k - p < 1).
+    het : Heterogeneity
+        Q test, I², H² and the typical within-study variance.
+    qm, qm_df, qm_p : float, int, float
+        Omnibus test of the coefficients other than the intercept (Wald χ², or F for ``knha``); NaN when the
+        model has only an intercept.
+    weights : numpy.ndarray
+        Inverse-variance weights :math:`1/(v_i + \\hat\\tau^2)`.
+    notes : tuple of str
+        What the analyst should know about this fit (fallbacks, undefined quantities).
+    """
+
+    y: np.ndarray
+    v: np.ndarray
+    X: np.ndarray
+    method: str
+    test: str
+    level: float
+    beta: np.ndarray
+    vcov: np.ndarray
+    se: np.ndarray
+    statistic: np.ndarray
+    p: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    df: int | None
+    tau2: Tau2Estimate
+    tau2_ci: tuple[float, float] | None
+    het: Heterogeneity
+    qm: float
+    qm_df: int
+    qm_p: float
+    weights: np.ndarray
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def k(self) -> int:
+        """Number of effect sizes."""
+        return int(self.y.size)
+
+    def prediction_interval(self, x0=None) -> tuple[float, float, float]:
+        """Return ``(prediction, pi_lower, pi_upper)`` for a new study with model-matrix row ``x0``.
+
+        ``x0`` may be omitted for an intercept-only model; otherwise it is a full row of the model matrix
+        (intercept first).
+        """
+        if x0 is None:
+            if self.X.shape[1] != 1:
+                raise OptionError("x0 (a row of the model matrix) is needed for a model with moderators")
+            x0 = np.ones(1)
+        x0 = np.asarray(x0, dtype=float)
+        pred = float(x0 @ self.beta)
+        var = float(x0 @ self.vcov @ x0)
+        half = critical_value(self.level, self.df) * np.sqrt(var + self.tau2.tau2)
+        return pred, float(pred - half), float(pred + half)
+
+
+def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95,
+              control: dict | None = None) -> ModelFit:
+    """Fit the meta-analytic model to effect sizes ``y`` with sampling variances ``v``.
+
+    Parameters
+    ----------
+    y, v : array_like
+        Effect sizes and sampling variances (finite, ``v > 0``), validated by the caller.
+    X : array_like, optional
+        Model matrix with an intercept column first (default: intercept only).
+    method : {"FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"}
+        τ² estimator; ``FE`` is the common-effect model.
+    test : {"z", "knha"}
+        Normal tests, or Knapp-Hartung t and F tests.
+    level : float
+        Confidence level, as a proportion or a percentage.
+    control : dict, optional
+        Iteration settings, see :data:`ruptstats.meta.estimators.DEFAULT_CONTROL`.
+
+    Returns
+    -------
+    ModelFit
+    """
+    method = check_choice("method", method, TAU2_METHODS)
+    test = check_choice("test", test, TESTS)
+    level = check_level(level)
+    if control is not None:
+        unknown = sorted(set(control) - set(DEFAULT_CONTROL))
+        if unknown:
+            raise OptionError(f"control has unknown keys {unknown}; allowed: {sorted(DEFAULT_CONTROL)}")
+    y = np.asarray(y, dtype=float)
+    v = np.asarray(v, dtype=float)
+    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    k, p = X.shape
+    if k < p:
+        raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
+    if np.linalg.matrix_rank(X) < p:
+        raise DataError("the model matrix is not of full rank (a moderator is constant or redundant)")
+    if test == "knha" and k <= p:
+        raise OptionError(f"test='knha' needs more effect sizes than coefficients (k = {k}, p = {p})")
+    notes: list[str] = []
+    if k > p and method != "FE":
+        tau2 = estimate_tau2(y, v, X, method, control)
+        if tau2.fallback:
+            notes.append(f"{method}: metafor's iteration did not converge; tau2 is the root of the estimating "
+                         "equation found by a bracketed search")
+    else:
+        tau2 = Tau2Estimate(0.0, float("nan"), method)
+        if method != "FE":
+            notes.append(f"heterogeneity is undefined with k = {k} and {p} coefficient(s); tau2 is set to 0")
+    w = 1.0 / (v + tau2.tau2)
+    WX = X * w[:, None]
+    vcov = np.linalg.inv(X.T @ WX)
+    beta = vcov @ (WX.T @ y)
+    df = None
+    if test == "knha":
+        resid = y - X @ beta
+        rss = float(np.sum(w * resid * resid))
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
+        vcov = s2w * vcov
+        df = k - p
+    se = np.sqrt(np.diag(vcov))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = beta / se
+    pval = two_sided_p(stat, df)
+    crit = critical_value(level, df)
+    het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
+    tau2_ci = None
+    if method != "FE" and k > p:
+        con = dict(DEFAULT_CONTROL, **(control or {}))
+        tau2_ci = q_profile_ci(y, v, X, tau2.tau2, level, tol=con["tol"])
+    qm, qm_df, qm_p = _omnibus(beta, vcov, p, df)
+    return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
+                    statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
+                    tau2=tau2, tau2_ci=tau2_ci, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
+                    notes=tuple(notes))
+
+
+def _omnibus(beta, vcov, p, df):
+    """Wald test of all coefficients but the intercept: χ²(m) for z, F(m, k - p) for knha."""
+    m = p - 1
+    if m < 1:
+        return float("nan"), 0, float("nan")
+    b = beta[1:]
+    try:
+        qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+    except np.linalg.LinAlgError:
+        return float("nan"), m, float("nan")
+    if df is None:
+        return qm, m, float(chi2_sf(qm, m))
+    qm /= m
+    return qm, m, float(f_sf(qm, m, df))

@@ -1,0 +1,246 @@
+"""The result of pooling effect sizes: :class:`MetaResult`.
+
+Names follow the project vocabulary (``estimate, se, statistic, p, df, ci_lower, ci_upper, pi_lower, pi_upper,
+tau2, i2, h2, q, q_df, q_p``) in attributes, DataFrame columns and JSON keys alike. Nothing is rounded here;
+:mod:`ruptstats.report` is the only place that rounds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._dist import norm_ppf
+from .fitting import ModelFit
+from .transforms import back_transform as _back_transform
+
+__all__ = ["MetaResult", "MODEL_KEYS"]
+
+#: Keys of :meth:`MetaResult.to_dict` that describe the pooled model (the JSON contract of the CLI).
+MODEL_KEYS = ("k", "n_total", "method", "test", "measure", "level", "estimate", "se", "statistic", "p", "df",
+              "ci_lower", "ci_upper", "pi_lower", "pi_upper", "tau2", "tau2_se", "tau", "tau2_ci_lower",
+              "tau2_ci_upper", "i2", "i2_ci_lower", "i2_ci_upper", "h2", "h2_ci_lower", "h2_ci_upper", "q",
+              "q_df", "q_p")
+
+
+def _num(x):
+    """A float for JSON, with NaN and None as None."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+@dataclass(frozen=True, repr=False)
+class MetaResult:
+    """A pooled (intercept-only) meta-analysis, as metafor's ``rma()`` reports it.
+
+    Attributes
+    ----------
+    k : int
+        Number of studies.
+    method, test : str
+        τ² estimator (``FE`` for the common-effect model) and test type (``z`` or ``knha``).
+    level : float
+        Confidence level, a proportion.
+    measure : str or None
+        The effect-size measure (e.g. ``ZCOR``); decides the back-transformation.
+    estimate, se, statistic, p : float
+        Pooled effect on the analysis scale, its SE, z (or t) statistic and two-sided p-value.
+    df : int or None
+        Degrees of freedom of the t test (``knha``: k - 1), else None.
+    ci_lower, ci_upper, pi_lower, pi_upper : float
+        Confidence and prediction interval (the PI equals the CI for the common-effect model).
+    tau2, tau2_se, tau : float or None
+        Between-study variance, its SE and square root (None for ``FE``; None for k = 1).
+    tau2_ci_lower, tau2_ci_upper, i2_ci_lower, i2_ci_upper, h2_ci_lower, h2_ci_upper : float or None
+        Q-profile confidence intervals (None for ``FE`` and k = 1).
+    i2, h2 : float or None
+        I² (percent) and H² (None for k = 1, where heterogeneity is undefined).
+    q, q_df, q_p : float, int, float or None
+        Cochran's Q, its degrees of freedom and p-value (None for k = 1).
+    n_total : int or None
+        Total sample size when per-study n was given.
+    study : tuple of str
+        Study labels.
+    yi, vi : numpy.ndarray
+        Per-study effect sizes and sampling variances.
+    ni : numpy.ndarray or None
+        Per-study sample sizes.
+    weight : numpy.ndarray
+        Per-study weights in percent (:math:`100 w_i / \\sum w_j`, :math:`w_i = 1/(v_i + \\hat\\tau^2)`).
+    notes : tuple of str
+        Messages about the fit (fallbacks, undefined quantities, excluded rows).
+    fit : ModelFit
+        The underlying model fit.
+    """
+
+    k: int
+    method: str
+    test: str
+    level: float
+    measure: str | None
+    estimate: float
+    se: float
+    statistic: float
+    p: float
+    df: int | None
+    ci_lower: float
+    ci_upper: float
+    pi_lower: float
+    pi_upper: float
+    tau2: float | None
+    tau2_se: float | None
+    tau: float | None
+    tau2_ci_lower: float | None
+    tau2_ci_upper: float | None
+    i2: float | None
+    i2_ci_lower: float | None
+    i2_ci_upper: float | None
+    h2: float | None
+    h2_ci_lower: float | None
+    h2_ci_upper: float | None
+    q: float | None
+    q_df: int | None
+    q_p: float | None
+    n_total: int | None
+    study: tuple
+    yi: np.ndarray
+    vi: np.ndarray
+    ni: np.ndarray | None
+    weight: np.ndarray
+    notes: tuple = field(default=())
+    fit: ModelFit | None = None
+
+    # -- construction ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_fit(cls, fit: ModelFit, *, study=None, ni=None, measure=None, notes=()) -> "MetaResult":
+        """Present an intercept-only :class:`ModelFit`."""
+        k = fit.k
+        _, pi_lo, pi_hi = fit.prediction_interval()
+        defined = k > 1
+        random = fit.method != "FE"
+        t2 = fit.tau2
+        ci = fit.tau2_ci if (random and defined) else None
+        vt = fit.het.typical_vi
+        study = tuple(str(s) for s in study) if study is not None else tuple(str(i + 1) for i in range(k))
+        ni = None if ni is None else np.asarray(ni, dtype=float)
+        weight = 100.0 * fit.weights / fit.weights.sum()
+        for arr in (fit.y, fit.v, weight) + (() if ni is None else (ni,)):
+            arr.setflags(write=False)
+        return cls(
+            k=k, method=fit.method, test=fit.test, level=fit.level, measure=measure,
+            estimate=float(fit.beta[0]), se=float(fit.se[0]), statistic=float(fit.statistic[0]),
+            p=float(fit.p[0]), df=fit.df, ci_lower=float(fit.ci_lower[0]), ci_upper=float(fit.ci_upper[0]),
+            pi_lower=pi_lo, pi_upper=pi_hi,
+            tau2=t2.tau2 if (random and defined) else (0.0 if defined else None),
+            tau2_se=t2.se if (random and defined) else None,
+            tau=math.sqrt(t2.tau2) if (random and defined) else (0.0 if defined else None),
+            tau2_ci_lower=ci[0] if ci else None, tau2_ci_upper=ci[1] if ci else None,
+            i2=fit.het.i2 if defined else None,
+            i2_ci_lower=100.0 * ci[0] / (vt + ci[0]) if ci else None,
+            i2_ci_upper=100.0 * ci[1] / (vt + ci[1]) if ci else None,
+            h2=fit.het.h2 if defined else None,
+            h2_ci_lower=ci[0] / vt + 1.0 if ci else None, h2_ci_upper=ci[1] / vt + 1.0 if ci else None,
+            q=fit.het.q if defined else None, q_df=fit.het.q_df if defined else None,
+            q_p=fit.het.q_p if defined else None,
+            n_total=int(round(ni.sum())) if ni is not None else None,
+            study=study, yi=fit.y, vi=fit.v, ni=ni, weight=weight,
+            notes=tuple(fit.notes) + tuple(notes), fit=fit,
+        )
+
+    # -- derived quantities ---------------------------------------------------------------------------------
+
+    @property
+    def back_transformed(self) -> dict | None:
+        """Estimate, CI and PI on the reported scale (r for ``ZCOR``, ratios for log ratios), else None."""
+        bt = _back_transform(self.measure)
+        if bt is None:
+            return None
+        f = bt[1]
+        return {key: float(f(getattr(self, key)))
+                for key in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")}
+
+    def studies_frame(self):
+        """One row per study: ``study, yi, vi, se, ci_lower, ci_upper, weight`` (and ``n`` when known).
+
+        Study CIs are :math:`y_i \\pm z_{1-\\alpha/2}\\sqrt{v_i}`, as metafor's forest plot draws them.
+        """
+        import pandas as pd
+
+        z = float(norm_ppf(1.0 - (1.0 - self.level) / 2.0))
+        se = np.sqrt(self.vi)
+        frame = pd.DataFrame({"study": list(self.study), "yi": self.yi, "vi": self.vi, "se": se,
+                              "ci_lower": self.yi - z * se, "ci_upper": self.yi + z * se,
+                              "weight": self.weight})
+        if self.ni is not None:
+            frame["n"] = self.ni
+        return frame
+
+    def summary_frame(self, back_transform: bool = False):
+        """Study rows plus the pooled row, for tables and forest plots.
+
+        Parameters
+        ----------
+        back_transform : bool, default False
+            Report estimates and intervals on the reported scale (r, OR, ...) when the measure has one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``label, kind`` (``"study"`` or ``"pooled"``), ``estimate, se, ci_lower, ci_upper,
+            pi_lower, pi_upper`` (NaN on study rows), ``weight`` (percent; 100 on the pooled row), ``n``.
+        """
+        import pandas as pd
+
+        st = self.studies_frame()
+        rows = pd.DataFrame({"label": st["study"], "kind": "study", "estimate": st["yi"], "se": st["se"],
+                             "ci_lower": st["ci_lower"], "ci_upper": st["ci_upper"], "pi_lower": np.nan,
+                             "pi_upper": np.nan, "weight": st["weight"],
+                             "n": st["n"] if "n" in st else np.nan})
+        pooled = pd.DataFrame([{"label": f"{'FE' if self.method == 'FE' else 'RE'} model", "kind": "pooled",
+                                "estimate": self.estimate, "se": self.se, "ci_lower": self.ci_lower,
+                                "ci_upper": self.ci_upper, "pi_lower": self.pi_lower, "pi_upper": self.pi_upper,
+                                "weight": 100.0, "n": self.n_total if self.n_total is not None else np.nan}])
+        frame = pd.concat([rows, pooled], ignore_index=True)
+        bt = _back_transform(self.measure) if back_transform else None
+        if bt is not None:
+            for col in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper"):
+                frame[col] = bt[1](frame[col].to_numpy(dtype=float))
+            frame["se"] = np.nan
+        return frame
+
+    def to_dict(self, include_studies: bool = True) -> dict:
+        """JSON-ready dictionary with the keys of :data:`MODEL_KEYS` (+ ``back_transformed``, ``studies``)."""
+        out = {}
+        for key in MODEL_KEYS:
+            val = getattr(self, key)
+            out[key] = val if isinstance(val, (str, int, type(None))) and not isinstance(val, bool) else _num(val)
+        out["back_transformed"] = self.back_transformed
+        if out["back_transformed"] is None:
+            del out["back_transformed"]
+        out["notes"] = list(self.notes)
+        if include_studies:
+            st = self.studies_frame()
+            out["studies"] = [
+                {"study": r.study, "yi": float(r.yi), "vi": float(r.vi), "weight": float(r.weight),
+                 "ci_lower": float(r.ci_lower), "ci_upper": float(r.ci_upper)}
+                for r in st.itertuples(index=False)
+            ]
+        return out
+
+    def summary(self) -> str:
+        """metafor-style text summary with an APA sentence (see :func:`ruptstats.report.format_meta`)."""
+        from ..report import format_meta
+
+        return format_meta(self)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"MetaResult(k={self.k}, method={self.method!r}, test={self.test!r}, measure={self.measure!r}, "
+                f"estimate={self.estimate!r}, ci=[{self.ci_lower!r}, {self.ci_upper!r}], tau2={self.tau2!r})")

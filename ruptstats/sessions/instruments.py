@@ -1,0 +1,261 @@
+"""Scoring of alliance and outcome questionnaires from item-level columns.
+
+Built-in instruments (:data:`INSTRUMENTS`)
+==========  =======  ========  =====================================================  ================  =========
+name        items    range     subscales (item numbers)                               total             reverse
+==========  =======  ========  =====================================================  ================  =========
+``WAI-SR``  12       1–5       task 1 2 10 12; bond 3 5 7 9; goal 4 6 8 11            sum 12–60         none
+``SRS``     4        0–10      none                                                   sum 0–40          none
+``ORS``     4        0–10      none (adult clinical cut-off 25, reliable change 5)    sum 0–40          none
+``OQ-45``   45       0–4       symptom distress (25), interpersonal relations (11),   sum 0–180 (RC 14) 1 12 13 20
+                               social role (9); see :data:`OQ45_SUBSCALES`                                  21 24 31
+                                                                                                         37 43
+``PHQ-9``   9        0–3       none                                                   sum 0–27          none
+``BDI-II``  21       0–3       none                                                   sum 0–63          none
+==========  =======  ========  =====================================================  ================  =========
+
+A study can declare a further instrument with :class:`Instrument` (or an ``[instruments.<name>]`` table in a
+mapping file, see :mod:`ruptstats.sessions.mapping`).
+
+Scoring rule (every scale, :func:`score_instrument`): reverse-keyed items are replaced by
+``low + high - x``; a scale's raw score is the sum of its items. With ``k`` of its ``n`` items answered and
+``n - k <= max_missing`` the sum is prorated, ``sum * n / k`` (equivalently ``n`` times the mean of the answered
+items); with more items missing the score is missing. ``score="mean"`` gives the item mean instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice, check_number
+from ..exceptions import DataError, OptionError
+
+__all__ = ["Instrument", "INSTRUMENTS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "item_columns"]
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A questionnaire: item count, item range, reverse-keyed items and subscales.
+
+    Parameters
+    ----------
+    name : str
+        Label used in messages.
+    n_items : int
+        Number of items, numbered 1 … ``n_items``.
+    low, high : float
+        Smallest and largest allowed item value.
+    reverse : tuple of int
+        Item numbers scored ``low + high - x``.
+    subscales : dict of str to tuple of int
+        Subscale name to item numbers.
+    integer : bool
+        Items must be whole numbers (False for visual-analogue items such as SRS/ORS, measured in cm).
+    cutoff, reliable_change : float, optional
+        Published clinical cut-off and reliable-change index of the total, for reference.
+    reference : str
+        The citation of the scoring rule.
+    """
+
+    name: str
+    n_items: int
+    low: float
+    high: float
+    reverse: tuple = ()
+    subscales: dict = field(default_factory=dict)
+    integer: bool = True
+    cutoff: float | None = None
+    reliable_change: float | None = None
+    reference: str = ""
+
+    def __post_init__(self):
+        check_number(f"{self.name}: n_items", self.n_items, low=1, integer=True)
+        if not self.low < self.high:
+            raise OptionError(f"{self.name}: the item range must have low < high, got [{self.low}, {self.high}]")
+        for label, items in [("reverse", self.reverse)] + [(f"subscale {k!r}", v) for k, v in self.subscales.items()]:
+            bad = [i for i in items if not (isinstance(i, (int, np.integer)) and 1 <= i <= self.n_items)]
+            if bad:
+                raise OptionError(f"{self.name}: {label} lists item numbers {bad} outside 1..{self.n_items}")
+
+
+#: OQ-45.2 subscale item numbers (Lambert et al., 1996, Administration and scoring manual, scoring key).
+OQ45_SUBSCALES = {
+    "symptom_distress": (2, 3, 5, 6, 8, 9, 10, 11, 13, 15, 22, 23, 24, 25, 27, 29, 31, 33, 34, 35, 36, 40, 41, 42,
+                         45),
+    "interpersonal_relations": (1, 7, 16, 17, 18, 19, 20, 26, 30, 37, 43),
+    "social_role": (4, 12, 14, 21, 28, 32, 38, 39, 44),
+}
+
+INSTRUMENTS = {
+    "WAI-SR": Instrument(
+        "WAI-SR", 12, 1, 5, subscales={"task": (1, 2, 10, 12), "bond": (3, 5, 7, 9), "goal": (4, 6, 8, 11)},
+        reference="Hatcher, R. L., & Gillaspy, J. A. (2006). Development and validation of a revised short version "
+                  "of the Working Alliance Inventory. Psychotherapy Research, 16(1), 12-25."),
+    "SRS": Instrument(
+        "SRS", 4, 0, 10, integer=False,
+        reference="Duncan, B. L., Miller, S. D., Sparks, J. A., Claud, D. A., Reynolds, L. R., Brown, J., & "
+                  "Johnson, L. D. (2003). The Session Rating Scale. Journal of Brief Therapy, 3(1), 3-12."),
+    "ORS": Instrument(
+        "ORS", 4, 0, 10, integer=False, cutoff=25, reliable_change=5,
+        reference="Miller, S. D., Duncan, B. L., Brown, J., Sparks, J. A., & Claud, D. A. (2003). The Outcome "
+                  "Rating Scale. Journal of Brief Therapy, 2(2), 91-100."),
+    "OQ-45": Instrument(
+        "OQ-45", 45, 0, 4, reverse=(1, 12, 13, 20, 21, 24, 31, 37, 43), subscales=OQ45_SUBSCALES,
+        reliable_change=14,
+        reference="Lambert, M. J., Hansen, N. B., Umphress, V., Lunnen, K., Okiishi, J., Burlingame, G. M., & "
+                  "Reisinger, C. W. (1996). Administration and scoring manual for the OQ-45.2. American "
+                  "Professional Credentialing Services; Lambert, M. J., et al. (2004). Administration and scoring "
+                  "manual for the OQ-45.2. OQ Measures."),
+    "PHQ-9": Instrument(
+        "PHQ-9", 9, 0, 3,
+        reference="Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9. Journal of General "
+                  "Internal Medicine, 16(9), 606-613."),
+    "BDI-II": Instrument(
+        "BDI-II", 21, 0, 3,
+        reference="Beck, A. T., Steer, R. A., & Brown, G. K. (1996). Manual for the Beck Depression "
+                  "Inventory-II. Psychological Corporation."),
+}
+
+
+def get_instrument(name) -> Instrument:
+    """Return a built-in :class:`Instrument` by name (case-insensitive), or ``name`` itself if it is one.
+
+    >>> get_instrument("wai-sr").subscales["bond"]
+    (3, 5, 7, 9)
+    """
+    if isinstance(name, Instrument):
+        return name
+    return INSTRUMENTS[check_choice("instrument", name, list(INSTRUMENTS))]
+
+
+def item_columns(instrument: Instrument, items) -> list[str]:
+    """Return the item column names: ``items`` is a list of names or a template such as ``"wai_{}"``.
+
+    >>> item_columns(get_instrument("SRS"), "srs{}")
+    ['srs1', 'srs2', 'srs3', 'srs4']
+    """
+    if isinstance(items, str):
+        if "{}" not in items:
+            raise OptionError(f"items={items!r} must be a list of column names or a template containing '{{}}'")
+        return [items.format(i) for i in range(1, instrument.n_items + 1)]
+    items = list(items)
+    if len(items) != instrument.n_items:
+        raise OptionError(f"items lists {len(items)} columns but {instrument.name} has {instrument.n_items} items")
+    return items
+
+
+def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None = None, max_missing=0,
+                     score: str = "sum", source: str | None = None, rows=None) -> pd.DataFrame:
+    """Score a questionnaire from its item columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Holds the item columns.
+    instrument : str or Instrument
+        A name from :data:`INSTRUMENTS` or a user-declared :class:`Instrument`.
+    items : list of str or str
+        The ``n_items`` item columns in item order, or a template such as ``"oq_{}"`` (``{}`` = item number).
+    prefix : str, optional
+        Prefix of the returned columns (default: the instrument name in lower case, ``-`` removed).
+    max_missing : int or dict, default 0
+        Largest number of missing items a scale may have and still be scored (prorated); a dict gives it per
+        scale (``"total"`` and subscale names; scales not named get 0).
+    score : {"sum", "mean"}, default "sum"
+        Sum of items (prorated) or mean of the answered items.
+    source : str, optional
+        File name for error messages.
+    rows : array of int, optional
+        1-based file row of each row of ``df`` for error messages (default ``1..len(df)``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``df``: ``<prefix>_total``, one ``<prefix>_<subscale>`` per subscale (float64, NaN when
+        too many items are missing) and ``<prefix>_n_missing`` (int64, missing items of the total).
+
+    Raises
+    ------
+    DataError
+        An item column is missing, holds text, or a value outside ``[low, high]`` (or a fraction for integer
+        items); the message names the file, the first offending row and column and the count of bad cells.
+
+    Notes
+    -----
+    Prorated sum of a scale with ``n`` items of which ``k`` answered: :math:`S = \\frac{n}{k}\\sum_{j} x_j`,
+    reverse-keyed :math:`x_j` replaced by :math:`low + high - x_j` first.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"s1": [5, 10], "s2": [5, None], "s3": [5, 8], "s4": [5, 6]})
+    >>> score_instrument(d, "SRS", items="s{}", max_missing=1)["srs_total"].tolist()
+    [20.0, 32.0]
+    """
+    inst = get_instrument(instrument)
+    score = check_choice("score", score, ["sum", "mean"])
+    cols = item_columns(inst, items)
+    prefix = prefix or inst.name.lower().replace("-", "")
+    x = _item_matrix(df, cols, inst, source, rows)
+    if x.shape[1] and inst.reverse:
+        rev = np.array(inst.reverse) - 1
+        x[:, rev] = inst.low + inst.high - x[:, rev]
+    scales = {"total": tuple(range(1, inst.n_items + 1)), **inst.subscales}
+    limits = _limits(max_missing, scales)
+    out = {}
+    for scale, numbers in scales.items():
+        sub = x[:, np.array(numbers) - 1]
+        answered = (~np.isnan(sub)).sum(axis=1)
+        total = np.nansum(sub, axis=1)
+        n = len(numbers)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = total / answered if score == "mean" else total * n / answered
+        ok = (n - answered <= limits[scale]) & (answered > 0)
+        out[f"{prefix}_{scale}"] = np.where(ok, value, np.nan)
+    out[f"{prefix}_n_missing"] = np.isnan(x).sum(axis=1).astype(np.int64)
+    return pd.DataFrame(out, index=df.index)
+
+
+def _limits(max_missing, scales) -> dict:
+    if isinstance(max_missing, dict):
+        unknown = sorted(set(max_missing) - set(scales))
+        if unknown:
+            raise OptionError(f"max_missing names unknown scales {unknown}; allowed: {sorted(scales)}")
+        return {s: check_number(f"max_missing[{s!r}]", max_missing.get(s, 0), low=0, integer=True) for s in scales}
+    m = check_number("max_missing", max_missing, low=0, integer=True)
+    return {s: m for s in scales}
+
+
+def _item_matrix(df, cols, inst: Instrument, source, rows) -> np.ndarray:
+    absent = [c for c in cols if c not in df.columns]
+    if absent:
+        raise DataError(f"{inst.name} item columns not found: {', '.join(absent)}", source=source)
+    x = np.empty((len(df), len(cols)), dtype=np.float64)
+    for j, c in enumerate(cols):
+        s = df[c]
+        if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+            num = pd.to_numeric(s, errors="coerce")
+            bad = num.isna() & s.notna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(f"{inst.name} item is not a number: {s.iloc[i]!r}", source=source,
+                                row=_row(rows, i), column=c)
+            s = num
+        x[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isnan(x) & ((x < inst.low) | (x > inst.high))
+    kind = f"outside {inst.name}'s item range {inst.low:g}..{inst.high:g}"
+    if inst.integer:
+        frac = ~np.isnan(x) & (x != np.round(x))
+        if frac.any() and not bad.any():
+            bad, kind = frac, f"not a whole number ({inst.name} items are integers)"
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise DataError(f"value {x[r, c]:g} is {kind}; {int(bad.sum())} such cell(s) in "
+                        f"{int(bad.any(axis=0).sum())} column(s)", source=source, row=_row(rows, r), column=cols[c])
+    return x
+
+
+def _row(rows, i) -> int:
+    return int(rows[i]) if rows is not None else int(i) + 1
