@@ -69,6 +69,8 @@ class ModelFit:
         Inverse-variance weights :math:`1/(v_i + \\hat\\tau^2)`.
     notes : tuple of str
         What the analyst should know about this fit (fallbacks, undefined quantities).
+    control : dict or None
+        The iteration settings the fit was made with (to refit subsets the same way).
     """
 
     y: np.ndarray
@@ -93,6 +95,7 @@ class ModelFit:
     qm_p: float
     weights: np.ndarray
     notes: tuple[str, ...] = field(default=())
+    control: dict | None = None
 
     @property
     def k(self) -> int:
@@ -191,7 +194,7 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
     return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
                     tau2=tau2, tau2_ci=tau2_ci, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
-                    notes=tuple(notes))
+                    notes=tuple(notes), control=None if control is None else dict(control))
 
 
 def _omnibus(beta, vcov, p, df):

@@ -1,0 +1,3 @@
+"""Publication figures drawn from ruptstats results (matplotlib, imported lazily)."""
+
+__all__: list[str] = []
