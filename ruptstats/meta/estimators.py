@@ -81,6 +81,10 @@ class Tau2Estimate:
     iterations: int = 0
     fallback: bool = False
 
+    def __post_init__(self):
+        object.__setattr__(self, "tau2", float(self.tau2))
+        object.__setattr__(self, "se", float(self.se))
+
 
 def projection(w: np.ndarray, X: np.ndarray) -> np.ndarray:
     r"""Return :math:`P_w = W - W X (X^\top W X)^{-1} X^\top W` for weights ``w``."""
@@ -122,8 +126,8 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
     Examples
     --------
     >>> est = estimate_tau2([0.1, 0.3, 0.5, 0.2], [0.01, 0.02, 0.015, 0.01], method="DL")
-    >>> round(est.tau2, 6)
-    0.010727
+    >>> round(est.tau2, 6)  # metafor: rma(yi, vi, method = "DL")$tau2 = 0.01636364
+    0.016364
     """
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)

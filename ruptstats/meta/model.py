@@ -74,8 +74,8 @@ def rma(yi=None, vi=None, *, sei=None, data=None, study=None, ni=None, measure=N
     Examples
     --------
     >>> res = rma([0.10, 0.30, 0.35, 0.25], [0.010, 0.020, 0.015, 0.012], method="DL")
-    >>> round(res.estimate, 4), res.k
-    (0.2303, 4)
+    >>> round(res.estimate, 4), res.k  # metafor: rma(yi, vi, method = "DL")$b = 0.2305555556
+    (0.2306, 4)
     """
     if isinstance(yi, pd.DataFrame) and vi is None and sei is None and data is None:
         table = yi
