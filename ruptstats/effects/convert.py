@@ -168,11 +168,11 @@ def t_to_d(t, n1, n2):
     return d, var_d(d, n1, n2)
 
 
-def paired_t_to_d(t, n, r):
+def paired_t_to_d(t, n, r_prepost):
     r"""Paired (pre-post) t statistic to d in raw-score units, given the correlation of the two occasions.
 
     With :math:`t = \bar y_\text{diff} / (s_\text{diff}/\sqrt n)` and :math:`s_\text{within} =
-    s_\text{diff}/\sqrt{2(1 - r)}`:
+    s_\text{diff}/\sqrt{2(1 - r)}` (``r_prepost`` is :math:`r`):
 
     .. math:: d = t\sqrt{\frac{2(1 - r)}{n}}, \qquad v_d = \left(\frac1n + \frac{d^2}{2n}\right) 2(1 - r)
 
@@ -182,7 +182,7 @@ def paired_t_to_d(t, n, r):
     Burke, M. J. (1996). Meta-analysis of experiments with matched groups or repeated measures designs.
     *Psychological Methods, 1*, 170-177.
     """
-    t, r = _arr(t, "t"), _arr(r, "r", "r")
+    t, r = _arr(t, "t"), _arr(r_prepost, "r_prepost", "r")
     n = _n(n, "n", 2)
     d = t * np.sqrt(2.0 * (1.0 - r) / n)
     return d, (1.0 / n + d**2 / (2.0 * n)) * 2.0 * (1.0 - r)
