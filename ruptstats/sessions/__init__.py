@@ -1,0 +1,1 @@
+"""Session-level rupture/repair/outcome data: load, score, classify (see :mod:`ruptstats.sessions.loader`)."""

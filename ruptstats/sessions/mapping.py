@@ -1,0 +1,266 @@
+"""Mapping files: how one study's file becomes the canonical session table.
+
+A mapping is a TOML file (read with the standard library's :mod:`tomllib`) or the equivalent dict. Every table
+and key is optional; a file already in canonical column names needs no mapping at all. Names in ``[values]``,
+``[missing]``, ``[instruments]`` and ``[covariates]`` are the names *after* renaming.
+
+.. code-block:: toml
+
+    study = "Example study"             # study label when the file has no study column
+
+    [read]
+    sheet = "sessions"                  # Excel: sheet name or 0-based index
+    header_row = 1                      # Excel/text: 1-based row holding the column names
+    layout = "wide"                     # "long" (default: one row per session) or "wide"
+    wide_pattern = '^s(?P<session>\\d+)_(?P<variable>.+)$'  # wide: regex with groups session and variable
+
+    [columns]                           # file column = canonical (or new) name
+    Klient = "client"
+    Sitzung = "session"
+
+    [covariates]
+    keep = "all"                        # unmapped columns to keep: "all" (default), or a list of names
+    client_level = ["age", "sex"]       # covariates constant within a client (checked; go to the client table)
+
+    [values.rupture]                    # recodes per column (keys are matched as text, case-insensitively)
+    ja = true
+    nein = false
+
+    [missing]                           # codes that mean "missing", per column; "all" applies to every column
+    all = [-9]
+    rupture_intensity = [99]
+
+    [instruments.wai]                   # score item columns; result <key>_total etc., copied to target
+    instrument = "WAI-SR"               # a built-in name, or declare one with n_items/range/reverse/subscales
+    items = "wai{}"                     # template ({} = item number) or a list of columns
+    max_missing = 2                     # prorate a scale with up to this many missing items
+    target = "alliance"                 # canonical column that receives the total
+
+    [rule]                              # rupture/repair rule, see ruptstats.sessions.rules.make_rule
+    type = "trajectory"
+    c = 1.0
+
+    [condition]
+    by = "any"                          # client condition: "any" repaired rupture, or "last" rupture
+
+    [privacy]
+    pseudonymise = ["client", "therapist"]   # keyed HMAC-SHA256 pseudonyms; the key comes from key= or:
+    key_env = "RUPTSTATS_PSEUDONYM_KEY"      # the environment variable holding the key
+
+    [checks]
+    on_invalid = "error"                # "error" or "exclude" (invalid rows excluded, reported, warned)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._checks import check_choice, check_number
+from ..exceptions import OptionError
+from .instruments import Instrument, get_instrument
+
+__all__ = ["Mapping", "InstrumentSpec", "read_mapping"]
+
+_TOP = {"study", "read", "columns", "covariates", "values", "missing", "instruments", "rule", "condition",
+        "privacy", "checks"}
+_SECTIONS = {
+    "read": {"sheet", "header_row", "layout", "wide_pattern"},
+    "covariates": {"keep", "client_level"},
+    "condition": {"by"},
+    "privacy": {"pseudonymise", "key_env"},
+    "checks": {"on_invalid"},
+}
+_INSTRUMENT_KEYS = {"instrument", "items", "max_missing", "score", "target", "n_items", "range", "reverse",
+                    "subscales", "integer"}
+DEFAULT_WIDE_PATTERN = r"^(?:s|session_?)(?P<session>\d+)_(?P<variable>.+)$|^(?P<variable2>.+?)_(?P<session2>\d+)$"
+
+
+@dataclass(frozen=True)
+class InstrumentSpec:
+    """One ``[instruments.<key>]`` table: which instrument, its item columns and where the total goes."""
+
+    key: str
+    instrument: Instrument
+    items: object
+    max_missing: object = 0
+    score: str = "sum"
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping (see the module docstring for the file format); build it with :func:`read_mapping`."""
+
+    source: str = "(no mapping)"
+    study: str | None = None
+    sheet: object = None
+    header_row: int = 1
+    layout: str = "long"
+    wide_pattern: str = DEFAULT_WIDE_PATTERN
+    columns: dict = field(default_factory=dict)
+    keep: object = "all"
+    client_level: tuple = ()
+    values: dict = field(default_factory=dict)
+    missing: dict = field(default_factory=dict)
+    instruments: tuple = ()
+    rule: dict | None = None
+    condition_by: str = "any"
+    pseudonymise: tuple = ()
+    key_env: str | None = None
+    on_invalid: str = "error"
+
+    def key(self, given: str | bytes | None) -> bytes | None:
+        """The pseudonymisation key: ``given``, else the environment variable ``key_env``."""
+        if given is None and self.key_env:
+            given = os.environ.get(self.key_env)
+        if given is None:
+            return None
+        return given.encode("utf-8") if isinstance(given, str) else bytes(given)
+
+
+def read_mapping(mapping=None) -> Mapping:
+    """Return a :class:`Mapping` from a TOML file path, a dict of the same structure, a Mapping, or None.
+
+    Raises
+    ------
+    OptionError
+        Unknown tables or keys, or values outside their allowed set; the message names the file and the key.
+
+    Examples
+    --------
+    >>> m = read_mapping({"columns": {"Klient": "client"}, "missing": {"all": [-9]}, "rule": {"type": "observer"}})
+    >>> m.columns, m.missing, m.rule["type"]
+    ({'Klient': 'client'}, {'all': (-9,)}, 'observer')
+    """
+    if isinstance(mapping, Mapping):
+        return mapping
+    if mapping is None:
+        return Mapping()
+    source = "(mapping dict)"
+    if isinstance(mapping, (str, os.PathLike)):
+        source = str(mapping)
+        try:
+            with open(Path(mapping), "rb") as fh:
+                mapping = tomllib.load(fh)
+        except FileNotFoundError:
+            raise OptionError(f"mapping file not found: {source}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise OptionError(f"{source}: not valid TOML ({exc})") from None
+    if not isinstance(mapping, dict):
+        raise OptionError(f"mapping={mapping!r} must be a TOML file path, a dict or None")
+    return _parse(mapping, source)
+
+
+def _unknown(source: str, where: str, keys, allowed) -> None:
+    extra = sorted(set(keys) - set(allowed))
+    if extra:
+        raise OptionError(f"{source}: unknown key(s) {extra} in {where}; allowed: {', '.join(sorted(allowed))}")
+
+
+def _table(raw: dict, name: str, source: str) -> dict:
+    value = raw.get(name, {})
+    if not isinstance(value, dict):
+        raise OptionError(f"{source}: [{name}] must be a table, got {value!r}")
+    if name in _SECTIONS:
+        _unknown(source, f"[{name}]", value, _SECTIONS[name])
+    return value
+
+
+def _names(source: str, where: str, value) -> tuple:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise OptionError(f"{source}: {where} must be a list of column names, got {value!r}")
+    return tuple(value)
+
+
+def _parse(raw: dict, source: str) -> Mapping:
+    _unknown(source, "the mapping", raw, _TOP)
+    read, cov, cond = _table(raw, "read", source), _table(raw, "covariates", source), _table(raw, "condition", source)
+    priv, checks = _table(raw, "privacy", source), _table(raw, "checks", source)
+    columns = _table(raw, "columns", source)
+    if not all(isinstance(v, str) for v in columns.values()):
+        raise OptionError(f"{source}: [columns] values must be column names (text)")
+    targets = list(columns.values())
+    dupes = sorted({t for t in targets if targets.count(t) > 1})
+    if dupes:
+        raise OptionError(f"{source}: [columns] maps several file columns to {dupes}")
+    layout = check_choice(f"{source}: [read] layout", read.get("layout", "long"), ["long", "wide"])
+    pattern = read.get("wide_pattern", DEFAULT_WIDE_PATTERN)
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise OptionError(f"{source}: [read] wide_pattern is not a valid regular expression ({exc})") from None
+    if not {"session", "variable"} <= set(compiled.groupindex):
+        raise OptionError(f"{source}: [read] wide_pattern needs named groups (?P<session>…) and (?P<variable>…)")
+    keep = cov.get("keep", "all")
+    keep = "all" if keep == "all" else _names(source, "[covariates] keep", keep)
+    missing = {}
+    for col, codes in _table(raw, "missing", source).items():
+        codes = codes if isinstance(codes, list) else [codes]
+        if not all(isinstance(c, (int, float, str)) and not isinstance(c, bool) for c in codes):
+            raise OptionError(f"{source}: [missing] {col} must be a list of codes (numbers or text)")
+        missing[col] = tuple(codes)
+    values = _table(raw, "values", source)
+    if not all(isinstance(v, dict) for v in values.values()):
+        raise OptionError(f"{source}: [values.<column>] tables must map file values to new values")
+    rule = raw.get("rule")
+    if rule is not None:
+        if not isinstance(rule, dict) or "type" not in rule:
+            raise OptionError(f"{source}: [rule] must be a table with a type (self_report, observer, trajectory)")
+        from .rules import make_rule
+
+        make_rule(rule)  # checks the type and options now, naming them
+    sheet = read.get("sheet")
+    header_row = check_number(f"{source}: [read] header_row", read.get("header_row", 1), low=1, integer=True)
+    return Mapping(
+        source=source, study=_study(raw.get("study"), source), sheet=sheet, header_row=header_row,
+        layout=layout, wide_pattern=pattern, columns=dict(columns), keep=keep,
+        client_level=_names(source, "[covariates] client_level", cov.get("client_level", [])),
+        values={k: dict(v) for k, v in values.items()}, missing=missing,
+        instruments=tuple(_instrument(k, v, source) for k, v in _table(raw, "instruments", source).items()),
+        rule=rule, condition_by=check_choice(f"{source}: [condition] by", cond.get("by", "any"), ["any", "last"]),
+        pseudonymise=_names(source, "[privacy] pseudonymise", priv.get("pseudonymise", [])),
+        key_env=priv.get("key_env"),
+        on_invalid=check_choice(f"{source}: [checks] on_invalid", checks.get("on_invalid", "error"),
+                                ["error", "exclude"]),
+    )
+
+
+def _study(value, source):
+    if value is not None and not isinstance(value, str):
+        raise OptionError(f"{source}: study must be text, got {value!r}")
+    return value
+
+
+def _instrument(key: str, spec, source: str) -> InstrumentSpec:
+    where = f"[instruments.{key}]"
+    if not isinstance(spec, dict):
+        raise OptionError(f"{source}: {where} must be a table")
+    _unknown(source, where, spec, _INSTRUMENT_KEYS)
+    if "items" not in spec:
+        raise OptionError(f"{source}: {where} needs items (a list of columns or a template such as 'wai{{}}')")
+    declared = {"n_items", "range", "reverse", "subscales", "integer"} & set(spec)
+    if "instrument" in spec and declared:
+        raise OptionError(f"{source}: {where} names a built-in instrument and also declares {sorted(declared)}")
+    if "instrument" in spec:
+        inst = get_instrument(spec["instrument"])
+    else:
+        items = spec["items"]
+        n_items = spec.get("n_items", len(items) if isinstance(items, list) else None)
+        rng = spec.get("range")
+        if n_items is None or not (isinstance(rng, list) and len(rng) == 2):
+            raise OptionError(f"{source}: {where} declares an instrument: give range = [low, high] and, with an "
+                              f"items template, n_items")
+        subscales = spec.get("subscales", {})
+        if not isinstance(subscales, dict):
+            raise OptionError(f"{source}: {where} subscales must be a table name = [item numbers]")
+        inst = Instrument(key, n_items, rng[0], rng[1], reverse=tuple(spec.get("reverse", ())),
+                          subscales={k: tuple(v) for k, v in subscales.items()}, integer=spec.get("integer", True),
+                          reference=f"declared in {source}")
+    score = check_choice(f"{source}: {where} score", spec.get("score", "sum"), ["sum", "mean"])
+    return InstrumentSpec(key, inst, spec["items"], spec.get("max_missing", 0), score, spec.get("target"))

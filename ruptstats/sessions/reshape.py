@@ -1,0 +1,82 @@
+"""Wide session files (one row per client, ``s1_alliance, s2_alliance, …``) to the long layout."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import DataError
+
+__all__ = ["wide_to_long"]
+
+
+def _match(pattern: re.Pattern, column: str):
+    m = pattern.match(column)
+    if m is None:
+        return None
+    groups = {k: v for k, v in m.groupdict().items() if v is not None}
+    session = groups.get("session", groups.get("session2"))
+    variable = groups.get("variable", groups.get("variable2"))
+    if session is None or variable is None:
+        return None
+    return int(session), variable
+
+
+def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
+    """Reshape a wide table: columns matching ``pattern`` become (session, variable) cells.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per client; id and client-level columns do not match ``pattern``.
+    pattern : str
+        Regular expression with named groups ``session`` (digits) and ``variable`` (alternatives may use
+        ``session2``/``variable2``), e.g. ``^s(?P<session>\\d+)_(?P<variable>.+)$`` for ``s1_alliance`` or
+        ``^(?P<variable>.+)_(?P<session>\\d+)$`` for ``alliance_1``.
+    source : str, optional
+        File name for messages.
+
+    Returns
+    -------
+    long : pandas.DataFrame
+        One row per wide row × session that has at least one non-missing session value; the non-matching
+        columns repeated, a ``session`` column and one column per variable. The index holds the 1-based wide
+        row number (named ``row``).
+    origin : dict
+        Variable name to the wide columns it came from (for value labels and messages).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"client": ["a", "b"], "s1_alliance": [3.0, 4.0], "s2_alliance": [2.5, None]})
+    >>> long, _ = wide_to_long(w, r"^s(?P<session>\\d+)_(?P<variable>.+)$")
+    >>> long[["client", "session", "alliance"]].values.tolist()
+    [['a', 1, 3.0], ['a', 2, 2.5], ['b', 1, 4.0]]
+    """
+    rx = re.compile(pattern)
+    cells = {c: _match(rx, str(c)) for c in df.columns}
+    ids = [c for c, hit in cells.items() if hit is None]
+    wide = {c: hit for c, hit in cells.items() if hit is not None}
+    if not wide:
+        raise DataError(f"layout is wide but no column matches the pattern {pattern!r}", source=source)
+    clash = sorted({v for _, v in wide.values()} & set(ids))
+    if clash:
+        raise DataError(f"wide variables {clash} also exist as columns without a session number", source=source)
+    sessions = sorted({s for s, _ in wide.values()})
+    variables = list(dict.fromkeys(v for _, v in wide.values()))
+    origin = {v: [c for c, (_, var) in wide.items() if var == v] for v in variables}
+    rows = np.arange(1, len(df) + 1)
+    parts = []
+    for s in sessions:  # loop over session numbers (columns), not rows
+        block = {v: df[c] for c, (ss, v) in wide.items() if ss == s}
+        part = pd.DataFrame(block, index=df.index).reindex(columns=variables)
+        present = part.notna().any(axis=1).to_numpy()
+        part = part[present]
+        part.insert(0, "session", s)
+        part.insert(0, "_wide_row", rows[present])
+        parts.append(pd.concat([df.loc[present, ids], part], axis=1))
+    long = pd.concat(parts, ignore_index=True)
+    long = long.sort_values(["_wide_row", "session"], kind="stable")
+    long.index = pd.Index(long.pop("_wide_row").to_numpy(), name="row")
+    return long, origin
