@@ -1,0 +1,168 @@
+"""Text for people: metafor-style summaries, APA sentences and tables. The only module that rounds.
+
+APA style (7th ed.): statistics that cannot exceed 1 in absolute value (correlations, p-values) have no
+leading zero (``r = .29``, ``p = .003``); p-values below .001 are written ``p < .001``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .meta.transforms import reported_label
+
+__all__ = ["apa_number", "apa_p", "apa_sentence", "format_meta", "format_subgroups", "format_table"]
+
+_NAMES = {"FE": "Common-effect (fixed-effect) model", "DL": "DerSimonian-Laird", "HE": "Hedges", "HS":
+          "Hunter-Schmidt", "SJ": "Sidik-Jonkman", "ML": "maximum likelihood", "REML": "restricted maximum "
+          "likelihood", "EB": "empirical Bayes", "PM": "Paule-Mandel"}
+_BOUNDED = {"r", "p"}
+
+
+def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
+    """Format ``x`` with ``digits`` decimals; drop the leading zero when ``bounded`` (|x| <= 1 by nature).
+
+    >>> apa_number(0.2912, bounded=True), apa_number(-0.05, bounded=True), apa_number(1314.0, 0)
+    ('.29', '-.05', '1,314')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "NA"
+    text = f"{x:,.{digits}f}"
+    if bounded:
+        text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+    return text.replace("-", "\u2212") if bounded and text.startswith("-") else text
+
+
+def apa_p(p) -> str:
+    """APA p-value: ``p < .001`` or ``p = .023``.
+
+    >>> apa_p(0.00002), apa_p(0.0234), apa_p(0.5)
+    ('p < .001', 'p = .023', 'p = .500')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "p = NA"
+    if p < 0.001:
+        return "p < .001"
+    return f"p = {apa_number(p, 3, bounded=True)}"
+
+
+def apa_sentence(res) -> str:
+    """One APA-style sentence for a pooled result.
+
+    For correlations (``ZCOR``) the estimate and intervals are back-transformed to r, e.g.
+    ``r = .29, 95% CI [.10, .47], k = 11, N = 1,314``, followed by the test and heterogeneity.
+    """
+    bt = res.back_transformed
+    label = reported_label(res.measure, back_transformed=bt is not None)
+    vals = bt or {key: getattr(res, key) for key in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper")}
+    bounded = label in _BOUNDED
+    lvl = f"{round(res.level * 100):d}%"
+    parts = [f"{label} = {apa_number(vals['estimate'], 2, bounded)}",
+             f"{lvl} CI [{apa_number(vals['ci_lower'], 2, bounded)}, {apa_number(vals['ci_upper'], 2, bounded)}]",
+             f"k = {res.k}"]
+    if res.n_total is not None:
+        parts.append(f"N = {res.n_total:,}")
+    stat = "z" if res.df is None else f"t({res.df})"
+    sentence = ", ".join(parts) + f"; {stat} = {res.statistic:.2f}, {apa_p(res.p)}"
+    if res.k > 1 and res.q is not None:
+        sentence += (f"; Q({res.q_df}) = {res.q:.2f}, {apa_p(res.q_p)}, I\u00b2 = {res.i2:.1f}%")
+        if res.method != "FE":
+            sentence += (f", \u03c4\u00b2 = {res.tau2:.3f}, {lvl} PI "
+                         f"[{apa_number(vals['pi_lower'], 2, bounded)}, {apa_number(vals['pi_upper'], 2, bounded)}]")
+    return sentence + "."
+
+
+def _f(x, digits=4) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "NA"
+    return f"{x:.{digits}f}"
+
+
+def _fp(p) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "NA"
+    return "<.0001" if p < 0.0001 else f"{p:.4f}"
+
+
+def _p_eq(p) -> str:
+    text = _fp(p)
+    return f"p {text[0]} {text[1:]}" if text.startswith("<") else f"p = {text}"
+
+
+def format_meta(res) -> str:
+    """metafor-like text summary of a :class:`~ruptstats.meta.MetaResult`, ending with the APA sentence."""
+    lvl = round(res.level * 100)
+    lines = []
+    if res.method == "FE":
+        lines.append(f"{_NAMES['FE']} (k = {res.k})")
+    else:
+        lines.append(f"Random-effects model (k = {res.k}; tau^2 estimator: {res.method}, {_NAMES[res.method]})")
+    if res.measure:
+        lines[-1] += f"; measure: {res.measure}"
+    lines.append("")
+    if res.k == 1:
+        lines.append("Heterogeneity: undefined with one study.")
+    else:
+        if res.method != "FE":
+            ci = (f"  {lvl}% CI [{_f(res.tau2_ci_lower)}, {_f(res.tau2_ci_upper)}]"
+                  if res.tau2_ci_lower is not None else "")
+            lines.append(f"tau^2 (between-study variance):  {_f(res.tau2)} (SE = {_f(res.tau2_se)}){ci}")
+            lines.append(f"tau (square root of tau^2):       {_f(res.tau)}")
+        ci_i2 = (f"  {lvl}% CI [{res.i2_ci_lower:.2f}, {res.i2_ci_upper:.2f}]"
+                 if res.i2_ci_lower is not None else "")
+        lines.append(f"I^2 (heterogeneity / total):      {res.i2:.2f}%{ci_i2}")
+        lines.append(f"H^2 (total / sampling variance):  {_f(res.h2)}")
+        lines.append("")
+        lines.append(f"Test for heterogeneity: Q(df = {res.q_df}) = {_f(res.q)}, {_p_eq(res.q_p)}")
+    lines.append("")
+    stat = "z" if res.df is None else "t"
+    head = f"{'estimate':>10} {'se':>9} {stat:>9} {'p':>8} {'ci_lower':>9} {'ci_upper':>9}"
+    if res.df is not None:
+        head += f" {'df':>4}"
+    lines.append("Model results:")
+    lines.append(head)
+    row = (f"{_f(res.estimate):>10} {_f(res.se):>9} {_f(res.statistic):>9} {_fp(res.p):>8} "
+           f"{_f(res.ci_lower):>9} {_f(res.ci_upper):>9}")
+    if res.df is not None:
+        row += f" {res.df:>4}"
+    lines.append(row)
+    lines.append(f"Prediction interval ({lvl}%): [{_f(res.pi_lower)}, {_f(res.pi_upper)}]")
+    bt = res.back_transformed
+    if bt:
+        label = reported_label(res.measure, True)
+        lines.append(f"Back-transformed to {label}: {_f(bt['estimate'])}, {lvl}% CI [{_f(bt['ci_lower'])}, "
+                     f"{_f(bt['ci_upper'])}], PI [{_f(bt['pi_lower'])}, {_f(bt['pi_upper'])}]")
+    for note in res.notes:
+        lines.append(f"Note: {note}")
+    lines.append("")
+    lines.append(apa_sentence(res))
+    return "\n".join(lines)
+
+
+def format_subgroups(sg) -> str:
+    """Text table of a :class:`~ruptstats.meta.SubgroupResult`."""
+    frame = sg.summary_frame(back_transform=True)
+    lines = [f"Subgroups by '{sg.variable}' (separate tau^2 per subgroup):",
+             f"{'subgroup':<20} {'k':>3} {'estimate':>9} {'ci_lower':>9} {'ci_upper':>9} {'tau2':>8} {'I2':>7}"]
+    for r in frame.itertuples(index=False):
+        i2 = "NA" if r.i2 is None or (isinstance(r.i2, float) and math.isnan(r.i2)) else f"{r.i2:.1f}%"
+        lines.append(f"{str(r.subgroup)[:20]:<20} {r.k:>3} {_f(r.estimate):>9} {_f(r.ci_lower):>9} "
+                     f"{_f(r.ci_upper):>9} {_f(r.tau2):>8} {i2:>7}")
+    lines.append(f"Test of subgroup differences: Q_B({sg.df}) = {_f(sg.q)}, {_p_eq(sg.p)}")
+    if sg.excluded:
+        lines.append(f"Excluded (no subgroup): {len(sg.excluded)} stud{'y' if len(sg.excluded) == 1 else 'ies'}")
+    return "\n".join(lines)
+
+
+def format_table(frame, fmt: str = "markdown", digits: int = 4) -> str:
+    """Render a DataFrame as a markdown (pipe) table, rounding floats to ``digits``."""
+    cols = list(frame.columns)
+    out = ["| " + " | ".join(map(str, cols)) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for row in frame.itertuples(index=False):
+        cells = []
+        for val in row:
+            if isinstance(val, float):
+                cells.append("" if math.isnan(val) else f"{val:.{digits}f}")
+            else:
+                cells.append(str(val))
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out)
