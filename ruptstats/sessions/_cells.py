@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from .schema import ID_COLUMNS
 
 __all__ = ["file_rows", "raise_cells", "source_of", "range_check"]
 
@@ -34,7 +35,8 @@ def raise_cells(df: pd.DataFrame, bad: np.ndarray, column: str, message: str) ->
     idx = np.flatnonzero(bad)
     rows = file_rows(df)[idx]
     more = f" ({len(idx)} rows: {', '.join(map(str, rows[:5]))}{', …' if len(idx) > 5 else ''})" if len(idx) > 1 else ""
-    value = df[column].iloc[idx[0]] if column in df.columns else None
+    # identifiers are never echoed into messages (privacy)
+    value = df[column].iloc[idx[0]] if column in df.columns and column not in ID_COLUMNS else None
     shown = "" if value is None else f", got {value!r}"
     raise DataError(f"{message}{shown}{more}", source=source_of(df), row=int(rows[0]), column=column)
 

@@ -1,0 +1,255 @@
+"""Session and client conditions: ``classify_sessions``, ``client_conditions``, ``condition_counts``, ``compare_rules``.
+
+Session condition: ``none`` (no rupture), ``unrepaired`` (rupture, not repaired), ``repaired``; missing when
+the rule's inputs are missing.
+
+Client condition (``by``):
+
+- ``"any"`` (default): ``repaired`` when at least one rupture during treatment was repaired, ``unrepaired``
+  when there were ruptures and none was repaired, ``none`` when no classified session holds a rupture;
+- ``"last"``: the condition of the client's last rupture (``none`` without ruptures).
+
+Sessions whose condition is missing do not count; a client with no classified session has a missing condition.
+"""
+
+from __future__ import annotations
+
+import warnings
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from ..exceptions import DataError, DataWarning
+from ._cells import source_of
+from ._groups import group_codes, order_sessions
+from .report import Issue, SessionReport
+from .rules import make_rule
+from .schema import CLIENT_COLUMNS, CLIENT_LEVEL_COLUMNS, CONDITION_DTYPE, CONDITIONS, SESSION_COLUMNS
+from .validate import client_conflicts
+
+__all__ = ["classify_sessions", "client_conditions", "condition_counts", "compare_rules"]
+
+
+def _report(sessions: pd.DataFrame) -> SessionReport | None:
+    report = sessions.attrs.get("report")
+    return report if isinstance(report, SessionReport) else None
+
+
+def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.DataFrame:
+    """Apply a rupture/repair rule: add ``rupture``, ``repaired`` and ``condition`` (and ``rupture_type``).
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        A canonical session table (:func:`~ruptstats.sessions.load_sessions`).
+    rule : str, dict or rule object, optional
+        ``"self_report"``, ``"observer"``, ``"trajectory"``, a dict ``{"type": …, options}``, or a
+        :mod:`~ruptstats.sessions.rules` object. Default: the ``[rule]`` of the mapping the table was loaded
+        with (``sessions.attrs["report"].rule``).
+    **options
+        Options of the rule (e.g. ``c=2, m=3`` for the trajectory rule).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``sessions`` (ordered by client and session) with ``rupture`` and ``repaired`` (nullable
+        booleans), ``condition`` (``none``/``unrepaired``/``repaired``) and, for the observer rule,
+        ``rupture_type``. ``attrs["rule"]`` holds the rule's label; the report (when present) gains the counts per
+        study, rule and condition at session and client level.
+
+    Examples
+    --------
+    Differences -3, 3, 0 have SD 3 (n - 1); -3 < -0.5 * 3, so session 2 is a rupture, and session 3 regains the
+    pre-drop 5 within m = 2 sessions:
+
+    >>> d = pd.DataFrame({"client": ["a"] * 4, "session": [1, 2, 3, 4], "alliance": [5., 2, 5, 5]})
+    >>> classify_sessions(d, rule="trajectory", c=0.5, m=2)["condition"].tolist()
+    ['none', 'repaired', 'none', 'none']
+    """
+    report = _report(sessions)
+    if rule is None and report is not None and report.rule is not None:
+        rule = report.rule
+    rule = make_rule(rule, **options)
+    out = order_sessions(sessions).copy()
+    result = rule.apply(out)
+    for col in result.columns:
+        out[col] = result[col]
+    rup, rep = out["rupture"].array, out["repaired"].array
+    codes = np.where(rup.fillna(False), np.where(rep.fillna(False), 2, 1), 0)
+    codes = np.where(rup.isna() | (rup.fillna(False) & rep.isna()), -1, codes)
+    out["condition"] = pd.Categorical.from_codes(codes, dtype=CONDITION_DTYPE)
+    out = out[[c for c in SESSION_COLUMNS if c in out.columns] + [c for c in out.columns if c not in SESSION_COLUMNS]]
+    out.attrs = {k: v for k, v in sessions.attrs.items()}
+    out.attrs["rule"] = rule.label
+    if report is not None:
+        counts = condition_counts(out, level="session")
+        by = report.condition_by
+        counts = pd.concat([counts, condition_counts(_client_condition(out, by), level="client")])
+        out.attrs["report"] = report.with_counts(counts.to_dict("records"))
+    return out
+
+
+def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per client: study, client, n_sessions, condition; vectorised with ``np.bincount``/``ufunc.at``."""
+    key = [c for c in ("study", "client") if c in sessions.columns]
+    g = group_codes(sessions, key)
+    order = np.argsort(g, kind="stable")  # already grouped after order_sessions; stable keeps session order
+    g = g[order]
+    code = sessions["condition"].cat.codes.to_numpy()[order]  # -1 missing, 0 none, 1 unrepaired, 2 repaired
+    session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)[order]
+    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
+    grp = np.cumsum(first) - 1
+    n_groups = int(first.sum())
+    known = np.bincount(grp, weights=(code >= 0), minlength=n_groups) > 0
+    if by == "any":
+        cond = np.full(n_groups, -1)
+        np.maximum.at(cond, grp, code)  # repaired (2) > unrepaired (1) > none (0) > missing (-1)
+    else:  # the rupture with the highest session number (ties between raters: the higher code)
+        last = np.full(n_groups, -1)
+        np.maximum.at(last, grp, np.where(code >= 1, session * 4 + code, -1))
+        cond = np.where(last >= 0, last % 4, np.where(known, 0, -1))
+    out = sessions.iloc[order[first]][key].reset_index(drop=True)
+    out["n_sessions"] = pd.array(np.bincount(grp, minlength=n_groups), dtype="Int64")
+    out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
+    return out
+
+
+def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients: pd.DataFrame | None = None,
+                      covariates=None, on_invalid: str = "error") -> pd.DataFrame:
+    """One row per client with its condition, joined to the client-level columns.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        A classified session table (:func:`classify_sessions`).
+    by : {"any", "last"}, optional
+        Client condition rule (module docstring); default the mapping's ``[condition] by``, else ``"any"``.
+    clients : pandas.DataFrame, optional
+        Client-level data (``client`` and, if several studies, ``study`` columns in canonical names), e.g.
+        pre/post scores and dropout from a separate file. Clients here without session rows are kept with
+        ``n_sessions`` 0 and a missing condition, and reported by a :class:`DataWarning`.
+    covariates : list of str, optional
+        Client-level covariates to take from the session table (default: those the loader checked,
+        ``report.client_level``). They must be constant within a client.
+    on_invalid : {"error", "exclude"}, default "error"
+        A covariate that varies within a client: error, or missing for that client (warned).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``study, client, therapist, pre, post, dropout, n_sessions, condition`` (those available) and the
+        covariates (:mod:`~ruptstats.sessions.schema`); ``attrs["issues"]`` lists what was found.
+
+    Examples
+    --------
+    Sample differences -3, 1 (client a) and 0 (b): SD = sqrt(((-3 + 2/3)^2 + (1 + 2/3)^2 + (2/3)^2) / 2) = 2.08;
+    -3 < -2.08 is a rupture at a's session 2, and 3 < 5 at session 3 leaves it unrepaired (m = 1):
+
+    >>> d = pd.DataFrame({"client": ["a", "a", "a", "b", "b"], "session": [1, 2, 3, 1, 2],
+    ...                   "alliance": [5., 2, 3, 4, 4]})
+    >>> c = client_conditions(classify_sessions(d, rule="trajectory", c=1, m=1))
+    >>> c[["client", "n_sessions", "condition"]].values.tolist()
+    [['a', 3, 'unrepaired'], ['b', 2, 'none']]
+    """
+    if "condition" not in sessions.columns:
+        raise DataError("sessions have no 'condition' column; run classify_sessions first", source=source_of(sessions))
+    report = _report(sessions)
+    by = check_choice("by", by or (report.condition_by if report else "any"), ["any", "last"])
+    on_invalid = check_choice("on_invalid", on_invalid, ["error", "exclude"])
+    if covariates is None:
+        covariates = list(report.client_level) if report else [c for c in CLIENT_LEVEL_COLUMNS if c in sessions]
+    missing = [c for c in covariates if c not in sessions.columns]
+    if missing:
+        raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
+    sessions = order_sessions(sessions)
+    out = _client_condition(sessions, by)
+    key = [c for c in ("study", "client") if c in sessions.columns]
+    issues = []
+    table = sessions
+    for col in covariates:
+        table, issue = client_conflicts(table, col, on_invalid)
+        if issue is not None:
+            issues.append(issue)
+    if covariates:
+        values = table.groupby(key, observed=True, sort=False)[list(covariates)].first().reset_index()
+        out = out.merge(values, on=key, how="left")
+    if clients is not None:
+        out = _join_clients(out, clients, key, issues)
+    cols = [c for c in CLIENT_COLUMNS if c in out.columns]
+    out = out[cols + [c for c in out.columns if c not in cols]]
+    for issue in issues:
+        warnings.warn(issue.message, DataWarning, stacklevel=2)
+    out.attrs = {"issues": tuple(issues), "rule": sessions.attrs.get("rule"), "by": by}
+    return out
+
+
+def _join_clients(out, clients, key, issues):
+    need = [k for k in key if k not in clients.columns]
+    if need:
+        raise DataError(f"the clients table needs the column(s) {need} to join on", source=source_of(clients))
+    clients = clients.copy()
+    for k in key:
+        clients[k] = clients[k].astype(str).astype(out[k].dtype) if k == "client" else clients[k]
+    dup = clients.duplicated(key).to_numpy()
+    if dup.any():
+        raise DataError(f"the clients table has {int(dup.sum())} duplicated client row(s) (row "
+                        f"{int(np.flatnonzero(dup)[0]) + 1})", source=source_of(clients), column="client")
+    extra = [c for c in clients.columns if c not in key]
+    both = sorted(set(extra) & set(out.columns) - {"n_sessions", "condition"})
+    if both:
+        raise DataError(f"columns {both} are in both the session and the clients table", source=source_of(clients))
+    merged = out.merge(clients[key + extra], on=key, how="outer", indicator=True)
+    lonely = (merged["_merge"] == "right_only").to_numpy()
+    if lonely.any():
+        issues.append(Issue("warning", "client_without_sessions",
+                            f"{int(lonely.sum())} client(s) of the clients table have no sessions; kept with "
+                            f"n_sessions 0 and a missing condition", "client"))
+        merged["n_sessions"] = merged["n_sessions"].fillna(0)
+    return merged.drop(columns="_merge")
+
+
+def condition_counts(table: pd.DataFrame, *, level: str = "session") -> pd.DataFrame:
+    """Count conditions per study: ``study, rule, level, condition, n`` (every condition listed, zeros kept).
+
+    ``table`` is a classified session table or a client table; the rule label is ``attrs["rule"]``.
+
+    >>> d = pd.DataFrame({"study": ["S"] * 2, "condition": pd.Categorical(["none", "repaired"])})
+    >>> condition_counts(d)["n"].tolist()
+    [1, 0, 1]
+    """
+    level = check_choice("level", level, ["session", "client"])
+    study = table["study"].astype(str) if "study" in table.columns else pd.Series("", index=table.index)
+    cond = pd.Categorical(table["condition"], categories=list(CONDITIONS))
+    n = pd.crosstab(study.to_numpy(), cond, dropna=False).reindex(columns=list(CONDITIONS), fill_value=0)
+    n = n.stack().rename("n").reset_index()
+    n.columns = ["study", "condition", "n"]
+    n.insert(1, "rule", table.attrs.get("rule", ""))
+    n.insert(2, "level", level)
+    n["n"] = n["n"].astype(np.int64)
+    n["condition"] = n["condition"].astype(str)
+    return n
+
+
+def compare_rules(sessions: pd.DataFrame, rules, *, by: str | None = None) -> pd.DataFrame:
+    """Classify with several rules (e.g. the 1 SD and 2 SD trajectory variants) and count side by side.
+
+    Returns a tidy DataFrame ``study, rule, level, condition, n`` with session and client counts per rule.
+
+    Client differences 0, -4, 4, 0 have SD sqrt(32 / 3) = 3.27: the drop of 4 exceeds 1 SD, not 2 SD.
+
+    >>> d = pd.DataFrame({"client": ["a"] * 5, "session": [1, 2, 3, 4, 5], "alliance": [5., 5, 1, 5, 5]})
+    >>> t = compare_rules(d, [{"type": "trajectory", "c": 1, "sd": "client"},
+    ...                       {"type": "trajectory", "c": 2, "sd": "client"}])
+    >>> t.query("level == 'client'")[["rule", "condition", "n"]].query("n > 0").values.tolist()
+    [['trajectory (c=1, sd=client, m=3)', 'repaired', 1], ['trajectory (c=2, sd=client, m=3)', 'none', 1]]
+    """
+    report = _report(sessions)
+    by = check_choice("by", by or (report.condition_by if report else "any"), ["any", "last"])
+    parts = []
+    for rule in rules:  # loop over rules, not rows
+        classified = classify_sessions(sessions, rule=rule)
+        clients = _client_condition(classified, by)
+        clients.attrs["rule"] = classified.attrs["rule"]
+        parts += [condition_counts(classified, level="session"), condition_counts(clients, level="client")]
+    return pd.concat(parts, ignore_index=True)
+

@@ -1,0 +1,220 @@
+"""``load_sessions``: one study's session file to the canonical session table with its validation report."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from ..exceptions import DataError, DataWarning, OptionError
+from ..tables import TEXT_EXTENSIONS, read_table
+from ._groups import group_codes, order_sessions
+from .instruments import item_columns, score_instrument
+from .mapping import read_mapping
+from .normalise import apply_missing, apply_value_labels, coerce_column
+from .privacy import pseudonymise
+from .report import SessionReport
+from .reshape import wide_to_long
+from .schema import CANONICAL_COLUMNS, CLIENT_LEVEL_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS, SESSION_COLUMNS
+from .validate import check_sessions
+
+__all__ = ["load_sessions"]
+
+_NUMERIC = set(FLOAT_COLUMNS) | {"session"}
+
+
+def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str = "auto") -> pd.DataFrame:
+    """Load a session-level file into the canonical session table.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV/TSV (delimiter, decimal comma and encoding sniffed), XLSX, SPSS ``.sav``, Stata ``.dta``, Parquet or
+        JSON, in long (one row per session) or wide layout (see :func:`ruptstats.tables.read_table`).
+    mapping : str, os.PathLike, dict or Mapping, optional
+        TOML mapping file (format: :mod:`ruptstats.sessions.mapping`) or its dict; None when the file already
+        uses canonical column names.
+    key : str or bytes, optional
+        Pseudonymisation key (HMAC-SHA256, :func:`~ruptstats.sessions.privacy.pseudonymise`) for the columns in
+        ``[privacy] pseudonymise`` (default key: the environment variable named by ``key_env``). Given without a
+        ``[privacy]`` table, ``client`` and ``therapist`` are pseudonymised.
+    on_invalid : {"error", "exclude"}, optional
+        Overrides the mapping's ``[checks] on_invalid`` (default ``"error"``); see
+        :mod:`ruptstats.sessions.validate`.
+    engine : {"auto", "pandas", "pyarrow"}, default "auto"
+        Text parser; ``"auto"`` uses pyarrow (fast, multi-threaded).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The canonical session table (:mod:`ruptstats.sessions.schema`): canonical columns that are present,
+        in schema order, then scored instrument columns and covariates. Sorted by study, client, rater and
+        session; the index (named ``row``) is the file's data row (wide files: the client's row).
+        ``df.attrs["report"]`` is a :class:`~ruptstats.sessions.report.SessionReport`; ``df.attrs["source"]``
+        the file name.
+
+    Raises
+    ------
+    TableReadError
+        The file cannot be read.
+    DataError
+        A value cannot be converted, is out of range, or fails a check (with ``on_invalid="error"``); the
+        message names file, row and column.
+    OptionError
+        A bad mapping or option.
+
+    Warns
+    -----
+    DataWarning
+        Rows were excluded or checks found something worth a look (also in the report's ``issues``).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
+    >>> _ = open(p, "w").write("client;session;alliance\\nA;1;3,5\\nA;2;4\\nB;1;2\\n")
+    >>> df = load_sessions(p)
+    >>> df[["client", "session", "alliance"]].values.tolist()
+    [['A', 1, 3.5], ['A', 2, 4.0], ['B', 1, 2.0]]
+    >>> df.attrs["report"].n_clients
+    2
+    """
+    m = read_mapping(mapping)
+    name = str(path)
+    on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
+    engine = check_choice("engine", engine, ["auto", "pandas", "pyarrow"])
+    is_text = Path(os.fspath(path)).suffix.lower() in TEXT_EXTENSIONS
+    ids = [src for src, dst in m.columns.items() if dst in ID_COLUMNS] + [c for c in ID_COLUMNS
+                                                                         if c not in m.columns.values()]
+    raw = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False,
+                     engine="pandas" if engine == "pandas" else "pyarrow",
+                     categorical=ids if (is_text and m.layout == "long") else ())
+    labels = dict(raw.attrs.get("value_labels") or {})
+    n_read = len(raw)
+    df = raw
+    df.index = pd.RangeIndex(1, n_read + 1, name="row")
+    df.attrs = {"source": name}
+    if m.layout == "wide":
+        df, origin = wide_to_long(df, m.wide_pattern, source=name)
+        df.attrs = {"source": name}
+        labels.update({var: labels[cols[0]] for var, cols in origin.items() if cols[0] in labels})
+    df, renamed, labels = _rename(df, m, labels, name)
+    df, dropped = _keep(df, m)
+    missing_counts = apply_missing(df, m.missing) if m.missing else {}
+    items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
+    for col, lab in labels.items():
+        if col in df.columns and col not in _NUMERIC and col not in items and lab:
+            df[col] = apply_value_labels(df[col], lab)
+    df = _coerce(df, m)
+    client_level = [c for c in CLIENT_LEVEL_COLUMNS if c in df.columns] + [c for c in m.client_level]
+    absent = [c for c in m.client_level if c not in df.columns]
+    if absent:
+        raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
+    df, issues = check_sessions(df, client_level=client_level, on_invalid=on_invalid)
+    instruments = _score(df, m, name)
+    df = pd.concat([df] + [s for s, _ in instruments], axis=1) if instruments else df
+    for frame, spec in instruments:
+        if spec.target:
+            df[spec.target] = frame[f"{spec.key}_total"]
+    pseud = _pseudonymise(df, m, key)
+    df = order_sessions(df)
+    df = df[[c for c in SESSION_COLUMNS if c in df.columns] + [c for c in df.columns if c not in SESSION_COLUMNS]]
+    excluded = sorted({r for i in issues if i.level == "excluded" and i.check != "client_conflict" for r in i.rows})
+    for issue in issues:
+        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
+    report = SessionReport(
+        source=name, mapping=m.source, layout=m.layout, n_rows_read=n_read, n_rows=len(df),
+        n_clients=int(len(np.unique(group_codes(df, [c for c in ("study", "client") if c in df.columns])))),
+        renamed=tuple(renamed), covariates=tuple(c for c in df.columns if c not in CANONICAL_COLUMNS),
+        client_level=tuple(client_level), dropped_columns=tuple(dropped),
+        missing_codes=tuple(missing_counts.items()),
+        instruments=tuple(f"{spec.key}: {spec.instrument.name}" for _, spec in instruments), issues=tuple(issues),
+        excluded_rows=tuple(excluded), rule=m.rule, condition_by=m.condition_by, pseudonymised=tuple(pseud))
+    df.attrs = {"source": name, "report": report}
+    return df
+
+
+def _rename(df, m, labels, name):
+    absent = [src for src in m.columns if src not in df.columns]
+    if absent:
+        raise DataError(f"columns named in the mapping {m.source} are not in the file: {', '.join(absent)}; file "
+                        f"columns: {', '.join(map(str, df.columns))}", source=name)
+    renamed = [(src, dst) for src, dst in m.columns.items() if src != dst]
+    clash = sorted({dst for _, dst in renamed} & (set(df.columns) - set(m.columns)))
+    if clash:
+        raise DataError(f"the mapping renames a column to {clash}, which the file already has", source=name)
+    df = df.rename(columns=dict(renamed))
+    labels = {m.columns.get(k, k): v for k, v in labels.items()}
+    if "study" not in df.columns:
+        label = m.study or Path(os.fspath(name)).stem
+        df["study"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=[label])
+    if "client" not in df.columns or "session" not in df.columns:
+        need = [c for c in ("client", "session") if c not in df.columns]
+        raise DataError(f"no column for {need}; map a file column to it in [columns] (file columns: "
+                        f"{', '.join(map(str, df.columns))})", source=name)
+    return df, renamed, labels
+
+
+def _keep(df, m):
+    if m.keep == "all":
+        return df, []
+    rule_cols = []  # column names among the rule's options (e.g. observer marker columns)
+    for v in (m.rule or {}).values():
+        if isinstance(v, str):
+            rule_cols.append(v)
+        elif isinstance(v, list):
+            rule_cols += [x for x in v if isinstance(x, str)]
+    items = [c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)]
+    wanted = set(CANONICAL_COLUMNS) | set(m.keep) | set(items) | set(rule_cols) | set(m.client_level)
+    absent = sorted(set(m.keep) - set(df.columns))
+    if absent:
+        raise OptionError(f"{m.source}: [covariates] keep names columns not in the table: {absent}")
+    dropped = [c for c in df.columns if c not in wanted]
+    return df[[c for c in df.columns if c in wanted]], dropped
+
+
+def _coerce(df, m):
+    out = {}
+    for col in df.columns:
+        if col in CANONICAL_COLUMNS or col in m.values:
+            out[col] = coerce_column(df, col, m.values.get(col))
+    if not out:
+        return df
+    df = df.copy(deep=False)
+    for col, values in out.items():
+        df[col] = values
+    return df
+
+
+def _score(df, m, name):
+    results = []
+    for spec in m.instruments:
+        if spec.target and spec.target in df.columns:
+            raise OptionError(f"{m.source}: [instruments.{spec.key}] target '{spec.target}' already exists in the "
+                              f"table")
+        frame = score_instrument(df, spec.instrument, items=spec.items, prefix=spec.key,
+                                 max_missing=spec.max_missing, score=spec.score, source=name,
+                                 rows=np.asarray(df.index))
+        results.append((frame, spec))
+    return results
+
+
+def _pseudonymise(df, m, key) -> list:
+    done = []
+    for col in m.pseudonymise:
+        if col not in ID_COLUMNS or col == "study":
+            raise OptionError(f"{m.source}: [privacy] pseudonymise may name client and therapist, got {col!r}")
+        if col in df.columns:
+            df[col] = pseudonymise(df[col], m.key(key))
+            done.append(col)
+    if key is not None and not m.pseudonymise:
+        for col in ("client", "therapist"):
+            if col in df.columns:
+                df[col] = pseudonymise(df[col], m.key(key))
+                done.append(col)
+    return done
+

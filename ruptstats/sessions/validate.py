@@ -1,0 +1,130 @@
+"""Checks of a session table: identifiers, session numbers, duplicates, order, client-level conflicts.
+
+Each check either raises :class:`~ruptstats.exceptions.DataError` naming the file, the first row and the column
+(``on_invalid="error"``, the default), or excludes what is invalid and records an
+:class:`~ruptstats.sessions.report.Issue` (``on_invalid="exclude"``; a :class:`~ruptstats.exceptions.DataWarning`
+is also emitted by the loader). Nothing is dropped without an issue naming its rows.
+
+============================  ======================================================  =====================
+check                         finding                                                 with ``"exclude"``
+============================  ======================================================  =====================
+``missing_id``                client or session missing                               rows excluded
+``session_number``            session number below 1                                  rows excluded
+``duplicate_session``         the same (study, client, rater, session) twice          later rows excluded
+``session_order``             session numbers of a client decrease down the file      warning only (sorted)
+``client_conflict``           a client-level column varies within a client            values set to missing
+``client_without_sessions``   a client all of whose rows were excluded                warning
+============================  ======================================================  =====================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._cells import file_rows, raise_cells
+from ._groups import group_codes, is_sorted
+from .report import Issue
+
+__all__ = ["check_sessions", "client_conflicts"]
+
+
+def _rows_text(rows) -> str:
+    rows = list(rows)
+    return ", ".join(map(str, rows[:8])) + (", …" if len(rows) > 8 else "")
+
+
+def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "error"):
+    """Run the checks of the module docstring; return ``(table, issues)``.
+
+    ``df`` holds canonical columns with the file row as its index (named ``row``). With
+    ``on_invalid="error"`` the first invalid row raises; otherwise invalid rows are excluded (see the table).
+    """
+    issues = []
+    rows = file_rows(df)
+    excluded = np.zeros(len(df), dtype=bool)
+    for col, check in (("client", "missing_id"), ("session", "missing_id")):
+        bad = df[col].isna().to_numpy()
+        excluded |= _finding(df, bad, col, check, f"{col} is missing", on_invalid, issues)
+    s = df["session"].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = s < 1
+    excluded |= _finding(df, bad, "session", "session_number", "session number must be 1 or more", on_invalid,
+                         issues)
+    key = [c for c in ("study", "client", "rater") if c in df.columns]
+    g = group_codes(df, key)
+    ok = ~excluded
+    if not is_sorted(g[ok], s[ok]):
+        idx = np.flatnonzero(ok)
+        order = idx[np.lexsort((s[idx], g[idx]))]  # stable: the first row in the file stays first
+        same = (g[order][1:] == g[order][:-1]) & (s[order][1:] == s[order][:-1])
+        dup = np.zeros(len(df), dtype=bool)
+        dup[order[1:][same]] = True
+        if dup.any():
+            first = order[:-1][same]
+            pairs = ", ".join(f"{rows[a]}={rows[b]}" for a, b in zip(first[:5], order[1:][same][:5]))
+            msg = f"the same {'/'.join(key)} and session appears twice (rows {pairs})"
+            excluded |= _finding(df, dup, "session", "duplicate_session", msg, on_invalid, issues)
+        ok = ~excluded
+        idx = np.flatnonzero(ok)
+        by_client = idx[np.argsort(g[idx], kind="stable")]
+        dec = (g[by_client][1:] == g[by_client][:-1]) & (s[by_client][1:] < s[by_client][:-1])
+        if dec.any():
+            where = rows[by_client[1:][dec]]
+            issues.append(Issue("warning", "session_order",
+                                f"session numbers decrease within a client at rows {_rows_text(where)}; the "
+                                f"table is sorted by client and session", "session", tuple(int(r) for r in where)))
+    gone = set(np.unique(g[excluded])) - set(np.unique(g[~excluded]))
+    if gone:
+        lost = np.isin(g, list(gone))
+        issues.append(Issue("warning", "client_without_sessions",
+                            f"{len(gone)} client(s) have no valid session rows left (rows {_rows_text(rows[lost])})",
+                            "client", tuple(int(r) for r in rows[lost])))
+    out = df[~excluded] if excluded.any() else df
+    for col in client_level:
+        out, issue = client_conflicts(out, col, on_invalid)
+        if issue is not None:
+            issues.append(issue)
+    return out, issues
+
+
+def _finding(df, bad, column, check, message, on_invalid, issues) -> np.ndarray:
+    if not bad.any():
+        return bad
+    if on_invalid == "error":
+        raise_cells(df, bad, column, message)
+    where = file_rows(df)[bad]
+    issues.append(Issue("excluded", check, f"{message}: rows {_rows_text(where)} excluded", column,
+                        tuple(int(r) for r in where)))
+    return bad
+
+
+def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
+    """Find clients whose ``column`` takes more than one non-missing value; return ``(table, issue or None)``.
+
+    With ``on_invalid="exclude"`` those clients' values of ``column`` are set to missing.
+
+    >>> d = pd.DataFrame({"client": ["a", "a", "b"], "session": [1, 2, 1], "age": [30, 31, 40]})
+    >>> _, issue = client_conflicts(d, "age", "exclude")
+    >>> issue.rows
+    (1, 2)
+    """
+    key = [c for c in ("study", "client") if c in df.columns]
+    g = group_codes(df, key)
+    v, _ = pd.factorize(df[column], use_na_sentinel=True)
+    known = v >= 0
+    if not known.any():
+        return df, None
+    pairs = np.unique(np.stack([g[known], v[known]]), axis=1)
+    groups, n_values = np.unique(pairs[0], return_counts=True)
+    bad_groups = groups[n_values > 1]
+    if len(bad_groups) == 0:
+        return df, None
+    bad = np.isin(g, bad_groups)
+    msg = f"'{column}' describes the client but differs between the client's sessions"
+    if on_invalid == "error":
+        raise_cells(df, bad, column, msg)
+    where = file_rows(df)[bad]
+    df = df.copy()
+    df[column] = df[column].mask(bad)
+    return df, Issue("excluded", "client_conflict", f"{msg} ({len(bad_groups)} client(s), rows {_rows_text(where)}); "
+                                                    f"set to missing for them", column, tuple(int(r) for r in where))
