@@ -77,5 +77,36 @@ def ucor(ri, ni):
     """
     r = np.asarray(ri, dtype=float)
     n = np.asarray(ni, dtype=float)
-    yi = r * hyp2f1(0.5, 0.5, (n - 2.0) / 2.0, 1.0 - r**2)
+    yi = r * _hyp2f1_half((n - 2.0) / 2.0, 1.0 - r**2)
     return yi, (1.0 - yi**2) ** 2 / (n - 1.0)
+
+
+_SERIES_FROM_C = 20.0  # scipy's hyp2f1 returns NaN for large c with z near 1 (scipy 1.17: n >= 326, |r| < 0.3)
+
+
+def _hyp2f1_half(c, z):
+    r"""Gauss' :math:`{}_2F_1(\tfrac12, \tfrac12; c; z)` for :math:`0 \le z < 1`, elementwise.
+
+    For :math:`c \ge 20` the power series is summed directly: its term ratio
+    :math:`\frac{(k + 1/2)^2}{(k + c)(k + 1)} z` is below 1 and falls fast while :math:`k \lesssim c`, so a few
+    hundred terms reach machine precision; smaller ``c`` uses :func:`scipy.special.hyp2f1`.
+
+    >>> float(_hyp2f1_half(162.0, 0.9975)) > 1
+    True
+    """
+    c_arr, z_arr = np.broadcast_arrays(np.asarray(c, dtype=float), np.asarray(z, dtype=float))
+    out = np.array(hyp2f1(0.5, 0.5, c_arr, z_arr), dtype=float).reshape(-1)
+    c_flat, z_flat = c_arr.reshape(-1), z_arr.reshape(-1)
+    for i in np.flatnonzero(np.isfinite(c_flat) & np.isfinite(z_flat) & (c_flat >= _SERIES_FROM_C)):
+        out[i] = _series(float(c_flat[i]), float(z_flat[i]))
+    return out.reshape(c_arr.shape)
+
+
+def _series(c: float, z: float) -> float:
+    total, term, k = 1.0, 1.0, 0
+    while True:
+        term *= (k + 0.5) ** 2 / ((k + c) * (k + 1.0)) * z
+        total += term
+        k += 1
+        if term <= 1e-17 * total * max(1.0 - z, 1e-3) or k > 100000:
+            return total

@@ -36,7 +36,7 @@ from .._checks import check_choice, check_level
 from ..exceptions import DataError, OptionError
 from . import convert
 from ._validate import drop_missing, values_of
-from .escalc import escalc
+from .measures import escalc
 
 __all__ = ["convert_table", "STATISTICS", "TARGETS"]
 
