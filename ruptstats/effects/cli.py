@@ -4,19 +4,155 @@ Contract with :mod:`ruptstats.meta.cli`:
 
 - :func:`add_arguments` adds this module's options to the meta parser;
 - :func:`effects_from_args` returns the caller's table with ``yi`` and ``vi`` appended (and
-  ``df.attrs["measure"]`` set) when ``--measure`` is given, and ``None`` otherwise, in which case the meta CLI
-  uses its own ``--r/--n`` or ``--yi/--vi/--sei`` columns.
+  ``df.attrs["measure"]`` set) when ``--measure`` (or ``--convert-to``) is given, and ``None`` otherwise, in
+  which case the meta CLI uses its own ``--r/--n`` or ``--yi/--vi/--sei`` columns.
+
+The meta parser itself defines ``--r``, ``--n``, ``--yi``, ``--vi``, ``--sei``, ``--study``, ``--level``,
+``--drop-missing`` and ``--write-effects``; this module reads ``--r``, ``--n``, ``--level`` and
+``--drop-missing`` and adds:
+
+=========================================  ==================================================================
+option                                     meaning
+=========================================  ==================================================================
+``--measure``                              COR UCOR ZCOR MD SMD SMDH ROM OR RR RD SMCR (metafor's codes)
+``--m1 --sd1 --n1 --m2 --sd2 --n2 COL``    group means, SDs, sizes (default columns ``m1i`` or ``m1``, ...)
+``--ai --bi --ci --di COL``                2×2 cells (default columns ``ai`` ... ``di``); ``--n1``/``--n2``
+                                           instead of ``--bi``/``--di`` give group sizes
+``--ri-prepost COL|VALUE``                 SMCR: the pre-post correlation, a column or one number
+``--add X``, ``--to WHICH``, ``--drop00``  2×2 continuity correction (metafor's ``add``, ``to``, ``drop00``)
+``--convert-to COR|ZCOR|SMD``              a mixed-report table (see :mod:`ruptstats.effects.mixed`)
+=========================================  ==================================================================
+
+SMCR reuses the group options: ``--m1`` is the post-test mean, ``--m2`` the pre-test mean, ``--sd1`` the
+pre-test SD and ``--n`` the sample size, so that improvement (a lower score) is negative as in metafor.
 """
 
 from __future__ import annotations
 
+from ..exceptions import OptionError
+from .counts import ADD_TO
+from .measures import MEASURES, escalc
+from .mixed import TARGETS, convert_table
+
 __all__ = ["add_arguments", "effects_from_args"]
+
+# option dest -> escalc argument, and the column names tried when the option is not given
+_COLUMNS = {
+    "m1": ("m1i", ("m1i", "m1")), "sd1": ("sd1i", ("sd1i", "sd1")), "n1": ("n1i", ("n1i", "n1")),
+    "m2": ("m2i", ("m2i", "m2")), "sd2": ("sd2i", ("sd2i", "sd2")), "n2": ("n2i", ("n2i", "n2")),
+    "ai": ("ai", ("ai",)), "bi": ("bi", ("bi",)), "ci": ("ci", ("ci",)), "di": ("di", ("di",)),
+    "r": ("ri", ("r", "ri")), "n": ("ni", ("n", "ni")),
+}
+_WHAT = {"COR": "r and n", "UCOR": "r and n", "ZCOR": "r and n", "MD": "means", "SMD": "means (Hedges' g)",
+         "SMDH": "means", "ROM": "means", "OR": "2x2 counts", "RR": "2x2 counts", "RD": "2x2 counts",
+         "SMCR": "pre-post means (raw-score standardised)"}
 
 
 def add_arguments(parser) -> None:
-    """Add the effect-size options to ``parser`` (none yet)."""
+    """Add the effect-size options to ``parser`` (an :class:`argparse.ArgumentParser`)."""
+    grp = parser.add_argument_group("effect sizes (computed from the table; see ruptstats.effects)")
+    grp.add_argument("--measure", type=str.upper, choices=tuple(MEASURES),
+                     help="compute yi/vi with this metafor measure (COR, UCOR, ZCOR use --r and --n)")
+    for opt, what in (("m1", "group 1 means (SMCR: post-test means)"), ("sd1", "group 1 SDs (SMCR: pre-test SDs)"),
+                      ("n1", "group 1 sizes"), ("m2", "group 2 means (SMCR: pre-test means)"),
+                      ("sd2", "group 2 SDs"), ("n2", "group 2 sizes")):
+        grp.add_argument(f"--{opt}", metavar="COL", help=f"{what} (default: a column named {opt}i or {opt})")
+    for cell, what in (("ai", "group 1 events"), ("bi", "group 1 non-events"), ("ci", "group 2 events"),
+                       ("di", "group 2 non-events")):
+        grp.add_argument(f"--{cell}", metavar="COL", help=f"2x2 table: {what} (default: a column named {cell})")
+    grp.add_argument("--ri-prepost", metavar="COL|VALUE",
+                     help="SMCR: correlation between pre- and post-test, a column or one number for all rows")
+    grp.add_argument("--add", type=float, default=0.5, help="2x2 tables: value added to cells (default: 0.5)")
+    grp.add_argument("--to", choices=ADD_TO, default="only0",
+                     help="2x2 tables: which tables get --add (default: only0, those with a zero cell)")
+    grp.add_argument("--drop00", action="store_true",
+                     help="2x2 tables: no yi/vi for tables with no events (or only events) in both groups")
+    grp.add_argument("--convert-to", type=str.upper, choices=TARGETS,
+                     help="convert a mixed-report table (a 'statistic' column or one statistic column filled "
+                          "per row) to this measure")
 
 
 def effects_from_args(table, args):
-    """Return the table with ``yi``/``vi`` for ``--measure``, or ``None`` when no measure was asked for."""
-    return None
+    """Return ``table`` with ``yi``, ``vi``, ``measure`` and ``conversion``, or ``None`` without a measure.
+
+    Raises :class:`~ruptstats.exceptions.DataError` (naming ``table.attrs["source"]``, the 1-based row and
+    the column) for bad cells and :class:`~ruptstats.exceptions.OptionError` for a missing column option.
+    """
+    measure = getattr(args, "measure", None)
+    target = getattr(args, "convert_to", None)
+    missing = "drop" if getattr(args, "drop_missing", False) else "error"
+    if measure is not None and target is not None:
+        raise OptionError("give either --measure or --convert-to, not both")
+    if target is not None:
+        level = getattr(args, "level", 95.0)
+        return convert_table(table, to=target, level=level, missing=missing)
+    if measure is None:
+        return None
+    kwargs = _column_kwargs(table, args, measure)
+    if measure in ("OR", "RR", "RD"):
+        kwargs.update(add=args.add, to=args.to, drop00=args.drop00)
+    out = escalc(table, measure=measure, missing=missing, **kwargs)
+    out["conversion"] = _conversion(out, measure, kwargs)
+    return out
+
+
+def _column_kwargs(table, args, measure) -> dict:
+    roles = MEASURES[measure].roles
+    _check_unused(args, measure, roles)
+    kwargs = {}
+    for dest, (role, defaults) in _COLUMNS.items():
+        if role not in roles:
+            continue
+        if role in ("bi", "di") and getattr(args, dest) is None and not set(defaults) & set(table.columns):
+            size = "n1" if role == "bi" else "n2"  # events and group sizes instead of the full table
+            kwargs[f"{size}i"] = _column(table, getattr(args, size), _COLUMNS[size][1], size, measure)
+            continue
+        kwargs[role] = _column(table, getattr(args, dest, None), defaults, dest, measure)
+    if measure == "SMCR":
+        kwargs["ri"] = _prepost(table, getattr(args, "ri_prepost", None))
+    return kwargs
+
+
+def _check_unused(args, measure, roles) -> None:
+    """A column option the measure does not use is a mistake worth saying, not something to ignore."""
+    used = {dest for dest, (role, _) in _COLUMNS.items() if role in roles}
+    if measure in ("OR", "RR", "RD"):
+        used |= {"n1", "n2"}
+    if measure == "SMCR":
+        used.add("ri_prepost")
+    for dest in [d for d in _COLUMNS if d not in ("r", "n")] + ["ri_prepost"]:
+        if getattr(args, dest, None) is not None and dest not in used:
+            opt = "--" + dest.replace("_", "-")
+            raise OptionError(f"{opt} is not used by --measure {measure}; it needs "
+                              f"{', '.join(MEASURES[measure].roles)}")
+
+
+def _column(table, given, defaults, dest, measure):
+    if given is not None:
+        return given
+    found = next((c for c in defaults if c in table.columns), None)
+    if found is None:
+        raise OptionError(f"--measure {measure} needs --{dest} COL (no column named "
+                          f"{' or '.join(defaults)} in the table)")
+    return found
+
+
+def _prepost(table, value):
+    if value is None:
+        raise OptionError("--measure SMCR needs --ri-prepost COL or VALUE (the pre-post correlation)")
+    if value in table.columns:
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise OptionError(f"--ri-prepost {value!r} is neither a column of the table nor a number") from None
+
+
+def _conversion(out, measure, kwargs) -> list:
+    used = ", ".join(str(v) for k, v in kwargs.items() if k not in ("add", "to", "drop00"))
+    text = f"{measure} from {_WHAT[measure]} ({used})"
+    adjusted = set(out.attrs.get("continuity_rows", []))
+    dropped = set(out.attrs.get("dropped_rows", []))
+    rows = [r for r in range(1, len(out) + len(dropped) + 1) if r not in dropped]
+    note = f" +{kwargs.get('add', 0.5):g} to each cell"
+    return [text + (note if r in adjusted else "") for r in rows]

@@ -96,8 +96,9 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     pandas.DataFrame
         A copy of ``data`` (or a table of the arrays given) with columns ``yi`` (the effect size: log scale
         for ``OR``, ``RR`` and ``ROM``, Fisher's z for ``ZCOR``), ``vi`` (its sampling variance) and
-        ``measure``. ``attrs["measure"]`` holds the measure and ``attrs["dropped_rows"]`` the 1-based rows
-        dropped under ``missing="drop"``.
+        ``measure``. ``attrs["measure"]`` holds the measure, ``attrs["dropped_rows"]`` the 1-based rows
+        dropped under ``missing="drop"`` and ``attrs["continuity_rows"]`` the 1-based rows whose 2×2 cells
+        got ``add``.
 
     Raises
     ------
@@ -132,14 +133,18 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     kept = {name: x[keep] for name, x in columns.items()}
     _check(kept, spec, measure, given, source, rows)
     args = [kept[r] for r in spec.roles]
+    adjusted = []
     if measure in ("OR", "RR", "RD"):
-        args = counts.continuity(*args, add=add, to=to, drop00=drop00)
+        raw = args
+        args = counts.continuity(*raw, add=add, to=to, drop00=drop00)
+        changed = np.any([a != b for a, b in zip(args, raw)], axis=0) & ~np.isnan(args[0])
+        adjusted = [int(r) for r in rows[changed]]
     yi, vi = spec.func(*args)
     out = table.iloc[np.flatnonzero(keep)].copy()
     out["yi"] = np.asarray(yi, dtype=float)
     out["vi"] = np.asarray(vi, dtype=float)
     out["measure"] = measure
-    out.attrs = {**table.attrs, "measure": measure, "dropped_rows": dropped}
+    out.attrs = {**table.attrs, "measure": measure, "dropped_rows": dropped, "continuity_rows": adjusted}
     return out
 
 
