@@ -14,7 +14,8 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning
 
-__all__ = ["RULES", "values_of", "check_rule", "missing_rows", "drop_missing", "first_bad"]
+__all__ = ["RULES", "values_of", "check_rule", "check_present", "check_min", "missing_rows", "drop_missing",
+           "first_bad"]
 
 # rule name -> (predicate on finite float values, text that says what is allowed)
 RULES = {
@@ -88,6 +89,14 @@ def check_rule(values: np.ndarray, rule: str, *, column: str, source=None, rows=
     if bad is not None:
         row = bad + 1 if rows is None else int(rows[bad])
         raise DataError(f"must be {allowed}{extra}, got {_show(x[bad])}", source=source, row=row, column=column)
+
+
+def check_present(values, *, column: str, source=None) -> None:
+    """Raise :class:`DataError` for the first missing (NaN) value: plain array inputs have no drop option."""
+    bad = first_bad(~np.isnan(np.asarray(values, dtype=float)))
+    if bad is not None:
+        raise DataError("is missing (NaN); give a value or leave the row out", source=source, row=bad + 1,
+                        column=column)
 
 
 def check_min(values, minimum: float, *, column: str, source=None, rows=None, why: str = "") -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.stats import norm
 
 from .._checks import check_choice, check_level
-from ._validate import check_min, check_rule
+from ._validate import check_min, check_present, check_rule
 
 __all__ = ["d_to_r", "r_to_d", "log_or_to_d", "d_to_log_or", "t_to_d", "paired_t_to_d", "f_to_d", "f_to_r",
            "chi2_to_r", "p_to_z", "p_to_r", "var_r", "var_d", "ci_to_se", "ci_to_yi_vi"]
@@ -36,12 +36,14 @@ _SQRT3_PI = np.sqrt(3.0) / np.pi
 
 def _arr(value, name, rule=None):
     x = np.atleast_1d(np.asarray(value, dtype=float))
+    check_present(x, column=name)
     check_rule(x, "any" if rule is None else rule, column=name)
     return x
 
 
 def _n(value, name, minimum):
     x = np.atleast_1d(np.asarray(value, dtype=float))
+    check_present(x, column=name)
     check_min(x, minimum, column=name)
     return x
 
