@@ -23,7 +23,7 @@ of research synthesis* (pp. 231-244). Russell Sage Foundation.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
+from .._dist import norm_ppf
 
 from .._checks import check_choice, check_level
 from ._validate import check_min, check_present, check_rule
@@ -254,7 +254,7 @@ def p_to_z(p, *, tails=2, sign=1):
     s = _arr(sign, "sign", "sign")
     if tails == 1:
         check_rule(p, "r", column="p", extra=" (a one-sided p must be below 1)")
-    return s * norm.isf(p / tails)
+    return s * -norm_ppf(p / tails)
 
 
 def p_to_r(p, n, *, tails=2, sign=1):
@@ -298,7 +298,7 @@ def ci_to_se(lower, upper, *, level=0.95, log_scale=False):
         lo, hi = np.log(lo), np.log(hi)
     check_rule(hi - lo, "positive", column="ci_upper", extra=" minus ci_lower (the upper limit must exceed the "
                "lower)")
-    return (hi - lo) / (2.0 * norm.isf((1.0 - check_level(level)) / 2.0))
+    return (hi - lo) / (2.0 * -norm_ppf((1.0 - check_level(level)) / 2.0))
 
 
 def ci_to_yi_vi(estimate, lower, upper, *, level=0.95, scale="log"):
