@@ -209,7 +209,8 @@ def _needed(inputs, kinds, value_cols, names) -> dict:
 
 def _convert_row(i, kind, inputs, value_col, names, to, level, source):
     def get(field):
-        return inputs[names[field]][i]
+        col = inputs.get(names[field])
+        return np.nan if col is None else col[i]
 
     try:
         value = inputs[value_col][i] if value_col else np.nan
