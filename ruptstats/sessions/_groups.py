@@ -12,7 +12,7 @@ import pandas as pd
 
 from .schema import session_key
 
-__all__ = ["group_codes", "order_sessions", "group_shift", "group_std", "group_any", "is_sorted"]
+__all__ = ["group_codes", "order_sessions", "group_shift", "group_std", "group_any", "is_sorted", "dense_codes"]
 
 
 def group_codes(df: pd.DataFrame, columns) -> np.ndarray:
@@ -86,6 +86,19 @@ def group_shift(values: np.ndarray, g: np.ndarray, k: int, fill=np.nan) -> np.nd
     return out
 
 
+def dense_codes(g: np.ndarray) -> np.ndarray:
+    """Renumber group codes 0, 1, … (run boundaries when grouped, else hashing; no sort).
+
+    >>> dense_codes(np.array([7, 7, 9, 3])).tolist()
+    [0, 0, 1, 2]
+    """
+    if len(g) == 0:
+        return g.astype(np.int64)
+    if bool(np.all(np.diff(g) >= 0)):
+        return np.cumsum(np.r_[True, g[1:] != g[:-1]]) - 1
+    return pd.factorize(g)[0].astype(np.int64)
+
+
 def group_std(values: np.ndarray, g: np.ndarray, ddof: int = 1) -> np.ndarray:
     """Per-row standard deviation of the non-missing ``values`` of the row's group (NaN with < ddof + 1 values).
 
@@ -94,7 +107,7 @@ def group_std(values: np.ndarray, g: np.ndarray, ddof: int = 1) -> np.ndarray:
     >>> group_std(np.array([1., 3., np.nan, 5., 5.]), np.array([0, 0, 0, 1, 1])).tolist()
     [1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 0.0, 0.0]
     """
-    _, inv = np.unique(g, return_inverse=True)
+    inv = dense_codes(g)
     ok = ~np.isnan(values)
     n = np.bincount(inv[ok], minlength=inv.max() + 1 if len(inv) else 0).astype(float)
     s = np.bincount(inv[ok], weights=values[ok], minlength=len(n))
@@ -112,5 +125,5 @@ def group_any(flags: np.ndarray, g: np.ndarray) -> np.ndarray:
     >>> group_any(np.array([False, True, False]), np.array([0, 0, 1])).tolist()
     [True, True, False]
     """
-    _, inv = np.unique(g, return_inverse=True)
+    inv = dense_codes(g)
     return (np.bincount(inv, weights=flags.astype(float)) > 0)[inv]

@@ -70,7 +70,7 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     if rule is None and report is not None and report.rule is not None:
         rule = report.rule
     rule = make_rule(rule, **options)
-    out = order_sessions(sessions).copy()
+    out = order_sessions(sessions).copy(deep=False)  # new columns only; copy-on-write protects the input
     result = rule.apply(out)
     for col in result.columns:
         out[col] = result[col]
@@ -90,26 +90,24 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
 
 
 def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
-    """One row per client: study, client, n_sessions, condition; vectorised with ``np.bincount``/``ufunc.at``."""
+    """One row per client: study, client, n_sessions, condition; group maxima by ``ufunc.reduceat``."""
     key = [c for c in ("study", "client") if c in sessions.columns]
     g = group_codes(sessions, key)
-    order = np.argsort(g, kind="stable")  # already grouped after order_sessions; stable keeps session order
+    grouped = bool(np.all(np.diff(g) >= 0))  # true after order_sessions
+    order = np.arange(len(g)) if grouped else np.argsort(g, kind="stable")
     g = g[order]
-    code = sessions["condition"].cat.codes.to_numpy()[order]  # -1 missing, 0 none, 1 unrepaired, 2 repaired
+    code = sessions["condition"].cat.codes.to_numpy().astype(np.int64)[order]  # -1 missing, 0 none, 1, 2
     session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)[order]
     first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    grp = np.cumsum(first) - 1
-    n_groups = int(first.sum())
-    known = np.bincount(grp, weights=(code >= 0), minlength=n_groups) > 0
-    if by == "any":
-        cond = np.full(n_groups, -1)
-        np.maximum.at(cond, grp, code)  # repaired (2) > unrepaired (1) > none (0) > missing (-1)
+    starts = np.flatnonzero(first)
+    if by == "any":  # repaired (2) > unrepaired (1) > none (0) > missing (-1)
+        cond = np.maximum.reduceat(code, starts) if len(starts) else code[:0]
     else:  # the rupture with the highest session number (ties between raters: the higher code)
-        last = np.full(n_groups, -1)
-        np.maximum.at(last, grp, np.where(code >= 1, session * 4 + code, -1))
+        last = np.maximum.reduceat(np.where(code >= 1, session * 4 + code, -1), starts) if len(starts) else code[:0]
+        known = np.maximum.reduceat(code, starts) >= 0 if len(starts) else code[:0] >= 0
         cond = np.where(last >= 0, last % 4, np.where(known, 0, -1))
-    out = sessions.iloc[order[first]][key].reset_index(drop=True)
-    out["n_sessions"] = pd.array(np.bincount(grp, minlength=n_groups), dtype="Int64")
+    out = sessions.iloc[order[starts]][key].reset_index(drop=True)
+    out["n_sessions"] = pd.array(np.diff(np.r_[starts, len(g)]), dtype="Int64")
     out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
     return out
 
@@ -218,16 +216,17 @@ def condition_counts(table: pd.DataFrame, *, level: str = "session") -> pd.DataF
     [1, 0, 1]
     """
     level = check_choice("level", level, ["session", "client"])
-    study = table["study"].astype(str) if "study" in table.columns else pd.Series("", index=table.index)
-    cond = pd.Categorical(table["condition"], categories=list(CONDITIONS))
-    n = pd.crosstab(study.to_numpy(), cond, dropna=False).reindex(columns=list(CONDITIONS), fill_value=0)
-    n = n.stack().rename("n").reset_index()
-    n.columns = ["study", "condition", "n"]
-    n.insert(1, "rule", table.attrs.get("rule", ""))
-    n.insert(2, "level", level)
-    n["n"] = n["n"].astype(np.int64)
-    n["condition"] = n["condition"].astype(str)
-    return n
+    if "study" in table.columns:
+        study = pd.Categorical(table["study"])
+        s_codes, studies = study.codes.astype(np.int64), [str(c) for c in study.categories]
+    else:
+        s_codes, studies = np.zeros(len(table), dtype=np.int64), [""]
+    cond = pd.Categorical(table["condition"], categories=list(CONDITIONS)).codes.astype(np.int64)
+    ok = (cond >= 0) & (s_codes >= 0)
+    k = len(CONDITIONS)
+    n = np.bincount(s_codes[ok] * k + cond[ok], minlength=len(studies) * k)
+    return pd.DataFrame({"study": np.repeat(studies, k), "rule": table.attrs.get("rule", ""), "level": level,
+                         "condition": list(CONDITIONS) * len(studies), "n": n.astype(np.int64)})
 
 
 def compare_rules(sessions: pd.DataFrame, rules, *, by: str | None = None) -> pd.DataFrame:

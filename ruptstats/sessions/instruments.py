@@ -198,23 +198,30 @@ def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None 
     score = check_choice("score", score, ["sum", "mean"])
     cols = item_columns(inst, items)
     prefix = prefix or inst.name.lower().replace("-", "")
-    x = _item_matrix(df, cols, inst, source, rows)
-    if x.shape[1] and inst.reverse:
-        rev = np.array(inst.reverse) - 1
-        x[:, rev] = inst.low + inst.high - x[:, rev]
+    columns = _item_arrays(df, cols, inst, source, rows)
     scales = {"total": tuple(range(1, inst.n_items + 1)), **inst.subscales}
     limits = _limits(max_missing, scales)
+    member = {j: [k for k, numbers in scales.items() if j + 1 in numbers] for j in range(inst.n_items)}
+    sums = {k: np.zeros(len(df)) for k in scales}
+    n_missing = {k: np.zeros(len(df), dtype=np.int64) for k in scales}
+    reverse = set(inst.reverse)
+    for j, v in enumerate(columns):  # loop over item columns, not rows; one column in memory at a time
+        miss = np.isnan(v)
+        if j + 1 in reverse:
+            v = inst.low + inst.high - v
+        v0 = np.where(miss, 0.0, v) if miss.any() else v
+        for k in member[j]:
+            sums[k] += v0
+            n_missing[k] += miss
     out = {}
-    for scale, numbers in scales.items():
-        sub = x[:, np.array(numbers) - 1]
-        answered = (~np.isnan(sub)).sum(axis=1)
-        total = np.nansum(sub, axis=1)
+    for scale, numbers in scales.items():  # loop over scales
         n = len(numbers)
+        answered = n - n_missing[scale]
         with np.errstate(invalid="ignore", divide="ignore"):
-            value = total / answered if score == "mean" else total * n / answered
-        ok = (n - answered <= limits[scale]) & (answered > 0)
+            value = sums[scale] / answered if score == "mean" else sums[scale] * n / answered
+        ok = (n_missing[scale] <= limits[scale]) & (answered > 0)
         out[f"{prefix}_{scale}"] = np.where(ok, value, np.nan)
-    out[f"{prefix}_n_missing"] = np.isnan(x).sum(axis=1).astype(np.int64)
+    out[f"{prefix}_n_missing"] = n_missing["total"]
     return pd.DataFrame(out, index=df.index)
 
 
@@ -228,12 +235,13 @@ def _limits(max_missing, scales) -> dict:
     return {s: m for s in scales}
 
 
-def _item_matrix(df, cols, inst: Instrument, source, rows) -> np.ndarray:
+def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
+    """The item columns as float64 arrays, after checking they are numbers inside the item range."""
     absent = [c for c in cols if c not in df.columns]
     if absent:
         raise DataError(f"{inst.name} item columns not found: {', '.join(absent)}", source=source)
-    x = np.empty((len(df), len(cols)), dtype=np.float64)
-    for j, c in enumerate(cols):
+    arrays, first, n_bad, bad_cols = [], None, 0, 0
+    for c in cols:
         s = df[c]
         if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
             num = pd.to_numeric(s, errors="coerce")
@@ -243,18 +251,24 @@ def _item_matrix(df, cols, inst: Instrument, source, rows) -> np.ndarray:
                 raise DataError(f"{inst.name} item is not a number: {s.iloc[i]!r}", source=source,
                                 row=_row(rows, i), column=c)
             s = num
-        x[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = ~np.isnan(x) & ((x < inst.low) | (x > inst.high))
-    kind = f"outside {inst.name}'s item range {inst.low:g}..{inst.high:g}"
-    if inst.integer:
-        frac = ~np.isnan(x) & (x != np.round(x))
-        if frac.any() and not bad.any():
-            bad, kind = frac, f"not a whole number ({inst.name} items are integers)"
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise DataError(f"value {x[r, c]:g} is {kind}; {int(bad.sum())} such cell(s) in "
-                        f"{int(bad.any(axis=0).sum())} column(s)", source=source, row=_row(rows, r), column=cols[c])
-    return x
+        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            bad = (x < inst.low) | (x > inst.high)  # NaN compares False
+        kind = f"outside {inst.name}'s item range {inst.low:g}..{inst.high:g}"
+        if inst.integer and not pd.api.types.is_integer_dtype(s.dtype) and not bad.any():
+            bad = ~np.isnan(x) & (x != np.round(x))
+            kind = f"not a whole number ({inst.name} items are integers)"
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            first = first or (f"value {x[i]:g} is {kind}", i, c)
+            n_bad += int(bad.sum())
+            bad_cols += 1
+        arrays.append(x)
+    if first is not None:
+        message, i, c = first
+        raise DataError(f"{message}; {n_bad} bad cell(s) in {bad_cols} column(s)", source=source, row=_row(rows, i),
+                        column=c)
+    return arrays
 
 
 def _row(rows, i) -> int:

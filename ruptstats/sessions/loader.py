@@ -12,7 +12,7 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
 from ..tables import TEXT_EXTENSIONS, read_table
-from ._groups import group_codes, order_sessions
+from ._groups import dense_codes, group_codes, order_sessions
 from .instruments import item_columns, score_instrument
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels, coerce_column
@@ -116,8 +116,11 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
     df, issues = check_sessions(df, client_level=client_level, on_invalid=on_invalid)
     instruments = _score(df, m, name)
-    df = pd.concat([df] + [s for s, _ in instruments], axis=1) if instruments else df
+    if instruments:
+        df = df.copy(deep=False)  # new columns only (copy-on-write keeps the rest shared)
     for frame, spec in instruments:
+        for col in frame.columns:
+            df[col] = frame[col]
         if spec.target:
             df[spec.target] = frame[f"{spec.key}_total"]
     pseud = _pseudonymise(df, m, key)
@@ -128,7 +131,7 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
     report = SessionReport(
         source=name, mapping=m.source, layout=m.layout, n_rows_read=n_read, n_rows=len(df),
-        n_clients=int(len(np.unique(group_codes(df, [c for c in ("study", "client") if c in df.columns])))),
+        n_clients=_n_clients(df),
         renamed=tuple(renamed), covariates=tuple(c for c in df.columns if c not in CANONICAL_COLUMNS),
         client_level=tuple(client_level), dropped_columns=tuple(dropped),
         missing_codes=tuple(missing_counts.items()),
@@ -136,6 +139,11 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         excluded_rows=tuple(excluded), rule=m.rule, condition_by=m.condition_by, pseudonymised=tuple(pseud))
     df.attrs = {"source": name, "report": report}
     return df
+
+
+def _n_clients(df) -> int:
+    g = dense_codes(group_codes(df, [c for c in ("study", "client") if c in df.columns]))
+    return int(g.max()) + 1 if len(g) else 0
 
 
 def _rename(df, m, labels, name):

@@ -73,7 +73,7 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
             issues.append(Issue("warning", "session_order",
                                 f"session numbers decrease within a client at rows {_rows_text(where)}; the "
                                 f"table is sorted by client and session", "session", tuple(int(r) for r in where)))
-    gone = set(np.unique(g[excluded])) - set(np.unique(g[~excluded]))
+    gone = set(np.unique(g[excluded])) - set(np.unique(g[~excluded])) if excluded.any() else set()
     if gone:
         lost = np.isin(g, list(gone))
         issues.append(Issue("warning", "client_without_sessions",
@@ -111,20 +111,36 @@ def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
     key = [c for c in ("study", "client") if c in df.columns]
     g = group_codes(df, key)
     v, _ = pd.factorize(df[column], use_na_sentinel=True)
-    known = v >= 0
-    if not known.any():
+    if not (v >= 0).any():
         return df, None
-    pairs = np.unique(np.stack([g[known], v[known]]), axis=1)
-    groups, n_values = np.unique(pairs[0], return_counts=True)
-    bad_groups = groups[n_values > 1]
-    if len(bad_groups) == 0:
+    bad = _varies_within(g, v)
+    if not bad.any():
         return df, None
-    bad = np.isin(g, bad_groups)
+    n_bad = len(np.unique(g[bad]))
     msg = f"'{column}' describes the client but differs between the client's sessions"
     if on_invalid == "error":
         raise_cells(df, bad, column, msg)
     where = file_rows(df)[bad]
     df = df.copy()
     df[column] = df[column].mask(bad)
-    return df, Issue("excluded", "client_conflict", f"{msg} ({len(bad_groups)} client(s), rows {_rows_text(where)}); "
+    return df, Issue("excluded", "client_conflict", f"{msg} ({n_bad} client(s), rows {_rows_text(where)}); "
                                                     f"set to missing for them", column, tuple(int(r) for r in where))
+
+
+def _varies_within(g: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Per row: does the non-negative code ``v`` take two values within the row's group ``g``?
+
+    Group minimum and maximum by ``ufunc.reduceat`` over the rows sorted by group (a stable argsort only when
+    the rows are not grouped already).
+    """
+    order = None if bool(np.all(np.diff(g) >= 0)) else np.argsort(g, kind="stable")
+    gs, vs = (g, v) if order is None else (g[order], v[order])
+    starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
+    hi = np.maximum.reduceat(np.where(vs >= 0, vs, -1), starts)
+    lo = np.minimum.reduceat(np.where(vs >= 0, vs, np.iinfo(np.int64).max), starts)
+    bad_sorted = np.repeat((hi >= 0) & (hi != lo), np.diff(np.r_[starts, len(gs)]))
+    if order is None:
+        return bad_sorted
+    bad = np.empty_like(bad_sorted)
+    bad[order] = bad_sorted
+    return bad

@@ -1,0 +1,100 @@
+"""Benchmark: load, score and classify 1,000,000 session rows against a bare ``pandas.read_csv(engine="pyarrow")``.
+
+The data: 50,000 clients × 20 sessions (seeded), one CSV written into a temporary folder with the columns
+``client, therapist, session, wai1 … wai12, psq_rupture, psq_resolution``. Timed, side by side in one run:
+
+- ``pandas.read_csv(path, engine="pyarrow")`` (reading only);
+- ``ruptstats.load_sessions`` with a mapping that scores the WAI-SR total into ``alliance`` (range checks,
+  canonical dtypes, duplicate/order/conflict checks), then ``classify_sessions`` with the trajectory rule
+  (1 SD of the sample's session-to-session differences, m = 3) and ``client_conditions``.
+
+Run ``python benchmarks/bench_loaders.py [--clients 50000] [--sessions 20] [--repeat 3] [--seed 1]``; the best
+of ``--repeat`` runs of each is reported with the ratio (goal: at most 2). Not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from ruptstats.sessions import classify_sessions, client_conditions, load_sessions  # noqa: E402
+
+MAPPING = {
+    "columns": {"psq_rupture": "rupture", "psq_resolution": "resolution"},
+    "instruments": {"wai": {"instrument": "WAI-SR", "items": "wai{}", "max_missing": 1, "target": "alliance"}},
+    "rule": {"type": "trajectory", "c": 1.0, "sd": "sample", "m": 3},
+    "study": "bench",
+}
+
+
+def make_csv(path: str, n_clients: int, n_sessions: int, seed: int) -> None:
+    """Write the seeded benchmark CSV (vectorised; a few seconds for a million rows)."""
+    rng = np.random.default_rng(seed)
+    n = n_clients * n_sessions
+    level = rng.normal(3.5, 0.5, n_clients).repeat(n_sessions) + np.tile(np.linspace(0, 0.5, n_sessions), n_clients)
+    items = np.clip(np.rint(level[:, None] + rng.normal(0, 0.6, (n, 12))), 1, 5).astype(np.int8)
+    df = pd.DataFrame({
+        "client": np.char.add("C", np.arange(n_clients).astype(str)).repeat(n_sessions),
+        "therapist": np.char.add("T", (np.arange(n_clients) % 400).astype(str)).repeat(n_sessions),
+        "session": np.tile(np.arange(1, n_sessions + 1), n_clients),
+    })
+    for j in range(12):
+        df[f"wai{j + 1}"] = items[:, j]
+    df["psq_rupture"] = np.where(rng.random(n) < 0.2, "yes", "no")
+    df["psq_resolution"] = rng.integers(1, 6, n)
+    df.to_csv(path, index=False)
+
+
+def best_of(repeat: int, func):
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - t0)
+    return min(times), result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50_000)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "sessions.csv")
+        make_csv(path, args.clients, args.sessions, args.seed)
+        size = os.path.getsize(path) / 1e6
+        t_read, raw = best_of(args.repeat, lambda: pd.read_csv(path, engine="pyarrow"))
+
+        def ours():
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # the benchmark data must load without findings
+                s = load_sessions(path, MAPPING)
+            t1 = time.perf_counter()
+            c = classify_sessions(s)
+            k = client_conditions(c)
+            return s, c, k, time.perf_counter() - t1
+
+        t_ours, (s, c, k, t_classify) = best_of(args.repeat, ours)
+    print(f"rows {len(raw):,} ({args.clients:,} clients x {args.sessions} sessions), CSV {size:.1f} MB, "
+          f"{os.cpu_count()} CPU(s), pandas {pd.__version__}")
+    print(f"pandas.read_csv(engine='pyarrow')           {t_read:7.3f} s")
+    print(f"load_sessions + classify + client_conditions {t_ours:7.3f} s  (classify + clients {t_classify:.3f} s)")
+    print(f"ratio {t_ours / t_read:.2f} (goal <= 2)")
+    print(f"session conditions: {c['condition'].value_counts().to_dict()}")
+    print(f"client conditions:  {k['condition'].value_counts().to_dict()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
