@@ -305,7 +305,7 @@ def _labelled_to_categorical(values: pd.Series, mapping: dict) -> pd.Series:
     order = [mapping[k] for k in sorted(mapping, key=lambda v: (isinstance(v, str), v))]
     extra = sorted({v for v in values.dropna().unique() if v not in mapping}, key=lambda v: (isinstance(v, str), v))
     out = values.map(lambda v: mapping.get(v, v) if pd.notna(v) else v)
-    cats = list(dict.fromkeys(order + [str(e) if not isinstance(e, str) else e for e in extra]))
+    cats = list(dict.fromkeys(order + [_num_text(e) if not isinstance(e, str) else e for e in extra]))
     out = out.map(lambda v: v if (pd.isna(v) or isinstance(v, str)) else _num_text(v))
     return pd.Categorical(out, categories=cats)
 
