@@ -21,8 +21,10 @@ _BOUNDED = {"r", "p"}
 def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
     """Format ``x`` with ``digits`` decimals; drop the leading zero when ``bounded`` (|x| <= 1 by nature).
 
+    Bounded values use the typographic minus sign (U+2212), as APA tables do.
+
     >>> apa_number(0.2912, bounded=True), apa_number(-0.05, bounded=True), apa_number(1314.0, 0)
-    ('.29', '-.05', '1,314')
+    ('.29', '−.05', '1,314')
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
