@@ -238,8 +238,8 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
             table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(skip_rows=header_row - 1, encoding=encoding),
                                    parse_options=parse, convert_options=convert)
             break
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf8" and "UTF8" in str(exc):
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if encoding == "utf8" and (isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc)):
                 continue
             if "Empty CSV" in str(exc):
                 raise TableReadError("the file is empty", source=name) from None
