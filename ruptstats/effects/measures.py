@@ -127,11 +127,11 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
              "ai": ai, "bi": bi, "ci": ci, "di": di}
     table = _as_table(data, given)
     source = table.attrs.get("source")
-    columns = _collect(table, measure, spec, given, source)
-    keep, dropped = drop_missing(columns, missing=missing, source=source)
+    columns, labels = _collect(table, measure, spec, given, source)
+    keep, dropped = drop_missing({labels[r]: x for r, x in columns.items()}, missing=missing, source=source)
     rows = np.flatnonzero(keep) + 1
     kept = {name: x[keep] for name, x in columns.items()}
-    _check(kept, spec, measure, given, source, rows)
+    _check(kept, spec, measure, labels, source, rows)
     args = [kept[r] for r in spec.roles]
     adjusted = []
     if measure in ("OR", "RR", "RD"):
@@ -164,7 +164,8 @@ def _name(role, given) -> str:
 
 
 def _collect(table, measure, spec, given, source) -> dict:
-    """Return role -> float array for every role the measure needs (2×2: ``bi``/``di`` from group sizes)."""
+    """Return role -> float array for every role the measure needs (2×2: ``bi``/``di`` from group sizes),
+    and role -> the column name to show in messages."""
     k = len(table)
     need = list(spec.roles)
     if measure in ("OR", "RR", "RD"):
@@ -176,12 +177,14 @@ def _collect(table, measure, spec, given, source) -> dict:
         raise OptionError(f"measure={measure!r} needs {', '.join(need)}; not given: {', '.join(absent)}")
     columns = {r: values_of(table if isinstance(given[r], str) else None, given[r], column=r, k=k,
                             source=source) for r in need}
+    labels = {r: _name(r, given) for r in need}
     for cell, size, events in (("bi", "n1i", "ai"), ("di", "n2i", "ci")):
         if events not in need or cell in need:
             continue
-        _check_events(columns[events], columns[size], _name(events, given), _name(size, given), source)
+        _check_events(columns[events], columns[size], labels[events], labels[size], source)
         columns[cell] = columns.pop(size) - columns[events]
-    return columns
+        labels[cell] = labels.pop(size)
+    return columns, labels
 
 
 def _check_events(events, size, events_name, size_name, source) -> None:
@@ -198,10 +201,10 @@ def _num(x) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
-def _check(columns, spec, measure, given, source, rows) -> None:
+def _check(columns, spec, measure, labels, source, rows) -> None:
     for role, x in columns.items():
         rule = spec.rules.get(role, "count")
-        name = _name(role, given)
+        name = labels[role]
         if isinstance(rule, tuple):
             why = f" for measure {measure}"
             check_min(x, rule[1], column=name, source=source, rows=rows, why=why)
