@@ -233,18 +233,27 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     convert = pacsv.ConvertOptions(decimal_point=decimal, strings_can_be_null=True,
                                    column_types={c: text_type for c in categorical})
     parse = pacsv.ParseOptions(delimiter=delimiter)
-    for encoding in ("utf8", "latin-1"):
+    encodings = ("utf8", "latin-1") if _utf8_prefix(head) else ("latin-1",)
+    for encoding in encodings:
         try:
             table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(skip_rows=header_row - 1, encoding=encoding),
                                    parse_options=parse, convert_options=convert)
-            break
+            return table.to_pandas()
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             if encoding == "utf8" and (isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc)):
                 continue
             if "Empty CSV" in str(exc):
                 raise TableReadError("the file is empty", source=name) from None
             raise TableReadError(f"rows could not be parsed ({_short(exc)})", source=name) from None
-    return table.to_pandas()
+
+
+def _utf8_prefix(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of a file) is UTF-8, allowing a character cut at its end."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.reason == "unexpected end of data" and exc.start >= len(head) - 3
+    return True
 
 
 # --- other formats ---------------------------------------------------------------------------------------------

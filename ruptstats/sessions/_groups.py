@@ -59,7 +59,7 @@ def order_sessions(df: pd.DataFrame) -> pd.DataFrame:
     if is_sorted(g, session):
         return df
     order = np.lexsort((session, g))
-    return df.iloc[order].reset_index(drop=True)
+    return df.iloc[order]  # the index keeps each row's file row number
 
 
 def group_shift(values: np.ndarray, g: np.ndarray, k: int, fill=np.nan) -> np.ndarray:

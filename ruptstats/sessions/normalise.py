@@ -82,14 +82,16 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
 
 
 def apply_value_labels(s: pd.Series, labels: dict) -> pd.Series:
-    """Replace labelled codes by their labels (text); unlabelled values keep their value as text.
+    """Replace labelled codes by their labels: a categorical, categories in code order, then unlabelled values.
 
-    >>> apply_value_labels(pd.Series([1.0, 2.0, None]), {1.0: "ja", 2.0: "nein"}).tolist()
-    ['ja', 'nein', nan]
+    >>> apply_value_labels(pd.Series([1.0, 2.0, None, 3.0]), {1.0: "ja", 2.0: "nein"}).tolist()
+    ['ja', 'nein', nan, '3']
     """
     mapped, codes, _ = _map_uniques(s, lambda u: labels.get(u, text_key(u) if not isinstance(u, str) else u))
-    out = np.asarray(mapped + [np.nan], dtype=object)[codes]
-    return pd.Series(out, index=s.index, name=s.name)
+    ordered = [labels[k] for k in sorted(labels, key=lambda v: (isinstance(v, str), v))]
+    cats = list(dict.fromkeys(ordered + mapped))
+    return pd.Series(pd.Categorical.from_codes(_codes_for(mapped, codes, cats), categories=cats), index=s.index,
+                     name=s.name)
 
 
 def _recode_table(recode: dict | None) -> dict:
