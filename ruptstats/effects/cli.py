@@ -101,7 +101,7 @@ def _column_kwargs(table, args, measure) -> dict:
     _check_unused(args, measure, roles)
     kwargs = {}
     for dest, (role, defaults) in _COLUMNS.items():
-        if role not in roles:
+        if role not in roles or (measure == "SMCR" and role == "ri"):  # SMCR: ri from --ri-prepost
             continue
         if role in ("bi", "di") and getattr(args, dest) is None and not set(defaults) & set(table.columns):
             size = "n1" if role == "bi" else "n2"  # events and group sizes instead of the full table
