@@ -1,0 +1,55 @@
+"""Lean refits for analyses that fit one model many times (permutation tests, influence, trim-and-fill).
+
+:func:`quick_fit` gives the coefficients, their covariance, the test statistics and the omnibus test exactly as
+:func:`ruptstats.meta.fit_model` computes them, without the Q-profile interval and heterogeneity statistics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .estimators import estimate_tau2
+
+__all__ = ["QuickFit", "quick_fit"]
+
+
+@dataclass(frozen=True)
+class QuickFit:
+    """Coefficients, covariance, z/t statistics, QM and τ² of one fit; ``s2w`` is the Knapp-Hartung factor."""
+
+    beta: np.ndarray
+    vcov: np.ndarray
+    statistic: np.ndarray
+    qm: float
+    tau2: float
+    s2w: float
+
+
+def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None = None) -> QuickFit:
+    """Fit the model (τ² estimated with ``method`` unless given) and return a :class:`QuickFit`."""
+    k, p = X.shape
+    if tau2 is None:
+        tau2 = 0.0 if (method == "FE" or k <= p) else estimate_tau2(y, v, X, method, control).tau2
+    w = 1.0 / (v + tau2)
+    WX = X * w[:, None]
+    vcov = np.linalg.inv(X.T @ WX)
+    beta = vcov @ (WX.T @ y)
+    s2w = 1.0
+    if test == "knha":
+        r = y - X @ beta
+        rss = float(np.sum(w * r * r))
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
+        vcov = s2w * vcov
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = beta / np.sqrt(np.diag(vcov))
+        qm = float("nan")
+        if p > 1:
+            b = beta[1:]
+            qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+            if test == "knha":
+                qm /= p - 1
+        else:
+            qm = float(stat[0] ** 2)
+    return QuickFit(beta=beta, vcov=vcov, statistic=stat, qm=qm, tau2=float(tau2), s2w=s2w)
