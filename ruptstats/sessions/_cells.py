@@ -37,6 +37,8 @@ def raise_cells(df: pd.DataFrame, bad: np.ndarray, column: str, message: str) ->
     more = f" ({len(idx)} rows: {', '.join(map(str, rows[:5]))}{', …' if len(idx) > 5 else ''})" if len(idx) > 1 else ""
     # identifiers are never echoed into messages (privacy)
     value = df[column].iloc[idx[0]] if column in df.columns and column not in ID_COLUMNS else None
+    if isinstance(value, np.generic):
+        value = value.item()
     shown = "" if value is None else f", got {value!r}"
     raise DataError(f"{message}{shown}{more}", source=source_of(df), row=int(rows[0]), column=column)
 

@@ -160,7 +160,7 @@ def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None 
     items : list of str or str
         The ``n_items`` item columns in item order, or a template such as ``"oq_{}"`` (``{}`` = item number).
     prefix : str, optional
-        Prefix of the returned columns (default: the instrument name in lower case, ``-`` removed).
+        Prefix of the returned columns (default: the instrument name in lower case, ``-`` as ``_``: ``wai_sr``, ``oq_45``, ``phq_9``).
     max_missing : int or dict, default 0
         Largest number of missing items a scale may have and still be scored (prorated); a dict gives it per
         scale (``"total"`` and subscale names; scales not named get 0).
@@ -197,7 +197,7 @@ def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None 
     inst = get_instrument(instrument)
     score = check_choice("score", score, ["sum", "mean"])
     cols = item_columns(inst, items)
-    prefix = prefix or inst.name.lower().replace("-", "")
+    prefix = prefix or inst.name.lower().replace("-", "_")
     columns = _item_arrays(df, cols, inst, source, rows)
     scales = {"total": tuple(range(1, inst.n_items + 1)), **inst.subscales}
     limits = _limits(max_missing, scales)
