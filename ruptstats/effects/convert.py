@@ -51,6 +51,23 @@ def _n(value, name, minimum):
 def var_r(r, n):
     r"""Large-sample variance of a correlation, :math:`v_r = (1 - r^2)^2 / (n - 1)`.
 
+    Parameters
+    ----------
+    r : array_like
+        Correlations in (-1, 1).
+    n : array_like
+        Sample sizes (whole numbers >= 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance of r.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Borenstein et al. (2009), ch. 6, p. 41. metafor ``escalc(measure = "COR")``.
@@ -67,6 +84,23 @@ def var_d(d, n1, n2):
     r"""Variance of a standardised mean difference from two independent groups.
 
     .. math:: v_d = \frac{n_1 + n_2}{n_1 n_2} + \frac{d^2}{2(n_1 + n_2)}
+
+    Parameters
+    ----------
+    d : array_like
+        Standardised mean differences.
+    n1, n2 : array_like
+        Group sizes (whole numbers >= 2).
+
+    Returns
+    -------
+    numpy.ndarray
+        The variance of d.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -85,6 +119,23 @@ def d_to_r(d, vd, n1, n2):
 
     .. math:: a = \frac{(n_1 + n_2)^2}{n_1 n_2}, \qquad r = \frac{d}{\sqrt{d^2 + a}}, \qquad
               v_r = \frac{a^2 v_d}{(d^2 + a)^3}
+
+    Parameters
+    ----------
+    d, vd : array_like
+        Standardised mean differences and their variances (> 0).
+    n1, n2 : array_like
+        Group sizes (whole numbers >= 1); with unknown sizes, equal groups give :math:`a = 4`.
+
+    Returns
+    -------
+    r, vr : numpy.ndarray
+        The point-biserial correlation and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -110,6 +161,21 @@ def r_to_d(r, vr):
 
     .. math:: d = \frac{2r}{\sqrt{1 - r^2}}, \qquad v_d = \frac{4 v_r}{(1 - r^2)^3}
 
+    Parameters
+    ----------
+    r, vr : array_like
+        Correlations in (-1, 1) and their variances (> 0).
+
+    Returns
+    -------
+    d, vd : numpy.ndarray
+        The standardised mean difference and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Borenstein et al. (2009), ch. 7, p. 48.
@@ -131,6 +197,21 @@ def log_or_to_d(log_or, v_log_or):
 
     .. math:: d = \ln(OR)\,\frac{\sqrt3}{\pi}, \qquad v_d = v_{\ln OR}\,\frac{3}{\pi^2}
 
+    Parameters
+    ----------
+    log_or, v_log_or : array_like
+        Log odds ratios and their variances (> 0).
+
+    Returns
+    -------
+    d, vd : numpy.ndarray
+        The standardised mean difference and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Hasselblad, V., & Hedges, L. V. (1995). Meta-analysis of screening and diagnostic tests.
@@ -146,6 +227,21 @@ def d_to_log_or(d, vd):
 
     .. math:: \ln(OR) = d\,\frac{\pi}{\sqrt3}, \qquad v_{\ln OR} = v_d\,\frac{\pi^2}{3}
 
+    Parameters
+    ----------
+    d, vd : array_like
+        Standardised mean differences and their variances (> 0).
+
+    Returns
+    -------
+    log_or, v_log_or : numpy.ndarray
+        The log odds ratio and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Borenstein et al. (2009), ch. 7, pp. 46-47.
@@ -158,6 +254,23 @@ def t_to_d(t, n1, n2):
     r"""Independent-groups t statistic to d, with the variance of d.
 
     .. math:: d = t\sqrt{\frac1{n_1} + \frac1{n_2}}, \qquad v_d = \frac{n_1 + n_2}{n_1 n_2} + \frac{d^2}{2(n_1 + n_2)}
+
+    Parameters
+    ----------
+    t : array_like
+        Student's t of an independent-groups comparison (signed: group 1 minus group 2).
+    n1, n2 : array_like
+        Group sizes (whole numbers >= 2).
+
+    Returns
+    -------
+    d, vd : numpy.ndarray
+        The standardised mean difference and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -178,6 +291,25 @@ def paired_t_to_d(t, n, r_prepost):
 
     .. math:: d = t\sqrt{\frac{2(1 - r)}{n}}, \qquad v_d = \left(\frac1n + \frac{d^2}{2n}\right) 2(1 - r)
 
+    Parameters
+    ----------
+    t : array_like
+        Paired t (signed: the direction of the change).
+    n : array_like
+        Number of pairs (whole numbers >= 2).
+    r_prepost : array_like
+        Correlation between the two occasions, in (-1, 1).
+
+    Returns
+    -------
+    d, vd : numpy.ndarray
+        The standardised mean difference in raw-score units and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Borenstein et al. (2009), ch. 4, pp. 29-30 (matched groups). Dunlap, W. P., Cortina, J. M., Vaslow, J. B., &
@@ -192,6 +324,25 @@ def paired_t_to_d(t, n, r_prepost):
 
 def f_to_d(f, n1, n2, sign=1):
     r"""F(1, n1 + n2 - 2) of a two-group comparison to d: :math:`t = \pm\sqrt F`, then :func:`t_to_d`.
+
+    Parameters
+    ----------
+    f : array_like
+        F statistics (>= 0) with 1 numerator df.
+    n1, n2 : array_like
+        Group sizes (whole numbers >= 2).
+    sign : array_like of +1/-1, default 1
+        Direction of the effect (F has none).
+
+    Returns
+    -------
+    d, vd : numpy.ndarray
+        The standardised mean difference and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -209,6 +360,25 @@ def f_to_r(f, df, sign=1):
 
     (``df`` is the error degrees of freedom of a two-group comparison, N - 2.)
 
+    Parameters
+    ----------
+    f : array_like
+        F statistics (>= 0) with 1 numerator df.
+    df : array_like
+        Error (denominator) degrees of freedom (whole numbers >= 1).
+    sign : array_like of +1/-1, default 1
+        Direction of the effect.
+
+    Returns
+    -------
+    r, vr : numpy.ndarray
+        The correlation and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Rosenthal (1994) (r from t, with :math:`t^2 = F`); Borenstein et al. (2009), ch. 6 (variance of r).
@@ -224,6 +394,25 @@ def chi2_to_r(chi2, n, sign=1):
     r"""Pearson :math:`\chi^2(1)` of a 2×2 table to the phi coefficient (a correlation) and its variance.
 
     .. math:: r = \pm\sqrt{\chi^2 / n}, \qquad v_r = \frac{(1 - r^2)^2}{n - 1}
+
+    Parameters
+    ----------
+    chi2 : array_like
+        Pearson chi-square statistics (>= 0, below ``n``) of 2×2 tables.
+    n : array_like
+        Total sample sizes (whole numbers >= 2).
+    sign : array_like of +1/-1, default 1
+        Direction of the association.
+
+    Returns
+    -------
+    r, vr : numpy.ndarray
+        The phi coefficient and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -248,6 +437,16 @@ def p_to_z(p, *, tails=2, sign=1):
     tails : {2, 1}, default 2
     sign : array_like of +1/-1, default 1
         The direction of the effect (a two-sided p has none).
+
+    Returns
+    -------
+    numpy.ndarray
+        The standard normal deviate.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
     """
     tails = check_choice("tails", tails, [2, 1])
     p = _arr(p, "p", "p")
@@ -261,6 +460,26 @@ def p_to_r(p, n, *, tails=2, sign=1):
     r"""Exact p-value and sample size to a correlation via the normal deviate.
 
     .. math:: z = \Phi^{-1}(1 - p/2), \qquad r = \pm z/\sqrt n, \qquad v_r = \frac{(1 - r^2)^2}{n - 1}
+
+    Parameters
+    ----------
+    p : array_like
+        Exact p-values in (0, 1].
+    n : array_like
+        Sample sizes (whole numbers >= 2).
+    tails : {2, 1}, default 2
+    sign : array_like of +1/-1, default 1
+        Direction of the effect.
+
+    Returns
+    -------
+    r, vr : numpy.ndarray
+        The correlation and its variance.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     References
     ----------
@@ -286,6 +505,25 @@ def ci_to_se(lower, upper, *, level=0.95, log_scale=False):
 
     with :math:`L, U` replaced by their logarithms when ``log_scale`` is true (ratios: OR, RR, ROM).
 
+    Parameters
+    ----------
+    lower, upper : array_like
+        The confidence limits (``upper > lower``; > 0 with ``log_scale``).
+    level : float, default 0.95
+        Confidence level (95 and 0.95 both mean 95 %).
+    log_scale : bool, default False
+        Take logarithms of the limits first (ratio measures).
+
+    Returns
+    -------
+    numpy.ndarray
+        The standard error on the analysis scale.
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+
     References
     ----------
     Borenstein et al. (2009), ch. 5, pp. 34-37 (ratios are analysed on the log scale, with the
@@ -307,6 +545,25 @@ def ci_to_yi_vi(estimate, lower, upper, *, level=0.95, scale="log"):
     For ``scale="log"`` (odds ratio, risk ratio): :math:`y = \ln(\text{estimate})`,
     :math:`v = SE^2` with SE from :func:`ci_to_se` on the log limits; for ``scale="identity"`` the estimate
     is used as is.
+
+    Parameters
+    ----------
+    estimate, lower, upper : array_like
+        The reported estimate and its confidence limits.
+    level : float, default 0.95
+        Confidence level.
+    scale : {"log", "identity"}, default "log"
+        ``"log"`` for ratios (OR, RR), ``"identity"`` for differences.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The estimate on the analysis scale and its variance (the squared SE).
+
+    Raises
+    ------
+    DataError
+        A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
 
     Examples
     --------

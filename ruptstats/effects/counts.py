@@ -82,6 +82,16 @@ def or_(ai, bi, ci, di):
 
     .. math:: y_i = \ln\frac{a_i d_i}{b_i c_i}, \qquad v_i = \frac1{a_i} + \frac1{b_i} + \frac1{c_i} + \frac1{d_i}
 
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like
+        Cell counts (after :func:`continuity`): events and non-events of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The log odds ratio and its sampling variance.
+
     References
     ----------
     Woolf, B. (1955). On estimating the relation between blood group and disease. *Annals of Human
@@ -107,6 +117,16 @@ def rr(ai, bi, ci, di):
               v_i = \frac1{a_i} - \frac1{n_{1i}} + \frac1{c_i} - \frac1{n_{2i}}, \quad
               n_{1i} = a_i + b_i,\; n_{2i} = c_i + d_i
 
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like
+        Cell counts (after :func:`continuity`): events and non-events of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The log risk ratio and its sampling variance.
+
     References
     ----------
     Borenstein et al. (2009), *Introduction to meta-analysis*, pp. 34-35. metafor: ``escalc(measure = "RR")``.
@@ -128,6 +148,16 @@ def rd(ai, bi, ci, di):
     r"""Risk difference and its large-sample variance.
 
     .. math:: y_i = p_{1i} - p_{2i}, \qquad v_i = \frac{p_{1i}(1 - p_{1i})}{n_{1i}} + \frac{p_{2i}(1 - p_{2i})}{n_{2i}}
+
+    Parameters
+    ----------
+    ai, bi, ci, di : array_like
+        Cell counts (after :func:`continuity`): events and non-events of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The risk difference and its sampling variance.
 
     References
     ----------

@@ -26,6 +26,16 @@ def hedges_correction(mi):
     a pre-post design). Computed on the log scale with ``gammaln`` as metafor's ``.cmicalc`` does; ``NaN``
     for ``m <= 1``. The familiar approximation is :math:`1 - 3/(4m - 1)`.
 
+    Parameters
+    ----------
+    mi : array_like
+        Degrees of freedom.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`c(m)`, below 1 and approaching 1 as ``m`` grows.
+
     References
     ----------
     Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related estimators.
@@ -46,6 +56,16 @@ def md(m1i, sd1i, n1i, m2i, sd2i, n2i):
     r"""Raw mean difference and its (heteroscedastic) sampling variance.
 
     .. math:: y_i = \bar x_{1i} - \bar x_{2i}, \qquad v_i = \frac{s_{1i}^2}{n_{1i}} + \frac{s_{2i}^2}{n_{2i}}
+
+    Parameters
+    ----------
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like
+        Means, standard deviations (> 0) and sizes (whole numbers >= 2) of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The mean difference (group 1 minus group 2, in the outcome's units) and its sampling variance.
 
     References
     ----------
@@ -70,6 +90,16 @@ def smd(m1i, sd1i, n1i, m2i, sd2i, n2i):
         v_i = \frac{1}{n_1} + \frac{1}{n_2} + \frac{y_i^2}{2(n_1 + n_2)}
 
     with :math:`c` from :func:`hedges_correction`.
+
+    Parameters
+    ----------
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like
+        Means, standard deviations (> 0) and sizes (whole numbers >= 2) of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        Hedges' g and its sampling variance.
 
     References
     ----------
@@ -100,6 +130,16 @@ def smdh(m1i, sd1i, n1i, m2i, sd2i, n2i):
         v_i = c^2 \left[ \frac{y_i^2 \left(\frac{s_1^4}{n_1 - 1} + \frac{s_2^4}{n_2 - 1}\right)}{2(s_1^2 + s_2^2)^2}
               + \frac{\frac{s_1^2}{n_1 - 1} + \frac{s_2^2}{n_2 - 1}}{(s_1^2 + s_2^2)/2} \right]
 
+    Parameters
+    ----------
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like
+        Means, standard deviations (> 0) and sizes (whole numbers >= 2) of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The standardised mean difference and its sampling variance.
+
     References
     ----------
     Bonett, D. G. (2008). Confidence intervals for standardized linear contrasts of means. *Psychological
@@ -122,6 +162,16 @@ def rom(m1i, sd1i, n1i, m2i, sd2i, n2i):
 
     Both means must be positive (a ratio scale outcome).
 
+    Parameters
+    ----------
+    m1i, sd1i, n1i, m2i, sd2i, n2i : array_like
+        Means, standard deviations (> 0) and sizes (whole numbers >= 2) of groups 1 and 2.
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The log ratio of means (means must be > 0) and its sampling variance.
+
     References
     ----------
     Hedges, L. V., Gurevitch, J., & Curtis, P. S. (1999). The meta-analysis of response ratios in
@@ -140,6 +190,22 @@ def smcr(m1i, m2i, sd1i, ni, ri):
 
     .. math:: y_i = c(n_i - 1)\,\frac{\bar x_1 - \bar x_2}{s_1}, \qquad
               v_i = \frac{2(1 - r_i)}{n_i} + \frac{y_i^2}{2 n_i}
+
+    Parameters
+    ----------
+    m1i, m2i : array_like
+        Means at the two occasions (post-test, pre-test).
+    sd1i : array_like
+        Pre-test standard deviations (> 0).
+    ni : array_like
+        Sample sizes (whole numbers >= 3).
+    ri : array_like
+        Pre-post correlations, in (-1, 1).
+
+    Returns
+    -------
+    yi, vi : numpy.ndarray
+        The bias-corrected standardised mean change and its sampling variance.
 
     References
     ----------
