@@ -8,7 +8,7 @@ import numpy as np
 
 from .results import _num
 
-__all__ = ["SmallResult", "json_value"]
+__all__ = ["SmallResult", "PerStudyResult", "json_value"]
 
 
 def json_value(val):
@@ -53,3 +53,43 @@ class SmallResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+class PerStudyResult:
+    """Mixin for frozen dataclasses with a ``study`` tuple and one array per column (k rows).
+
+    ``summary_frame()`` is the table (``study`` first; 2-D arrays become one column per coefficient with a
+    ``_j`` suffix), ``to_dict()`` its list of row dictionaries.
+    """
+
+    title = "Per-study results"
+
+    def summary_frame(self):
+        """One row per study, a column per field."""
+        import pandas as pd
+
+        cols = {}
+        for f in dataclasses.fields(self):
+            val = getattr(self, f.name)
+            if isinstance(val, np.ndarray) and val.ndim == 2:
+                for j in range(val.shape[1]):
+                    cols[f"{f.name}_{j + 1}"] = val[:, j]
+            else:
+                cols[f.name] = list(val) if isinstance(val, tuple) else val
+        return pd.DataFrame(cols)
+
+    def to_dict(self) -> list:
+        """A list of JSON-ready row dictionaries (the vocabulary's keys)."""
+        return [{k: json_value(v) for k, v in row.items()} for row in self.summary_frame().to_dict("records")]
+
+    def summary(self) -> str:
+        """Title and table (rounded by :func:`ruptstats.report.format_table`)."""
+        from ..report import format_table
+
+        return f"{self.title}\n{format_table(self.summary_frame())}"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(k={len(self.study)})"

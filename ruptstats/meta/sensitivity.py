@@ -1,0 +1,274 @@
+r"""Sensitivity analyses: leave-one-out, influence diagnostics, cumulative meta-analysis and Baujat
+coordinates, as metafor's ``leave1out()``, ``influence()``, ``cumul()`` and ``baujat()``.
+
+Each refit uses the model's estimator, test, level and iteration settings. With :math:`\hat\beta_{(-i)}`,
+:math:`\operatorname{Var}_{(-i)}`, :math:`\hat\tau^2_{(-i)}` and :math:`s^2_{(-i)}` (1, or the Knapp-Hartung
+factor) from the fit without study :math:`i`, the full-model weights :math:`w_i = 1/(v_i + \hat\tau^2)`, the
+hat values :math:`h_i = [X(X^\top W X)^{-1}X^\top W]_{ii}` and :math:`\hat y_{(-i)} = x_i^\top\hat\beta_{(-i)}`
+(Viechtbauer & Cheung, 2010):
+
+- externally studentized residual :math:`(y_i - \hat y_{(-i)}) / \sqrt{s^2_{(-i)}(v_i + \hat\tau^2_{(-i)}) +
+  x_i^\top \operatorname{Var}_{(-i)} x_i}`;
+- DFFITS :math:`(x_i^\top\hat\beta - \hat y_{(-i)}) / \sqrt{s^2_{(-i)} h_i (\hat\tau^2_{(-i)} + v_i)}`;
+- Cook's distance :math:`(\hat\beta - \hat\beta_{(-i)})^\top \operatorname{Var}(\hat\beta)^{-1}
+  (\hat\beta - \hat\beta_{(-i)})`;
+- covariance ratio :math:`\det\operatorname{Var}_{(-i)} / \det\operatorname{Var}(\hat\beta)`;
+- DFBETAS :math:`(\hat\beta - \hat\beta_{(-i)}) / \sqrt{s^2_{(-i)}\,\operatorname{diag}
+  (X^\top W_{(-i)} X)^{-1}}` with all k rows and weights :math:`1/(v_j + \hat\tau^2_{(-i)})`;
+- a study is flagged *influential* (metafor's asterisk) when :math:`|\text{DFFITS}| > 3\sqrt{p/(k-p)}`, or
+  :math:`P(\chi^2_p \le D_i) > 0.5`, or :math:`h_i > 3p/k`, or any :math:`|\text{DFBETAS}| > 1`.
+
+Baujat coordinates: :math:`x_i = (y_i - x_i^\top\hat\beta)^2 / (v_i + \hat\tau^2)` (contribution to Q) and
+:math:`y_i = (\hat y_{(-i)} - x_i^\top\hat\beta)^2 / x_i^\top \operatorname{Var}_{(-i)} x_i` (influence on the
+result).
+
+References
+----------
+Baujat, B., Mahé, C., Pignon, J.-P., & Hill, C. (2002). A graphical method for exploring heterogeneity in
+meta-analyses. *Statistics in Medicine, 21*, 2641-2652.
+Lau, J., Schmid, C. H., & Chalmers, T. C. (1995). Cumulative meta-analysis of clinical trials. *Journal of
+Clinical Epidemiology, 48*, 45-57.
+Viechtbauer, W., & Cheung, M. W.-L. (2010). Outlier and influence diagnostics for meta-analysis. *Research
+Synthesis Methods, 1*, 112-125.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._dist import chi2_cdf
+from ..exceptions import DataError, OptionError
+from ._refit import quick_fit
+from ._small import PerStudyResult
+from .estimators import generalized_q
+from .fitting import fit_model
+
+__all__ = ["LeaveOneOutResult", "InfluenceResult", "CumulativeResult", "BaujatResult", "leave_one_out",
+           "influence", "cumulative", "baujat"]
+
+
+def _fit_of(result):
+    fit = getattr(result, "fit", None)
+    if fit is None:
+        raise OptionError("expected a fitted result (MetaResult or MetaRegressionResult)")
+    if fit.k < 2:
+        raise DataError("sensitivity analyses need at least 2 studies")
+    return fit
+
+
+def _model_rows(fit, idx) -> dict:
+    """Refit on rows ``idx`` with fit_model; return the vocabulary's per-model values."""
+    sub = fit_model(fit.y[idx], fit.v[idx], fit.X[idx], method=fit.method, test=fit.test, level=fit.level,
+                    control=fit.control)
+    return {"estimate": sub.beta[0], "se": sub.se[0], "statistic": sub.statistic[0], "p": sub.p[0],
+            "ci_lower": sub.ci_lower[0], "ci_upper": sub.ci_upper[0], "q": sub.het.q, "q_p": sub.het.q_p,
+            "tau2": sub.tau2.tau2, "i2": sub.het.i2, "h2": sub.het.h2}
+
+
+@dataclass(frozen=True, repr=False)
+class LeaveOneOutResult(PerStudyResult):
+    """One row per omitted study: the model without it.
+
+    Attributes
+    ----------
+    study : tuple of str
+        The omitted study.
+    estimate, se, statistic, p, ci_lower, ci_upper : numpy.ndarray
+        Pooled estimate without the study, SE, z (or t), p-value and CI.
+    q, q_p, tau2, i2, h2 : numpy.ndarray
+        Heterogeneity without the study (I² in percent).
+    """
+
+    study: tuple
+    estimate: np.ndarray
+    se: np.ndarray
+    statistic: np.ndarray
+    p: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    q: np.ndarray
+    q_p: np.ndarray
+    tau2: np.ndarray
+    i2: np.ndarray
+    h2: np.ndarray
+    title = "Leave-one-out analysis"
+
+
+def leave_one_out(result) -> LeaveOneOutResult:
+    """Refit the intercept-only model without each study in turn (metafor's ``leave1out``).
+
+    Examples
+    --------
+    >>> from ruptstats.meta import rma
+    >>> loo = leave_one_out(rma([0.1, 0.3, 0.35, 0.25], [0.01, 0.02, 0.015, 0.012], method="FE"))
+    >>> round(float(loo.estimate[0]), 6)  # metafor: leave1out(rma(yi, vi, method = "FE"))$estimate[1]
+    0.294286
+    """
+    fit = _fit_of(result)
+    if fit.X.shape[1] != 1:
+        raise OptionError("leave_one_out needs an intercept-only model (use influence() for meta-regressions)")
+    rows = [_model_rows(fit, np.arange(fit.k) != i) for i in range(fit.k)]
+    cols = {key: np.array([r[key] for r in rows], dtype=float) for key in rows[0]}
+    return LeaveOneOutResult(study=tuple(result.study), **cols)
+
+
+def _deletions(fit) -> dict:
+    """Per-study quantities of the fits without study i (metafor's ``influence`` loop)."""
+    k, p = fit.X.shape
+    out = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
+           "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
+    for i in range(k):
+        keep = np.arange(k) != i
+        try:
+            q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, fit.test, fit.control)
+        except (np.linalg.LinAlgError, DataError):
+            continue
+        out["beta"][i], out["vb"][i], out["tau2"][i], out["s2w"][i] = q.beta, q.vcov, q.tau2, q.s2w
+        out["qe"][i] = generalized_q(0.0, fit.y[keep], fit.v[keep], fit.X[keep])
+    return out
+
+
+@dataclass(frozen=True, repr=False)
+class InfluenceResult(PerStudyResult):
+    """Influence diagnostics per study (metafor's ``influence()``; names in the project vocabulary).
+
+    Attributes
+    ----------
+    study : tuple of str
+    rstudent, dffits, cooks_distance, cov_ratio : numpy.ndarray
+        Externally studentized residual, DFFITS, Cook's distance, covariance ratio.
+    tau2_deleted, q_deleted : numpy.ndarray
+        τ² and :math:`Q_E` without the study.
+    hat, weight : numpy.ndarray
+        Hat value and weight (percent).
+    influential : numpy.ndarray of bool
+        metafor's flag (see the module docstring).
+    dfbetas : numpy.ndarray
+        k x p DFBETAS (one column per coefficient).
+    """
+
+    study: tuple
+    rstudent: np.ndarray
+    dffits: np.ndarray
+    cooks_distance: np.ndarray
+    cov_ratio: np.ndarray
+    tau2_deleted: np.ndarray
+    q_deleted: np.ndarray
+    hat: np.ndarray
+    weight: np.ndarray
+    influential: np.ndarray
+    dfbetas: np.ndarray
+    title = "Influence diagnostics"
+
+
+def influence(result) -> InfluenceResult:
+    """Influence diagnostics of every study (metafor's ``influence.rma.uni``); see the module docstring."""
+    fit = _fit_of(result)
+    k, p = fit.X.shape
+    X, w = fit.X, fit.weights
+    H = X @ np.linalg.solve(X.T @ (X * w[:, None]), (X * w[:, None]).T)
+    hat = np.diag(H).copy()
+    hat[hat > 1 - 10 * np.finfo(float).eps] = 1.0
+    d = _deletions(fit)
+    pred_full = X @ fit.beta
+    delpred = np.einsum("ij,ij->i", X, d["beta"])
+    vdelpred = np.einsum("ij,ijk,ik->i", X, d["vb"], X)
+    dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hat * (d["tau2"] + fit.v))
+    dfb = fit.beta[None, :] - d["beta"]
+    dfbetas = np.full((k, p), np.nan)
+    for i in range(k):
+        if np.isfinite(d["tau2"][i]):
+            vb_del = np.linalg.inv(X.T @ (X / (fit.v + d["tau2"][i])[:, None]))
+            dfbetas[i] = dfb[i] / np.sqrt(d["s2w"][i] * np.diag(vb_del))
+    cook = np.einsum("ij,jk,ik->i", dfb, np.linalg.inv(fit.vcov), dfb)
+    cov_ratio = np.linalg.det(d["vb"]) / np.linalg.det(fit.vcov)
+    resid = fit.y - delpred
+    resid[np.abs(resid) < 100 * np.finfo(float).eps] = 0.0
+    rstudent = resid / np.sqrt(fit.v * d["s2w"] + vdelpred + d["tau2"] * d["s2w"])
+    with np.errstate(invalid="ignore"):
+        flag = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p))) | (chi2_cdf(cook, p) > 0.5) | (hat > 3 * p / k)
+                | (np.abs(dfbetas) > 1).any(axis=1))
+    flag &= np.isfinite(cook)
+    study = tuple(getattr(result, "study", ())) or tuple(str(i + 1) for i in range(k))
+    return InfluenceResult(study=study, rstudent=rstudent, dffits=dffits, cooks_distance=cook,
+                           cov_ratio=cov_ratio, tau2_deleted=d["tau2"], q_deleted=d["qe"], hat=hat,
+                           weight=100.0 * w / w.sum(), influential=flag, dfbetas=dfbetas)
+
+
+@dataclass(frozen=True, repr=False)
+class CumulativeResult(PerStudyResult):
+    """Cumulative meta-analysis: row j is the model of the first j studies in the given order.
+
+    Attributes
+    ----------
+    study : tuple of str
+        The study added at each step.
+    estimate, se, statistic, p, ci_lower, ci_upper, q, q_p, tau2, i2, h2 : numpy.ndarray
+        The model after adding it (heterogeneity is 0 for the first row).
+    """
+
+    study: tuple
+    estimate: np.ndarray
+    se: np.ndarray
+    statistic: np.ndarray
+    p: np.ndarray
+    ci_lower: np.ndarray
+    ci_upper: np.ndarray
+    q: np.ndarray
+    q_p: np.ndarray
+    tau2: np.ndarray
+    i2: np.ndarray
+    h2: np.ndarray
+    title = "Cumulative meta-analysis"
+
+
+def cumulative(result, order=None, *, decreasing: bool = False) -> CumulativeResult:
+    """Add the studies one at a time in the order of ``order`` (metafor's ``cumul``).
+
+    Parameters
+    ----------
+    result : MetaResult
+        An intercept-only model.
+    order : array_like, optional
+        One sortable value per study (e.g. publication year); ties keep the input order. Default: input order.
+    decreasing : bool, default False
+        Sort ``order`` from the largest value.
+    """
+    fit = _fit_of(result)
+    if fit.X.shape[1] != 1:
+        raise OptionError("cumulative needs an intercept-only model")
+    key = np.arange(fit.k) if order is None else pd.Series(list(order))
+    if order is not None:
+        if len(key) != fit.k:
+            raise DataError(f"order has {len(key)} values for {fit.k} studies")
+        if key.isna().any():
+            raise DataError(f"order has a missing value for study '{result.study[int(np.flatnonzero(key.isna())[0])]}'")
+        key = key.to_numpy()
+    idx = np.argsort(-key if decreasing else key, kind="stable")
+    rows = [_model_rows(fit, idx[: j + 1]) for j in range(fit.k)]
+    cols = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]}
+    return CumulativeResult(study=tuple(result.study[i] for i in idx), **cols)
+
+
+@dataclass(frozen=True, repr=False)
+class BaujatResult(PerStudyResult):
+    """Baujat plot coordinates: ``x`` (contribution to Q) and ``y`` (influence on the result) per study."""
+
+    study: tuple
+    x: np.ndarray
+    y: np.ndarray
+    title = "Baujat coordinates"
+
+
+def baujat(result) -> BaujatResult:
+    """Baujat coordinates (metafor's ``baujat``); see the module docstring."""
+    fit = _fit_of(result)
+    d = _deletions(fit)
+    pred = fit.X @ fit.beta
+    delpred = np.einsum("ij,ij->i", fit.X, d["beta"])
+    vdelpred = np.einsum("ij,ijk,ik->i", fit.X, d["vb"], fit.X)
+    x = (fit.y - pred) ** 2 / (fit.tau2.tau2 + fit.v)
+    return BaujatResult(study=tuple(result.study), x=x, y=(delpred - pred) ** 2 / vdelpred)
