@@ -13,6 +13,7 @@ software versions in the file, so the same figure gives the same bytes on every 
 from __future__ import annotations
 
 import contextlib
+import functools
 from pathlib import Path
 
 from .._checks import check_choice, check_number
@@ -65,10 +66,22 @@ _METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "ModDate":
              "svg": {"Date": None, "Creator": None}}
 
 
+@functools.lru_cache(maxsize=1)
+def _installed_sans() -> str:
+    """The first font of ``STYLE["font.sans-serif"]`` that is installed (DejaVu Sans ships with matplotlib)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in STYLE["font.sans-serif"] if name in names), "DejaVu Sans")
+
+
 def _rc(overrides: dict | None = None) -> dict:
     from cycler import cycler
 
     rc = dict(STYLE)
+    # Name the font itself, not the generic family: text made inside the style then keeps its font when the
+    # figure is drawn outside it (e.g. shown inline in a notebook), so measured label widths stay right.
+    rc["font.family"] = [_installed_sans()]
     rc["axes.prop_cycle"] = cycler(color=list(PALETTE))
     rc.update(overrides or {})
     return rc
