@@ -63,8 +63,9 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         ``pyarrow.csv``) with the same delimiter and decimal-comma sniffing and the Latin-1 fallback; it does
         not strip blanks around fields (numbers written with blanks stay text). Other formats ignore it.
     categorical : sequence of str, default ()
-        Columns to return as categoricals of text (e.g. identifiers); names not in the file are ignored. The
-        pyarrow engine dictionary-encodes them while parsing, which is much faster than converting afterwards.
+        Columns to return as categoricals of text (e.g. identifiers), categories in order of first appearance;
+        names not in the file are ignored. The pyarrow engine dictionary-encodes them while parsing, which is
+        much faster than converting afterwards.
 
     Returns
     -------
@@ -126,8 +127,9 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
     df = _tidy(df, name)
     for col in categorical:
         if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
-            df[col] = df[col].map(lambda v: v if (pd.isna(v) or isinstance(v, str)) else _num_text(v),
-                                  na_action="ignore").astype("category")
+            text = df[col].map(lambda v: v if (pd.isna(v) or isinstance(v, str)) else _num_text(v),
+                               na_action="ignore")
+            df[col] = pd.Categorical(text, categories=pd.unique(text.dropna()))  # order of first appearance
     df.attrs["source"] = name
     return df
 
