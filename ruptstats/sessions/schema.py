@@ -39,8 +39,10 @@ Client table (one row per client; :func:`ruptstats.sessions.client_conditions`)
 ====================  ==========================  ==============================================================
 followed by the client-level covariates.
 
-Rows are ordered by study, client and session; the categories of ``study`` and ``client`` are in order of first
-appearance in the file.
+Rows are ordered by study, client, rater and session, following the order of the categories; the categories of
+``study``, ``client`` and ``therapist`` are in order of first appearance in the file (columns stored as
+categoricals in the file, e.g. Parquet, keep their own category order). The index, named ``row``, is the 1-based
+data row of the file (for wide files, the client's row), so messages and reports can point back to the file.
 """
 
 from __future__ import annotations
