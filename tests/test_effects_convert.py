@@ -137,12 +137,21 @@ sizes = st.integers(min_value=2, max_value=5000)
 
 
 @settings(max_examples=200, deadline=None)
-@given(r=st.floats(-0.999, 0.999), vr=st.floats(1e-6, 1.0), n1=sizes, n2=sizes)
-def test_round_trip_r_to_d_to_r_with_equal_groups(r, vr, n1, n2):
+@given(r=st.floats(-0.999, 0.999), vr=st.floats(1e-6, 1.0), n=sizes)
+def test_round_trip_r_to_d_to_r_with_equal_groups(r, vr, n):
     d, vd = convert.r_to_d(r, vr)
-    back, vback = convert.d_to_r(d, vd, 100, 100)  # r -> d assumes a = 4, i.e. equal groups
+    back, vback = convert.d_to_r(d, vd, n, n)  # r_to_d implies a = 4, i.e. equal groups
     assert float(back[0]) == pytest.approx(r, rel=ROUND_TRIP_REL, abs=1e-12)
     assert float(vback[0]) == pytest.approx(vr, rel=ROUND_TRIP_REL)
+
+
+@settings(max_examples=200, deadline=None)
+@given(d=st.floats(-5, 5), vd=st.floats(1e-6, 2.0), n1=sizes, n2=sizes)
+def test_round_trip_d_to_r_to_d_recovers_d_only_for_equal_groups(d, vd, n1, n2):
+    r, vr = convert.d_to_r(d, vd, n1, n2)
+    back, _ = convert.r_to_d(r, vr)
+    a = (n1 + n2) ** 2 / (n1 * n2)  # back = 2 d / sqrt(a): the a = 4 assumption of r_to_d
+    assert float(back[0]) == pytest.approx(2 * d / np.sqrt(a), rel=ROUND_TRIP_REL, abs=1e-12)
 
 
 @settings(max_examples=200, deadline=None)
