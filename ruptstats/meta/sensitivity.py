@@ -105,7 +105,7 @@ def leave_one_out(result) -> LeaveOneOutResult:
     >>> from ruptstats.meta import rma
     >>> loo = leave_one_out(rma([0.1, 0.3, 0.35, 0.25], [0.01, 0.02, 0.015, 0.012], method="FE"))
     >>> round(float(loo.estimate[0]), 6)  # metafor: leave1out(rma(yi, vi, method = "FE"))$estimate[1]
-    0.294286
+    0.295833
     """
     fit = _fit_of(result)
     if fit.X.shape[1] != 1:
@@ -199,29 +199,13 @@ def influence(result) -> InfluenceResult:
 
 
 @dataclass(frozen=True, repr=False)
-class CumulativeResult(PerStudyResult):
+class CumulativeResult(LeaveOneOutResult):
     """Cumulative meta-analysis: row j is the model of the first j studies in the given order.
 
-    Attributes
-    ----------
-    study : tuple of str
-        The study added at each step.
-    estimate, se, statistic, p, ci_lower, ci_upper, q, q_p, tau2, i2, h2 : numpy.ndarray
-        The model after adding it (heterogeneity is 0 for the first row).
+    The attributes are those of :class:`LeaveOneOutResult`; ``study`` is the study added at each step and
+    heterogeneity is 0 in the first row.
     """
 
-    study: tuple
-    estimate: np.ndarray
-    se: np.ndarray
-    statistic: np.ndarray
-    p: np.ndarray
-    ci_lower: np.ndarray
-    ci_upper: np.ndarray
-    q: np.ndarray
-    q_p: np.ndarray
-    tau2: np.ndarray
-    i2: np.ndarray
-    h2: np.ndarray
     title = "Cumulative meta-analysis"
 
 
