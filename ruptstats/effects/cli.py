@@ -43,10 +43,6 @@ _COLUMNS = {
     "ai": ("ai", ("ai",)), "bi": ("bi", ("bi",)), "ci": ("ci", ("ci",)), "di": ("di", ("di",)),
     "r": ("ri", ("r", "ri")), "n": ("ni", ("n", "ni")),
 }
-_WHAT = {"COR": "r and n", "UCOR": "r and n", "ZCOR": "r and n", "MD": "means", "SMD": "means (Hedges' g)",
-         "SMDH": "means", "ROM": "means", "OR": "2x2 counts", "RR": "2x2 counts", "RD": "2x2 counts",
-         "SMCR": "pre-post means (raw-score standardised)"}
-
 
 def add_arguments(parser) -> None:
     """Add the effect-size options to ``parser`` (an :class:`argparse.ArgumentParser`)."""
@@ -150,9 +146,9 @@ def _prepost(table, value):
 
 def _conversion(out, measure, kwargs) -> list:
     used = ", ".join(str(v) for k, v in kwargs.items() if k not in ("add", "to", "drop00"))
-    text = f"{measure} from {_WHAT[measure]} ({used})"
+    text = f"{measure}: {MEASURES[measure].label} from {used}"
     adjusted = set(out.attrs.get("continuity_rows", []))
     dropped = set(out.attrs.get("dropped_rows", []))
     rows = [r for r in range(1, len(out) + len(dropped) + 1) if r not in dropped]
-    note = f" +{kwargs.get('add', 0.5):g} to each cell"
+    note = f"; {kwargs.get('add', 0.5):g} added to each cell (to={kwargs.get('to')!r})"
     return [text + (note if r in adjusted else "") for r in rows]
