@@ -7,8 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ruptstats.effects import escalc
+from ruptstats.effects import convert, escalc
+from ruptstats.effects.means import hedges_correction
 from ruptstats.effects.measures import MEASURES
 
 REF = Path(__file__).parent / "reference"
@@ -143,3 +146,41 @@ def test_book_example_two_groups():
     out = escalc(measure="SMD", m1i=[103.0], sd1i=[5.5], n1i=[50], m2i=[100.0], sd2i=[4.5], n2i=[50])
     assert out["yi"].iloc[0] == pytest.approx(0.5924, abs=BOOK_4DP)
     assert out["vi"].iloc[0] == pytest.approx(1 / 50 + 1 / 50 + out["yi"].iloc[0] ** 2 / 200, rel=CLOSED_FORM_REL)
+
+
+# --- properties (hypothesis) ----------------------------------------------------------------------------------
+
+PROPERTY_REL = 1e-9  # algebraically equal routes through different floating-point operations
+means_ = st.floats(-100, 100)
+sds = st.floats(0.1, 50)
+ns = st.integers(2, 2000)
+
+
+@settings(max_examples=150, deadline=None)
+@given(m1=means_, s1=sds, n1=ns, m2=means_, s2=sds, n2=ns)
+def test_swapping_groups_flips_the_sign(m1, s1, n1, m2, s2, n2):
+    for measure in ("MD", "SMD", "SMDH"):
+        a = escalc(measure=measure, m1i=[m1], sd1i=[s1], n1i=[n1], m2i=[m2], sd2i=[s2], n2i=[n2])
+        b = escalc(measure=measure, m1i=[m2], sd1i=[s2], n1i=[n2], m2i=[m1], sd2i=[s1], n2i=[n1])
+        assert b["yi"].iloc[0] == pytest.approx(-a["yi"].iloc[0], rel=PROPERTY_REL, abs=1e-12)
+        assert b["vi"].iloc[0] == pytest.approx(a["vi"].iloc[0], rel=PROPERTY_REL)
+
+
+@settings(max_examples=150, deadline=None)
+@given(m1=means_, s1=sds, n1=ns, m2=means_, s2=sds, n2=ns)
+def test_smd_equals_corrected_d_from_the_pooled_t(m1, s1, n1, m2, s2, n2):
+    sp = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / (n1 + n2 - 2))
+    t = (m1 - m2) / (sp * np.sqrt(1 / n1 + 1 / n2))
+    d, _ = convert.t_to_d(t, n1, n2)
+    g = escalc(measure="SMD", m1i=[m1], sd1i=[s1], n1i=[n1], m2i=[m2], sd2i=[s2], n2i=[n2])["yi"].iloc[0]
+    assert g == pytest.approx(float(hedges_correction(n1 + n2 - 2) * d[0]), rel=PROPERTY_REL, abs=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.integers(0, 500), min_size=4, max_size=4))
+def test_or_of_the_swapped_table_is_the_negative(cells):
+    a, b, c, d = cells
+    x = escalc(measure="OR", ai=[a], bi=[b], ci=[c], di=[d])
+    y = escalc(measure="OR", ai=[c], bi=[d], ci=[a], di=[b])
+    assert y["yi"].iloc[0] == pytest.approx(-x["yi"].iloc[0], rel=PROPERTY_REL, abs=1e-12)
+    assert y["vi"].iloc[0] == pytest.approx(x["vi"].iloc[0], rel=PROPERTY_REL)
