@@ -60,6 +60,11 @@ class Scale:
     transform: Callable | None = None
 
     @property
+    def column(self) -> str:
+        """The symbol as a column header (``"r"``, ``"OR"``, ``"Estimate"``)."""
+        return "Estimate" if self.symbol == "estimate" else self.symbol
+
+    @property
     def null(self) -> float:
         return 1.0 if self.log else 0.0
 

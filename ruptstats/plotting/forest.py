@@ -105,8 +105,7 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
             for r in rows:
                 r.values = r.values[:1]
         has_weight = weights and any(len(r.values) > 1 and r.values[1] for r in rows)
-        headers = (f"{scale.symbol.capitalize() if scale.symbol == 'estimate' else scale.symbol} "
-                   f"[{level_text(level)} CI]",) + (("Weight",) if has_weight else ())
+        headers = (f"{scale.column} [{level_text(level)} CI]",) + (("Weight",) if has_weight else ())
         layout = Layout(row_height=row_height, panel_width=panel_width, headers=headers,
                         label_header=label_header)
         return draw_rows(rows, scale, layout, xlim=xlim, title=title)

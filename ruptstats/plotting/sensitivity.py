@@ -117,7 +117,7 @@ def _sensitivity_plot(data, what, label_header, *, measure, back_transform, refe
                 values += (f"{number_text(i2, None, 1)}%" if math.isfinite(i2) else "",)
             rows.append(Row("point", study, est[i], lo[i], hi[i], values=values))
         level = frame.attrs.get("level", getattr(data, "level", 0.95))
-        headers = (f"{scale.symbol} [{level_text(level)} CI]",) + (("I\u00b2",) if has_i2 else ())
+        headers = (f"{scale.column} [{level_text(level)} CI]",) + (("I\u00b2",) if has_i2 else ())
         if reference is not None:
             reference = float(scale.apply([reference])[0])
         layout = Layout(row_height=row_height, panel_width=panel_width, headers=headers,
