@@ -50,7 +50,8 @@ def test_smd_with_default_column_names():
                   n2i="n2i")
     np.testing.assert_allclose(out["yi"], want["yi"], rtol=SAME_REL)
     assert out.attrs["measure"] == "SMD" and set(out["measure"]) == {"SMD"}
-    assert out["conversion"].iloc[0] == "SMD: standardised mean difference (Hedges' g) from m1i, sd1i, n1i, m2i, sd2i, n2i"
+    assert out["conversion"].iloc[0] == ("SMD: standardised mean difference (Hedges' g) "
+                                         "from m1i, sd1i, n1i, m2i, sd2i, n2i")
 
 
 def test_explicit_columns_and_group_sizes_for_2x2():
@@ -60,7 +61,8 @@ def test_explicit_columns_and_group_sizes_for_2x2():
     out = _run(t, "--measure", "RR", "--ai", "tpos", "--n1", "n_t", "--ci", "cpos", "--n2", "n_c")
     want = escalc(t, measure="RR", ai="tpos", bi="tneg", ci="cpos", di="cneg")
     np.testing.assert_allclose(out["yi"], want["yi"], rtol=SAME_REL)
-    assert out["conversion"].iloc[0] == "RR: log risk ratio from tpos, n_t, cpos, n_c; 0.5 added to each cell (to='only0')"
+    assert out["conversion"].iloc[0] == ("RR: log risk ratio from tpos, n_t, cpos, n_c; "
+                                         "0.5 added to each cell (to='only0')")
     assert out["conversion"].iloc[1] == "RR: log risk ratio from tpos, n_t, cpos, n_c"
 
 
