@@ -97,6 +97,8 @@ def test_options():
         escalc(CELLS, measure="OR", ai="a", bi="b", ci="c", di="d", to="some")
     with pytest.raises(OptionError, match="missing='skip'"):
         escalc(GROUPS, measure="MD", missing="skip", **TWO)
+    with pytest.raises(OptionError, match=r"differ in length: ri \(2\), ni \(3\)"):
+        escalc(measure="COR", ri=[0.1, 0.2], ni=[10, 20, 30])
     with pytest.raises(DataError, match="no column named 'mean1'"):
         escalc(GROUPS, measure="MD", **{**TWO, "m1i": "mean1"})
 

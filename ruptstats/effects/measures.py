@@ -156,6 +156,10 @@ def _as_table(data, given) -> pd.DataFrame:
     arrays = {k: v for k, v in given.items() if v is not None and np.ndim(v) > 0}
     if not arrays:
         raise OptionError("without data=, give the inputs as arrays (e.g. ri=[0.3, 0.5], ni=[40, 60])")
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{k} ({n})" for k, n in lengths.items())
+        raise OptionError(f"the input arrays differ in length: {shown}")
     return pd.DataFrame({k: list(v) for k, v in arrays.items()})
 
 
@@ -163,7 +167,7 @@ def _name(role, given) -> str:
     return given[role] if isinstance(given[role], str) else role
 
 
-def _collect(table, measure, spec, given, source) -> dict:
+def _collect(table, measure, spec, given, source) -> tuple[dict, dict]:
     """Return role -> float array for every role the measure needs (2×2: ``bi``/``di`` from group sizes),
     and role -> the column name to show in messages."""
     k = len(table)
