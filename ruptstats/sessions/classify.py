@@ -182,12 +182,15 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
 
 
 def _join_clients(out, clients, key, issues):
+    clients = clients.copy()
+    if "study" in key and "study" not in clients.columns and out["study"].nunique() == 1:
+        clients["study"] = out["study"].iloc[0]  # one study: the clients table need not repeat it
     need = [k for k in key if k not in clients.columns]
     if need:
         raise DataError(f"the clients table needs the column(s) {need} to join on", source=source_of(clients))
-    clients = clients.copy()
-    for k in key:
-        clients[k] = clients[k].astype(str).astype(out[k].dtype) if k == "client" else clients[k]
+    for k in key:  # join on the text of the identifiers
+        clients[k] = clients[k].astype(str)
+    out = out.astype({k: str for k in key})
     dup = clients.duplicated(key).to_numpy()
     if dup.any():
         raise DataError(f"the clients table has {int(dup.sum())} duplicated client row(s) (row "
@@ -196,7 +199,9 @@ def _join_clients(out, clients, key, issues):
     both = sorted(set(extra) & set(out.columns) - {"n_sessions", "condition"})
     if both:
         raise DataError(f"columns {both} are in both the session and the clients table", source=source_of(clients))
-    merged = out.merge(clients[key + extra], on=key, how="outer", indicator=True)
+    merged = out.merge(clients[key + extra], on=key, how="outer", indicator=True, sort=False)
+    for k in key:
+        merged[k] = pd.Categorical(merged[k], categories=pd.unique(merged[k]))
     lonely = (merged["_merge"] == "right_only").to_numpy()
     if lonely.any():
         issues.append(Issue("warning", "client_without_sessions",

@@ -73,9 +73,10 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
             issues.append(Issue("warning", "session_order",
                                 f"session numbers decrease within a client at rows {_rows_text(where)}; the "
                                 f"table is sorted by client and session", "session", tuple(int(r) for r in where)))
-    gone = set(np.unique(g[excluded])) - set(np.unique(g[~excluded])) if excluded.any() else set()
+    has_client = df["client"].notna().to_numpy()
+    gone = set(np.unique(g[excluded & has_client])) - set(np.unique(g[~excluded])) if excluded.any() else set()
     if gone:
-        lost = np.isin(g, list(gone))
+        lost = np.isin(g, list(gone)) & has_client
         issues.append(Issue("warning", "client_without_sessions",
                             f"{len(gone)} client(s) have no valid session rows left (rows {_rows_text(rows[lost])})",
                             "client", tuple(int(r) for r in rows[lost])))
