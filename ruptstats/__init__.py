@@ -9,6 +9,7 @@ Re-exports only; see the subpackages for the work:
 
 from .exceptions import ConvergenceWarning, DataError, OptionError, RuptstatsError, TableReadError
 from .tables import read_table
+from .sessions import classify_sessions, client_conditions, load_sessions
 
 __version__ = "0.1.0"
 
@@ -19,5 +20,8 @@ __all__ = [
     "RuptstatsError",
     "TableReadError",
     "read_table",
+    "load_sessions",
+    "classify_sessions",
+    "client_conditions",
     "__version__",
 ]
