@@ -58,7 +58,7 @@ STATISTICS = {
     "counts": ("ai", "bi", "ci", "di"),
 }
 _NO_VALUE = ("means", "counts")
-_OPTIONAL = {"or": ("n1", "n2"), "log_or": ("n1", "n2"), "t_paired": (), "r": (), "chi2": (), "p": ()}
+_OPTIONAL = {"or": ("n1", "n2"), "log_or": ("n1", "n2")}  # needed only when converting to a correlation
 
 
 def convert_table(data: pd.DataFrame, *, to: str = "ZCOR", statistic: str = "statistic", columns=None,
@@ -161,8 +161,9 @@ def _row_kinds(data, statistic, names, source):
             text = "" if pd.isna(raw) else str(raw).strip()
             match = next((k for k in allowed if k.lower() == text.lower()), None)
             if match is None:
-                raise DataError(f"unknown statistic {raw!r}; expected one of {', '.join(allowed)}",
-                                source=source, row=i + 1, column=statistic)
+                what = f"unknown statistic {raw!r}" if text else "the cell is empty"
+                raise DataError(f"{what}; expected one of {', '.join(allowed)}", source=source, row=i + 1,
+                                column=statistic)
             kinds.append(match)
             value_cols.append(None if match in _NO_VALUE else names["value"])
         return kinds, value_cols
