@@ -106,8 +106,9 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
     groups : array_like
         One subgroup label per study of ``result`` (missing labels exclude that study, reported in
         ``excluded``).
-    tau2 : {"separate"}
-        Separate τ² per subgroup.
+    tau2 : {"separate", "common"}
+        Separate τ² per subgroup, or one common τ² (a meta-regression on the subgroup factor, see
+        :mod:`ruptstats.meta.subgroups_common`; returns a ``CommonTau2SubgroupResult``).
     name : str
         Name of the grouping variable, for reports.
 
@@ -123,7 +124,7 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
     >>> sg.df, round(sg.q, 3)
     (1, 12.0)
     """
-    tau2 = check_choice("tau2", tau2, ("separate",))
+    tau2 = check_choice("tau2", tau2, ("separate", "common"))
     labels = pd.Series(list(groups) if not isinstance(groups, pd.Series) else groups.to_list(), dtype=object)
     if len(labels) != result.k:
         raise DataError(f"{len(labels)} subgroup labels for {result.k} studies")
@@ -135,6 +136,10 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
         levels = [str(c) for c in groups.cat.categories if str(c) in present]
     if len(levels) < 2:
         raise DataError(f"subgroup analysis needs at least 2 levels of '{name}', found {len(levels)}")
+    if tau2 == "common":
+        from .subgroups_common import common_tau2_subgroups
+
+        return common_tau2_subgroups(result, labels, known, levels, name, excluded)
     overall = _refit(result, known)
     fits = {lvl: _refit(result, known & (labels.astype(str) == lvl).to_numpy()) for lvl in levels}
     est = np.array([r.estimate for r in fits.values()])
