@@ -2,6 +2,7 @@
 effects_reference.json (COR, UCOR, ZCOR, SMCR, zero cells), all made by the R scripts in tests/reference/."""
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from ruptstats.effects import convert, escalc
 from ruptstats.effects.means import hedges_correction
 from ruptstats.effects.measures import MEASURES
+from ruptstats.exceptions import DataWarning
 
 REF = Path(__file__).parent / "reference"
 CLOSED_FORM_REL = 1e-10  # closed-form formulas, same double arithmetic as R: only rounding differs
@@ -99,9 +101,14 @@ def test_smcr_takes_one_correlation_for_all_rows():
                          ids=lambda c: f"{c['measure']}-{c['to']}-add{c['add']}-drop00{c['drop00']}")
 def test_zero_cell_handling_equals_metafor(case):
     z = EFFECTS["zero_cells"]  # escalc(measure, ai, bi, ci, di, add = add, to = to[, drop00 = TRUE])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         out = escalc(measure=case["measure"], ai=z["ai"], bi=z["bi"], ci=z["ci"], di=z["di"], add=case["add"],
                      to=case["to"], drop00=case["drop00"])
+    # rows 4 (ai = ci = 0) and 5 (bi = di = 0) are named when drop00 empties them
+    assert [str(w.message) for w in caught if issubclass(w.category, DataWarning)] == (
+        ["row(s) 4, 5: no events (or only events) in both groups; yi and vi are NaN (drop00=True)"]
+        if case["drop00"] else [])
     _close(out["yi"], case["yi"])
     _close(out["vi"], case["vi"])
 

@@ -17,13 +17,14 @@ measure                     needs                                 function
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._checks import check_choice
-from ..exceptions import DataError, OptionError
+from ..exceptions import DataError, DataWarning, OptionError
 from . import counts, means
 from ._validate import check_min, check_rule, drop_missing, first_bad, values_of
 from .correlation import cor, ucor, zcor
@@ -86,7 +87,8 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     to : {"only0", "all", "if0all", "none"}, default "only0"
         Which tables get ``add`` (metafor's ``to``), see :func:`ruptstats.effects.counts.continuity`.
     drop00 : bool, default False
-        With ``True``, tables with no events (or only events) in both groups get ``NaN`` ``yi``/``vi``.
+        With ``True``, tables with no events (or only events) in both groups get ``NaN`` ``yi``/``vi``
+        (metafor's ``drop00``); a :class:`~ruptstats.exceptions.DataWarning` names those rows.
     missing : {"error", "drop"}, default "error"
         Empty cells among the needed inputs are an error; with ``"drop"`` those rows are dropped, a
         :class:`~ruptstats.exceptions.DataWarning` names them and ``attrs["dropped_rows"]`` lists them.
@@ -139,6 +141,7 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
         args = counts.continuity(*raw, add=add, to=to, drop00=drop00)
         changed = np.any([a != b for a, b in zip(args, raw)], axis=0) & ~np.isnan(args[0])
         adjusted = [int(r) for r in rows[changed]]
+        _warn_drop00(rows[np.isnan(args[0])], source)
     yi, vi = spec.func(*args)
     out = table.iloc[np.flatnonzero(keep)].copy()
     out["yi"] = np.asarray(yi, dtype=float)
@@ -146,6 +149,14 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     out["measure"] = measure
     out.attrs = {**table.attrs, "measure": measure, "dropped_rows": dropped, "continuity_rows": adjusted}
     return out
+
+
+def _warn_drop00(rows, source) -> None:
+    if len(rows):
+        where = f"{source}: " if source else ""
+        shown = ", ".join(str(int(r)) for r in rows)
+        warnings.warn(f"{where}row(s) {shown}: no events (or only events) in both groups; yi and vi are NaN "
+                      "(drop00=True)", DataWarning, stacklevel=3)
 
 
 def _as_table(data, given) -> pd.DataFrame:
