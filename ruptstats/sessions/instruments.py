@@ -33,7 +33,8 @@ import pandas as pd
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
 
-__all__ = ["Instrument", "INSTRUMENTS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "item_columns"]
+__all__ = ["Instrument", "INSTRUMENTS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "score_arrays",
+           "item_columns"]
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,13 @@ def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None 
     >>> score_instrument(d, "SRS", items="s{}", max_missing=1)["srs_total"].tolist()
     [20.0, 32.0]
     """
+    return pd.DataFrame(score_arrays(df, instrument, items=items, prefix=prefix, max_missing=max_missing,
+                                     score=score, source=source, rows=rows), index=df.index)
+
+
+def score_arrays(df: pd.DataFrame, instrument, *, items, prefix=None, max_missing=0, score="sum", source=None,
+                 rows=None) -> dict:
+    """:func:`score_instrument` returning a dict of column name to numpy array (no DataFrame is built)."""
     inst = get_instrument(instrument)
     score = check_choice("score", score, ["sum", "mean"])
     cols = item_columns(inst, items)
@@ -222,7 +230,7 @@ def score_instrument(df: pd.DataFrame, instrument, *, items, prefix: str | None 
         ok = (n_missing[scale] <= limits[scale]) & (answered > 0)
         out[f"{prefix}_{scale}"] = np.where(ok, value, np.nan)
     out[f"{prefix}_n_missing"] = n_missing["total"]
-    return pd.DataFrame(out, index=df.index)
+    return out
 
 
 def _limits(max_missing, scales) -> dict:

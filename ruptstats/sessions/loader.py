@@ -13,7 +13,7 @@ from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
 from ..tables import TEXT_EXTENSIONS, read_table
 from ._groups import dense_codes, group_codes, order_sessions
-from .instruments import item_columns, score_instrument
+from .instruments import item_columns, score_arrays
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels, coerce_column
 from .privacy import pseudonymise
@@ -119,8 +119,8 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     if instruments:
         df = df.copy(deep=False)  # new columns only (copy-on-write keeps the rest shared)
     for frame, spec in instruments:
-        for col in frame.columns:
-            df[col] = frame[col]
+        for col, values in frame.items():
+            df[col] = values
         if spec.target:
             df[spec.target] = frame[f"{spec.key}_total"]
     pseud = _pseudonymise(df, m, key)
@@ -204,9 +204,8 @@ def _score(df, m, name):
         if spec.target and spec.target in df.columns:
             raise OptionError(f"{m.source}: [instruments.{spec.key}] target '{spec.target}' already exists in the "
                               f"table")
-        frame = score_instrument(df, spec.instrument, items=spec.items, prefix=spec.key,
-                                 max_missing=spec.max_missing, score=spec.score, source=name,
-                                 rows=np.asarray(df.index))
+        frame = score_arrays(df, spec.instrument, items=spec.items, prefix=spec.key, max_missing=spec.max_missing,
+                             score=spec.score, source=name, rows=np.asarray(df.index))
         results.append((frame, spec))
     return results
 

@@ -152,6 +152,9 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
         num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
         raise_cells(df, (num.isna() & s.notna()).to_numpy(), column, f"'{column}' must be a number")
         s = num
+    if integer and pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers already
+        v = s.to_numpy(dtype=np.int64)
+        return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
     if integer:
         raise_cells(df, ~np.isnan(x) & (x != np.round(x)), column, f"'{column}' must be a whole number")
