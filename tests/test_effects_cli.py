@@ -95,6 +95,10 @@ def test_smcr_with_a_constant_or_a_column_correlation():
 
 
 def test_option_mistakes():
+    with pytest.raises(OptionError, match="--to is not used by --measure SMD"):
+        _run(_table(NORMAND), "--measure", "SMD", "--to", "all")
+    with pytest.raises(OptionError, match="--m1 is not used by --convert-to ZCOR"):
+        _run(_table(NORMAND), "--convert-to", "ZCOR", "--m1", "m1i")
     with pytest.raises(OptionError, match="--sd1 is not used by --measure RR"):
         _run(_table(BCG), "--measure", "RR", "--ai", "tpos", "--bi", "tneg", "--ci", "cpos", "--di", "cneg",
              "--sd1", "x")

@@ -43,6 +43,8 @@ _COLUMNS = {
     "ai": ("ai", ("ai",)), "bi": ("bi", ("bi",)), "ci": ("ci", ("ci",)), "di": ("di", ("di",)),
     "r": ("ri", ("r", "ri")), "n": ("ni", ("n", "ni")),
 }
+_COUNT_OPTIONS = ("add", "to", "drop00")
+
 
 def add_arguments(parser) -> None:
     """Add the effect-size options to ``parser`` (an :class:`argparse.ArgumentParser`)."""
@@ -58,10 +60,10 @@ def add_arguments(parser) -> None:
         grp.add_argument(f"--{cell}", metavar="COL", help=f"2x2 table: {what} (default: a column named {cell})")
     grp.add_argument("--ri-prepost", metavar="COL|VALUE",
                      help="SMCR: correlation between pre- and post-test, a column or one number for all rows")
-    grp.add_argument("--add", type=float, default=0.5, help="2x2 tables: value added to cells (default: 0.5)")
-    grp.add_argument("--to", choices=ADD_TO, default="only0",
+    grp.add_argument("--add", type=float, help="2x2 tables: value added to cells (default: 0.5)")
+    grp.add_argument("--to", choices=ADD_TO,
                      help="2x2 tables: which tables get --add (default: only0, those with a zero cell)")
-    grp.add_argument("--drop00", action="store_true",
+    grp.add_argument("--drop00", action="store_true", default=None,
                      help="2x2 tables: no yi/vi for tables with no events (or only events) in both groups")
     grp.add_argument("--convert-to", type=str.upper, choices=TARGETS,
                      help="convert a mixed-report table (a 'statistic' column or one statistic column filled "
@@ -80,13 +82,13 @@ def effects_from_args(table, args):
     if measure is not None and target is not None:
         raise OptionError("give either --measure or --convert-to, not both")
     if target is not None:
-        level = getattr(args, "level", 95.0)
-        return convert_table(table, to=target, level=level, missing=missing)
+        _check_unused(args, f"--convert-to {target}", set())
+        return convert_table(table, to=target, level=getattr(args, "level", 95.0), missing=missing)
     if measure is None:
         return None
     kwargs = _column_kwargs(table, args, measure)
     if measure in ("OR", "RR", "RD"):
-        kwargs.update(add=args.add, to=args.to, drop00=args.drop00)
+        kwargs.update(add=0.5 if args.add is None else args.add, to=args.to or "only0", drop00=bool(args.drop00))
     out = escalc(table, measure=measure, missing=missing, **kwargs)
     out["conversion"] = _conversion(out, measure, kwargs)
     return out
@@ -94,7 +96,12 @@ def effects_from_args(table, args):
 
 def _column_kwargs(table, args, measure) -> dict:
     roles = MEASURES[measure].roles
-    _check_unused(args, measure, roles)
+    used = {dest for dest, (role, _) in _COLUMNS.items() if role in roles}
+    if measure in ("OR", "RR", "RD"):
+        used |= {"n1", "n2", *_COUNT_OPTIONS}
+    if measure == "SMCR":
+        used.add("ri_prepost")
+    _check_unused(args, f"--measure {measure}", used)
     kwargs = {}
     for dest, (role, defaults) in _COLUMNS.items():
         if role not in roles or (measure == "SMCR" and role == "ri"):  # SMCR: ri from --ri-prepost
@@ -109,18 +116,11 @@ def _column_kwargs(table, args, measure) -> dict:
     return kwargs
 
 
-def _check_unused(args, measure, roles) -> None:
-    """A column option the measure does not use is a mistake worth saying, not something to ignore."""
-    used = {dest for dest, (role, _) in _COLUMNS.items() if role in roles}
-    if measure in ("OR", "RR", "RD"):
-        used |= {"n1", "n2"}
-    if measure == "SMCR":
-        used.add("ri_prepost")
-    for dest in [d for d in _COLUMNS if d not in ("r", "n")] + ["ri_prepost"]:
+def _check_unused(args, what, used) -> None:
+    """An option that ``what`` does not use is a mistake worth saying, not something to ignore."""
+    for dest in [d for d in _COLUMNS if d not in ("r", "n")] + ["ri_prepost", *_COUNT_OPTIONS]:
         if getattr(args, dest, None) is not None and dest not in used:
-            opt = "--" + dest.replace("_", "-")
-            raise OptionError(f"{opt} is not used by --measure {measure}; it needs "
-                              f"{', '.join(MEASURES[measure].roles)}")
+            raise OptionError(f"--{dest.replace('_', '-')} is not used by {what}")
 
 
 def _column(table, given, defaults, dest, measure):
