@@ -24,9 +24,7 @@ VI = np.array([0.016, 0.005, 0.019, 0.006, 0.004, 0.023, 0.020])
 STUDIES = [f"Study {c}" for c in "ABCDEFG"]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
+def teardown_function(function):
     plt.close("all")
 
 
@@ -87,16 +85,43 @@ def test_funnel_draws_filled_studies_hollow():
     assert _gid(funnel_plot(tf2).axes[0], "filled-studies")
 
 
-def test_funnel_regression_line_is_drawn_from_the_given_coefficients(res):
-    ax = funnel_plot(res, line=(0.1, 1.5)).axes[0]
+def test_funnel_egger_line_is_drawn_from_the_given_coefficients(res):
+    ax = funnel_plot(res, egger=(0.1, 1.5)).axes[0]
     (line,) = _gid(ax, "regression-line")
     x, y = line.get_xdata(), line.get_ydata()
     assert x == pytest.approx(0.1 + 1.5 * np.asarray(y))
-    ax = funnel_plot(res, line={"estimate": -0.05, "slope": 2.0}).axes[0]
+    ax = funnel_plot(res, egger={"limit_estimate": -0.05, "intercept": 2.0}).axes[0]
     (line,) = _gid(ax, "regression-line")
     assert line.get_xdata()[0] == pytest.approx(-0.05)
-    with pytest.raises(DataError, match="slope"):
-        funnel_plot(res, line={"intercept": 1.0})
+    with pytest.raises(DataError, match="limit_estimate"):
+        funnel_plot(res, egger={"slope": 1.0})
+
+
+def test_funnel_takes_the_engine_egger_result(res):
+    from ruptstats.meta.bias import egger_test
+
+    eg = egger_test(res)
+    (line,) = _gid(funnel_plot(res, egger=eg).axes[0], "regression-line")
+    assert line.get_xdata()[0] == pytest.approx(eg.limit_estimate)  # at SE = 0
+    se_end = line.get_ydata()[-1]
+    assert line.get_xdata()[-1] == pytest.approx(eg.limit_estimate + eg.intercept * se_end)
+
+
+def test_funnel_of_the_engine_trim_and_fill_result():
+    from ruptstats.meta.trimfill import trim_and_fill
+
+    # small studies with large effects only: the engine's L0 fills 3 studies on the left; the plot must show them
+    yi = np.array([0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3])
+    vi = np.array([0.005, 0.008, 0.01, 0.04, 0.06, 0.09, 0.02])
+    tf = trim_and_fill(rma(yi, vi))
+    assert tf.k0 == 3
+    ax = funnel_plot(tf).axes[0]
+    (hollow,) = _gid(ax, "filled-studies")
+    assert np.asarray(hollow.get_offsets())[:, 0] == pytest.approx(tf.yi[tf.is_filled])
+    (observed,) = _gid(ax, "studies")
+    assert len(observed.get_offsets()) == 7
+    (line,) = _gid(ax, "estimate-line")
+    assert line.get_xdata()[0] == pytest.approx(tf.estimate)  # the adjusted estimate
 
 
 def test_funnel_input_errors(res):
@@ -224,7 +249,7 @@ def test_bubble_plot_line_bubbles_and_band():
     yi = np.array([0.5, 0.35, 0.3, 0.1])
     w = np.array([10.0, 40.0, 20.0, 30.0])
     band = pd.DataFrame({"x": [1999, 2016], "ci_lower": [0.2, -0.1], "ci_upper": [0.7, 0.4]})
-    ax = bubble_plot(x, yi, weight=w, intercept=45.0, slope=-0.0223, band=band,
+    ax = bubble_plot(x=x, yi=yi, weight=w, intercept=45.0, slope=-0.0223, band=band,
                      xlabel="Publication year").axes[0]
     (line,) = _gid(ax, "fitted-line")
     assert line.get_ydata()[0] == pytest.approx(45.0 - 0.0223 * 1999)
@@ -235,14 +260,35 @@ def test_bubble_plot_line_bubbles_and_band():
     assert _gid(ax, "confidence-band")
     assert ax.get_xlabel() == "Publication year"
     with pytest.raises(DataError, match="equal length"):
-        bubble_plot(x, yi[:3], weight=w, intercept=0.0, slope=0.0)
+        bubble_plot(x=x, yi=yi[:3], weight=w, intercept=0.0, slope=0.0)
+    with pytest.raises(DataError, match="slope"):
+        bubble_plot(x=x, yi=yi, weight=w, intercept=0.0)
 
 
 def test_bubble_plot_on_the_r_scale():
-    ax = bubble_plot([1, 2], [0.2, 0.4], weight=[1, 1], intercept=0.0, slope=0.2, measure="ZCOR",
+    ax = bubble_plot(x=[1, 2], yi=[0.2, 0.4], weight=[1, 1], intercept=0.0, slope=0.2, measure="ZCOR",
                      back_transform=True).axes[0]
     assert np.asarray(ax.collections[0].get_offsets())[:, 1] == pytest.approx(np.tanh([0.2, 0.4]))
     assert ax.get_ylabel() == "Correlation (r)"
+
+
+def test_bubble_plot_of_an_engine_meta_regression(res):
+    from ruptstats.meta.regression import meta_regression
+
+    year = [1999, 2002, 2004, 2006, 2009, 2012, 2015]
+    mr = meta_regression(res, {"year": year})
+    ax = bubble_plot(mr).axes[0]
+    assert ax.get_xlabel() == "year"
+    (line,) = _gid(ax, "fitted-line")
+    b0, b1 = mr.estimate
+    assert line.get_ydata()[0] == pytest.approx(b0 + b1 * 1999)
+    (bubbles,) = _gid(ax, "studies")
+    assert np.asarray(bubbles.get_offsets())[:, 0] == pytest.approx(year)
+    assert bubbles.get_sizes() / bubbles.get_sizes().max() == pytest.approx(mr.fit.weights / mr.fit.weights.max())
+    two = meta_regression(res, {"year": year, "n": [40, 200, 60, 170, 230, 45, 50]})
+    with pytest.raises(DataError, match="moderator="):
+        bubble_plot(two)
+    assert _gid(bubble_plot(two, moderator="n").axes[0], "fitted-line")
 
 
 # -- command line -------------------------------------------------------------------------------------------

@@ -26,9 +26,7 @@ LABELS = ["Safran (1996)", "Muran (2009)", "Eubanks (2018)", "Chen (2020)", "Dor
 GROUPS = ["observer", "client", "observer", "client", "observer", "client"]
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
+def teardown_function(function):
     plt.close("all")
 
 
@@ -246,3 +244,18 @@ def test_fixed_effect_model_has_no_prediction_row():
     assert "Common-effect model" in _texts(fig, "diamond-label")
     assert not any("\u03c4" in t for t in _texts(fig, "note"))
     assert math.isfinite(res.estimate)
+
+
+def test_trim_and_fill_studies_are_hollow_squares():
+    from ruptstats.meta.trimfill import trim_and_fill
+
+    yi = np.array([0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3])
+    vi = np.array([0.005, 0.008, 0.01, 0.04, 0.06, 0.09, 0.02])
+    tf = trim_and_fill(rma(yi, vi))
+    assert tf.is_filled.sum() == 3  # the engine's L0 estimate for this table
+    fig = forest_plot(tf)
+    (solid,) = _by_gid(fig, "study-markers")
+    (hollow,) = _by_gid(fig, "filled-study-markers")
+    assert len(solid.get_offsets()) == 7
+    assert np.asarray(hollow.get_offsets())[:, 0] == pytest.approx(tf.yi[tf.is_filled])
+    assert len(hollow.get_facecolor()) == 0

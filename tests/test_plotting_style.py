@@ -16,9 +16,7 @@ from ruptstats.meta import rma  # noqa: E402
 from ruptstats.plotting import STYLE, forest_plot, funnel_plot, publication_style, save_figure  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
+def teardown_function(function):
     plt.close("all")
 
 

@@ -32,7 +32,7 @@ _LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 class Row:
     """One line of a forest-type plot.
 
-    ``kind`` is ``"study"`` (square sized by ``weight``), ``"point"`` (fixed-size dot), ``"diamond"``
+    ``kind`` is ``"study"`` (square sized by ``weight``; ``hollow=True`` for studies filled in by trim and fill), ``"point"`` (fixed-size dot), ``"diamond"``
     (pooled estimate; ``subgroup=True`` draws it grey), ``"pi"`` (prediction-interval bar), ``"heading"``
     (bold label), ``"note"`` (small text that may run into the panel) or ``"blank"``.
     """
@@ -47,6 +47,7 @@ class Row:
     indent: int = 0
     subgroup: bool = False
     bold: bool = False
+    hollow: bool = False
 
 
 @dataclass
@@ -173,8 +174,13 @@ def _draw_intervals(ax, rows, scale: Scale, layout: Layout) -> None:
             side = np.clip(max_side * np.sqrt(np.where(np.isfinite(w), w, 0.0) / np.nanmax(w)), 2.5, max_side)
         else:
             side = np.full(len(study), 0.5 * max_side)
-        ax.scatter([r.estimate for _, r in study], [y for y, _ in study], s=side ** 2, marker="s",
-                   color="black", linewidths=0, zorder=3, gid="study-markers")
+        hollow = np.array([r.hollow for _, r in study])
+        for keep, face, gid in ((~hollow, "black", "study-markers"), (hollow, "none", "filled-study-markers")):
+            if keep.any():
+                ax.scatter([r.estimate for (_, r), k in zip(study, keep) if k],
+                           [y for (y, _), k in zip(study, keep) if k], s=side[keep] ** 2, marker="s",
+                           facecolors=face, edgecolors="black", linewidths=0 if face == "black" else 0.9,
+                           zorder=3, gid=gid)
     points = [(y, r) for y, r in enumerate(rows) if r.kind == "point" and math.isfinite(r.estimate)]
     if points:
         ax.scatter([r.estimate for _, r in points], [y for y, _ in points], s=22, marker="o",

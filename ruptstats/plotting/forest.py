@@ -23,7 +23,8 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
     Parameters
     ----------
     data : MetaResult, SubgroupResult or pandas.DataFrame
-        A pooled result (its ``summary_frame()`` is drawn); a :class:`~ruptstats.meta.SubgroupResult` (one
+        A pooled result (its ``summary_frame()`` is drawn; studies a trim-and-fill result flags in
+        ``is_filled`` are hollow squares); a :class:`~ruptstats.meta.SubgroupResult` (one
         block per subgroup with its own diamond and heterogeneity, then the overall model and the test of
         subgroup differences); or a table with columns ``label`` (or ``study``), ``estimate``, ``ci_lower``,
         ``ci_upper`` and optionally ``weight`` (percent; squares are sized by it), ``kind`` (``"study"`` or
@@ -115,13 +116,18 @@ def _weight_text(w) -> str:
     return f"{number_text(w, None, 1)}%" if w is not None and math.isfinite(float(w)) else ""
 
 
-def _study_rows(frame, scale, digits, indent=0) -> list:
-    """Rows for the ``kind == "study"`` rows of a summary frame (already on the drawn scale)."""
+def _study_rows(frame, scale, digits, indent=0, filled=None) -> list:
+    """Rows for the ``kind == "study"`` rows of a summary frame (already on the drawn scale).
+
+    ``filled`` flags studies filled in by trim and fill (drawn as hollow squares).
+    """
+    study = frame[frame["kind"] == "study"]
+    filled = np.zeros(len(study), dtype=bool) if filled is None else np.asarray(filled, dtype=bool)
     rows = []
-    for r in frame[frame["kind"] == "study"].itertuples(index=False):
+    for r, hollow in zip(study.itertuples(index=False), filled):
         rows.append(Row("study", str(r.label), r.estimate, r.ci_lower, r.ci_upper, r.weight,
                         values=(interval_text(r.estimate, r.ci_lower, r.ci_upper, scale, digits),
-                                _weight_text(r.weight)), indent=indent))
+                                _weight_text(r.weight)), indent=indent, hollow=bool(hollow)))
     return rows
 
 
@@ -159,8 +165,8 @@ def _model_name(res) -> str:
 
 def _result_rows(res, scale, back_transform, prediction, heterogeneity, digits) -> list:
     frame = res.summary_frame(back_transform=back_transform)
-    return _study_rows(frame, scale, digits) + _pooled_rows(res, _model_name(res), scale, back_transform,
-                                                            prediction, heterogeneity, digits)
+    rows = _study_rows(frame, scale, digits, filled=getattr(res, "is_filled", None))
+    return rows + _pooled_rows(res, _model_name(res), scale, back_transform, prediction, heterogeneity, digits)
 
 
 def _subgroup_rows(sg, scale, back_transform, prediction, heterogeneity, digits) -> list:

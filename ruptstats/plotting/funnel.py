@@ -15,7 +15,7 @@ from .style import GREYS, publication_style
 __all__ = ["funnel_plot"]
 
 
-def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), line=None, pseudo_ci: bool = True, legend: bool = True,
+def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), egger=None, pseudo_ci: bool = True, legend: bool = True,
                 xlabel=None, title=None, figsize=(4.5, 3.6)):
     r"""Contour-enhanced funnel plot: effect sizes against their standard errors (inverted axis).
 
@@ -27,11 +27,11 @@ def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), line=None, pseudo_ci: bool 
         are drawn as hollow circles, the estimate line is the adjusted estimate).
     contours : sequence of float, default (0.90, 0.95, 0.99)
         Levels of the significance contours around zero (Peters et al., 2008); ``()`` draws none.
-    line : (float, float) or object, optional
-        A regression line already fitted to the funnel, drawn as :math:`y = b_0 + b_1 \cdot SE`: a pair
-        ``(b0, b1)``, or a PET-style result with ``estimate`` (b0) and ``slope`` (b1) as attributes or keys.
-        This is the line of Egger's test in metafor's ``regtest(res, model = "lm", predictor = "sei")``,
-        whose coefficient of ``sei`` is Egger's intercept. Nothing is fitted here.
+    egger : EggerResult or (float, float), optional
+        Draw the regression line of Egger's test, :math:`y = b_0 + b_1 \cdot SE`, from a fitted
+        :func:`ruptstats.meta.bias.egger_test` result (``limit_estimate`` is :math:`b_0`, ``intercept`` — the
+        asymmetry coefficient — is :math:`b_1`), a dict with those keys, or a pair ``(b0, b1)``. This is
+        metafor's ``regtest(res, model = "lm", predictor = "sei")``. Nothing is fitted here.
     pseudo_ci : bool, default True
         Draw the pseudo 95% confidence region :math:`\hat\mu \pm 1.96\,SE` (dashed) around the estimate.
     legend : bool, default True
@@ -91,8 +91,8 @@ def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), line=None, pseudo_ci: bool 
                 z = float(norm_ppf(0.975))
                 ax.plot([estimate - z * se_max, estimate, estimate + z * se_max], [se_max, 0, se_max],
                         color="black", linewidth=0.8, linestyle=(0, (4, 3)), zorder=2, gid="pseudo-ci")
-        if line is not None:
-            b0, b1 = _line_coefficients(line)
+        if egger is not None:
+            b0, b1 = _egger_line(egger)
             ax.plot([b0, b0 + b1 * se_max], [0, se_max], color="#0072B2", linewidth=1.2, zorder=2,
                     gid="regression-line", label="Regression line (Egger)")
         _finish_axes(ax, yi, se, se_max, estimate, getattr(res, "measure", None), xlabel, title)
@@ -150,14 +150,15 @@ def _draw_contours(ax, contours, se_max) -> list:
     return handles
 
 
-def _line_coefficients(line) -> tuple:
-    if isinstance(line, (tuple, list)) and len(line) == 2:
-        return float(line[0]), float(line[1])
-    get = (lambda k: line.get(k)) if isinstance(line, dict) else (lambda k: getattr(line, k, None))
-    b0, b1 = get("estimate"), get("slope")
+def _egger_line(egger) -> tuple:
+    """(b0, b1) of the line y = b0 + b1 * SE from an Egger result, a dict or a pair."""
+    if isinstance(egger, (tuple, list)) and len(egger) == 2:
+        return float(egger[0]), float(egger[1])
+    get = (lambda k: egger.get(k)) if isinstance(egger, dict) else (lambda k: getattr(egger, k, None))
+    b0, b1 = get("limit_estimate"), get("intercept")
     if b0 is None or b1 is None:
-        raise DataError("funnel_plot: line must be a pair (b0, b1) or have 'estimate' and 'slope' "
-                        f"(the fitted yi = b0 + b1 * sei), got {type(line).__name__}")
+        raise DataError("funnel_plot: egger must be an egger_test() result, a dict with 'limit_estimate' and "
+                        f"'intercept', or a pair (b0, b1); got {type(egger).__name__}")
     return float(b0), float(b1)
 
 
