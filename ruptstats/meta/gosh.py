@@ -157,7 +157,7 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     >>> from ruptstats.meta import rma
     >>> g = gosh(rma([0.1, 0.3, 0.35], [0.01, 0.02, 0.015], method="DL"))
     >>> g.k.tolist(), round(float(g.estimate[-1]), 6)  # the full set equals rma(method = "DL")$b
-    ([1, 1, 1, 2, 2, 2, 3], 0.237387)
+    ([1, 1, 1, 2, 2, 2, 3], 0.232271)
     """
     method = method or result.method
     if method not in ("FE", "DL"):
