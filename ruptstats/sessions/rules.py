@@ -69,11 +69,21 @@ def _check_range(name: str, bounds) -> tuple:
     return float(bounds[0]), float(bounds[1])
 
 
-def _repaired(rupture: pd.arrays.BooleanArray, resolved: np.ndarray, res_missing: np.ndarray):
-    """repaired = rupture and resolved; False without rupture; missing when a rupture has no resolution rating."""
+def _resolution_bounds(rule) -> tuple:
+    """Check the rule's resolution range and threshold; return the range."""
+    lo, hi = _check_range("resolution_range", rule.resolution_range)
+    check_number("resolution_threshold", rule.resolution_threshold, low=lo, high=hi)
+    return lo, hi
+
+
+def _repaired(rule, sessions: pd.DataFrame, rupture: pd.arrays.BooleanArray, bounds):
+    """repaired = rupture and resolution >= threshold; False without rupture; missing when a rupture has no
+    resolution rating."""
+    _need(sessions, rule.resolution, "resolution")
+    res = range_check(sessions, rule.resolution, bounds, "resolution")
     r = np.asarray(rupture.fillna(False), dtype=bool)
-    missing = np.asarray(rupture.isna(), dtype=bool) | (r & res_missing)
-    return _boolean(r & resolved, missing)
+    missing = np.asarray(rupture.isna(), dtype=bool) | (r & np.isnan(res))
+    return _boolean(r & (res >= rule.resolution_threshold), missing)
 
 
 @dataclass(frozen=True)
@@ -135,8 +145,7 @@ class SelfReportRule:
         """Return ``rupture`` and ``repaired`` for each row of ``sessions`` (same index)."""
         if self.presence is None and self.intensity_threshold is None:
             raise OptionError("self_report rule: give presence= or intensity= with intensity_threshold=")
-        lo, hi = _check_range("resolution_range", self.resolution_range)
-        check_number("resolution_threshold", self.resolution_threshold, low=lo, high=hi)
+        bounds = _resolution_bounds(self)
         n = len(sessions)
         rupture = pd.array(np.zeros(n, dtype=bool), dtype="boolean")
         if self.presence is not None:
@@ -151,9 +160,7 @@ class SelfReportRule:
             x = range_check(sessions, self.intensity, (ilo, ihi), "rupture intensity")
             by_intensity = _boolean(x >= self.intensity_threshold, np.isnan(x))
             rupture = (rupture | by_intensity) if self.presence is not None else by_intensity
-        _need(sessions, self.resolution, "resolution")
-        res = range_check(sessions, self.resolution, (lo, hi), "resolution")
-        repaired = _repaired(rupture, res >= self.resolution_threshold, np.isnan(res))
+        repaired = _repaired(self, sessions, rupture, bounds)
         return pd.DataFrame({"rupture": rupture, "repaired": repaired}, index=sessions.index)
 
 
@@ -214,8 +221,7 @@ class ObserverRule:
         """Return ``rupture``, ``rupture_type`` and ``repaired`` for each row of ``sessions`` (same index)."""
         mb = _check_range("marker_range", self.marker_range)
         check_number("marker_threshold", self.marker_threshold, low=mb[0], high=mb[1])
-        lo, hi = _check_range("resolution_range", self.resolution_range)
-        check_number("resolution_threshold", self.resolution_threshold, low=lo, high=hi)
+        bounds = _resolution_bounds(self)
         if not self.withdrawal and not self.confrontation:
             raise OptionError("observer rule: give at least one withdrawal= or confrontation= column")
         w, w_known = self._kind(sessions, self.withdrawal, "withdrawal", mb)
@@ -224,9 +230,7 @@ class ObserverRule:
         rupture = _boolean(hit, ~hit & ~(w_known & c_known))
         codes = np.where(w & c, 2, np.where(c, 1, np.where(w, 0, -1)))
         kind = pd.Categorical.from_codes(codes, dtype=RUPTURE_TYPE_DTYPE)
-        _need(sessions, self.resolution, "resolution")
-        res = range_check(sessions, self.resolution, (lo, hi), "resolution")
-        repaired = _repaired(rupture, res >= self.resolution_threshold, np.isnan(res))
+        repaired = _repaired(self, sessions, rupture, bounds)
         return pd.DataFrame({"rupture": rupture, "rupture_type": kind, "repaired": repaired}, index=sessions.index)
 
 
