@@ -325,3 +325,31 @@ def test_cli_options_through_the_meta_command(tmp_path, capsys):
         main(["--forest", str(tmp_path / "f.jpg")])
     assert exc.value.code == 2
     assert "extension" in capsys.readouterr().err
+
+
+# -- results of the engine's sensitivity analyses --------------------------------------------------------------
+
+def test_plots_take_the_engine_sensitivity_results(res):
+    from ruptstats.meta.gosh import gosh
+    from ruptstats.meta.sensitivity import baujat, cumulative, leave_one_out
+
+    loo = leave_one_out(res)
+    fig = leave_one_out_plot(loo, measure=res.measure, reference=res.estimate)
+    (dots,) = _gid(fig.axes[0], "point-markers")
+    assert np.asarray(dots.get_offsets())[:, 0] == pytest.approx(np.tanh(loo.estimate))
+    assert "I\u00b2" in [t.get_text() for t in fig.texts if t.get_gid() == "header"]
+
+    cm = cumulative(res, order=[2001, 1999, 2005, 2003, 2010, 2008, 2012])
+    fig = cumulative_plot(cm, measure=res.measure)
+    labels = [t.get_text() for t in fig.texts if t.get_gid() == "point-label"]
+    assert labels == list(cm.study) == ["Study B", "Study A", "Study D", "Study C", "Study F", "Study E",
+                                        "Study G"]
+
+    b = baujat(res)
+    (pts,) = _gid(baujat_plot(b).axes[0], "studies")
+    assert np.asarray(pts.get_offsets())[:, 1] == pytest.approx(b.y)
+
+    g = gosh(res, method="DL")  # 2^7 - 1 = 127 subsets
+    ax = gosh_plot(g).axes[0]
+    assert len(ax.collections[0].get_offsets()) == 127
+    assert ax.get_xlabel() == "Correlation (r)"  # the GOSH result carries the measure
