@@ -178,3 +178,57 @@ def test_make_rule_from_names_and_dicts():
         make_rule({"type": "trajectory", "k": 3})
     with pytest.raises(OptionError, match="rule= is required"):
         make_rule(None)
+
+
+# --- the vectorised trajectory rule against a plain per-client loop ------------------------------------------------
+
+def reference_trajectory(d, c, sd, m):
+    """The rule's definition written out with loops (slow, obvious): returns lists of rupture/repaired."""
+    rupture, repaired = [], []
+    diffs_all = []
+    for _, g in d.groupby("client", sort=False):
+        a = g["alliance"].tolist()
+        diffs_all += [a[i] - a[i - 1] for i in range(1, len(a)) if not (np.isnan(a[i]) or np.isnan(a[i - 1]))]
+    sample_sd = np.std(diffs_all, ddof=1) if len(diffs_all) > 1 else np.nan
+    for _, g in d.groupby("client", sort=False):
+        a, s = g["alliance"].tolist(), g["session"].tolist()
+        own = [a[i] - a[i - 1] for i in range(1, len(a)) if not (np.isnan(a[i]) or np.isnan(a[i - 1]))]
+        sdv = sample_sd if sd == "sample" else (np.std(own, ddof=1) if len(own) > 1 else np.nan)
+        for t in range(len(a)):
+            if t == 0:
+                r = None if np.isnan(a[0]) else False
+            else:
+                dt = a[t] - a[t - 1]
+                if np.isnan(dt) or np.isnan(sdv):
+                    r = None
+                else:
+                    r = bool(dt < -c * sdv)
+            rupture.append(r)
+            if r is None:
+                repaired.append(None)
+            elif not r:
+                repaired.append(False)
+            else:
+                later = [a[k] for k in range(t + 1, len(a)) if s[k] - s[t] <= m]
+                repaired.append(any(v >= a[t - 1] for v in later if not np.isnan(v)))
+    return rupture, repaired
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("sd", ["sample", "client"])
+def test_trajectory_matches_reference_loop(seed, sd):
+    rng = np.random.default_rng(seed)
+    parts = []
+    for i in range(12):
+        n = int(rng.integers(1, 9))
+        sessions = np.sort(rng.choice(np.arange(1, 15), n, replace=False))
+        scores = np.round(rng.normal(4, 1, n), 1)
+        scores[rng.random(n) < 0.1] = np.nan
+        parts.append(pd.DataFrame({"client": f"c{i}", "session": sessions, "alliance": scores}))
+    d = pd.concat(parts, ignore_index=True)
+    for c in (1.0, 2.0):
+        for m in (1, 3):
+            want_r, want_p = reference_trajectory(d, c, sd, m)
+            got = TrajectoryRule(c=c, sd=sd, m=m).apply(d)
+            assert as_list(got["rupture"]) == want_r
+            assert as_list(got["repaired"]) == want_p
