@@ -177,8 +177,6 @@ def test_main_reads_spss(tmp_path, capsys):
     assert got["k"] == 9 and got["estimate"] == pytest.approx(ref["estimate"], abs=ITERATIVE_ABS)
 
 
-@pytest.mark.xfail(strict=True, reason="ruptstats/meta/cli.py passes n= to effects_from_table whenever the table "
-                                       "has an n column, which routes computed yi/vi to the correlation path")
 def test_main_mixed_table_with_an_n_column(tmp_path, capsys):
     frame = pd.DataFrame({"study": [1.0, 2.0, 3.0], "statistic": [1.0, 2.0, 1.0], "value": [0.31, 2.1, 0.12],
                           "n": [50.0, np.nan, 120.0], "n1": [np.nan, 20.0, np.nan], "n2": [np.nan, 22.0, np.nan]})
@@ -194,8 +192,6 @@ def test_main_mixed_table_with_an_n_column(tmp_path, capsys):
     assert got["estimate"] == pytest.approx(pooled.estimate, rel=SAME_REL)
 
 
-@pytest.mark.xfail(strict=True, reason="ruptstats/meta/cli.py routes a computed table with an n column to its own "
-                                       "r/n path, which pools Fisher's z instead of the requested COR")
 def test_main_cor_measure_pools_raw_correlations(capsys):
     assert meta_cli.main([str(REF / "molloy2014.csv"), "--measure", "COR", "--format", "json"]) == 0
     got = json.loads(capsys.readouterr().out)

@@ -240,3 +240,17 @@ def test_one_study_runs_and_says_heterogeneity_is_undefined(tmp_path, capsys):
     path = write(tmp_path, "one.csv", "study,r,n\nA,0.3,50\n")
     status, out, _ = run(capsys, [path])
     assert status == 0 and "undefined" in out
+
+
+def test_rows_dropped_while_computing_effects_are_reported_with_file_rows(tmp_path, capsys):
+    """escalc drops data row 2 (empty m1); the remaining rows keep their file row numbers in messages."""
+    text = ("study,m1,sd1,n1,m2,sd2,n2\nA,1.0,1,10,0,1,10\nB,,1,10,0,1,10\nC,2.0,1,10,0,1,10\n"
+            "D,3.0,1,10,0,1,-5\n")
+    path = write(tmp_path, "smd.csv", text)
+    status, _, err = run(capsys, [path, "--measure", "SMD", "--drop-missing"])
+    assert_clean_error(status, err, "smd.csv", "row 4", "n2")
+    path = write(tmp_path, "smd2.csv", text.rsplit("D,", 1)[0])
+    status, out, err = run(capsys, [path, "--measure", "SMD", "--drop-missing", "--format", "json"])
+    assert status == 0
+    assert json.loads(out)["excluded"] == [{"row": 2, "reason": "empty cell"}]
+    assert err.strip() == "python -m ruptstats.meta: excluded data row 2 (empty cell)"

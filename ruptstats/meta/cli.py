@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
 
-from ..exceptions import RuptstatsError
+from ..exceptions import DataWarning, RuptstatsError
 
 __all__ = ["build_parser", "main"]
 
@@ -90,18 +91,23 @@ def _run(args) -> int:
 
         table = read_table(args.table)
     source = table.attrs.get("source")
-    computed = effects_cli.effects_from_args(table, args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # exclusions are reported below, one line each
+        computed = effects_cli.effects_from_args(table, args)
+    excluded: list[tuple[int, str]] = []
     if computed is not None:
         measure = computed.attrs.get("measure")
         computed.attrs["source"] = source
-        inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=measure,
-                                 n=_n_column(computed, args), drop_missing=args.drop_missing)
+        excluded += [(int(row), "empty cell") for row in computed.attrs.get("dropped_rows", [])]
+        inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=measure, n=args.n,
+                                 drop_missing=args.drop_missing, row_numbers=computed.index.to_numpy() + 1)
     else:
         inp = effects_from_table(table, yi=args.yi, vi=args.vi, sei=args.sei, r=args.r, n=args.n,
                                  study=args.study, drop_missing=args.drop_missing)
-    for row, reason in inp.excluded:
+    excluded = sorted(excluded + list(inp.excluded))
+    for row, reason in excluded:
         print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
-    notes = tuple(f"excluded data row {row} ({reason})" for row, reason in inp.excluded)
+    notes = tuple(f"excluded data row {row} ({reason})" for row, reason in excluded)
     res = rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
               test=args.test, level=args.level)
     if notes:
@@ -111,8 +117,8 @@ def _run(args) -> int:
     payload = res.to_dict()
     if args.table is None:
         payload["example"] = EXAMPLE_NOTICE
-    if inp.excluded:
-        payload["excluded"] = [{"row": row, "reason": reason} for row, reason in inp.excluded]
+    if excluded:
+        payload["excluded"] = [{"row": row, "reason": reason} for row, reason in excluded]
     texts: list[str] = []
     extras: dict = {}
     if args.subgroup:
@@ -128,12 +134,6 @@ def _run(args) -> int:
     plotting_cli.draw(res, extras, args)
     _emit(_render(res, payload, texts, args.format), args.output)
     return 0
-
-
-def _n_column(frame, args):
-    if args.n is not None:
-        return args.n
-    return next((c for c in ("n", "ni") if c in frame.columns), None)
 
 
 def _with_notes(res, notes):

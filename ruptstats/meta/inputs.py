@@ -111,12 +111,13 @@ def _fmt(x) -> str:
 
 
 def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=None, n=None, study=None,
-                       measure=None, drop_missing: bool = False, source=None) -> EffectInput:
+                       measure=None, drop_missing: bool = False, source=None, row_numbers=None) -> EffectInput:
     """Validate a study table and return effect sizes with variances.
 
     Either correlations (``r`` and ``n`` columns; default columns ``r``/``ri`` and ``n``/``ni``), analysed as
     Fisher's z with :math:`v_i = 1/(n_i - 3)`, or effect sizes ``yi`` with ``vi`` or ``sei`` (default columns
-    ``yi`` and ``vi``).
+    ``yi`` and ``vi``). Correlations are used when ``r`` is given, or when no effect-size column is named and
+    the table has an ``r``/``ri`` column but no ``yi`` column; ``n`` alone only supplies sample sizes.
 
     Parameters
     ----------
@@ -130,6 +131,9 @@ def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=Non
         Exclude rows with an empty cell in a used column (reported in ``excluded``) instead of failing.
     source : str, optional
         File name for messages (default: ``table.attrs["source"]``).
+    row_numbers : array_like of int, optional
+        1-based data rows of the file for the rows of ``table`` (default 1, 2, ...), for tables that are a
+        subset of a file's rows.
 
     Returns
     -------
@@ -142,8 +146,12 @@ def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=Non
         sei <= 0, or no row left.
     """
     source = source or table.attrs.get("source")
-    if r is not None or n is not None or (yi is None and vi is None and sei is None and _has(table, "r", "ri")):
-        return _from_correlations(table, r, n, study, drop_missing, source)
+    numbers = np.arange(1, len(table) + 1) if row_numbers is None else np.asarray(row_numbers, dtype=int)
+    effect_columns_given = yi is not None or vi is not None or sei is not None
+    if r is not None and effect_columns_given:
+        raise OptionError("give correlations (--r, --n) or effect sizes (--yi with --vi or --sei), not both")
+    if r is not None or (not effect_columns_given and _has(table, "r", "ri") and not _has(table, "yi")):
+        return _from_correlations(table, r, n, study, drop_missing, source, numbers)
     if yi is None and not _has(table, "yi"):
         raise DataError("no effect sizes: give --r and --n (correlations) or --yi with --vi or --sei; the "
                         f"columns are {', '.join(map(str, table.columns))}", source=source)
@@ -156,9 +164,11 @@ def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=Non
         vcol = find_column(table, vi, option="--vi", candidates=("vi",), source=source)
     scol = find_column(table, study, option="--study", candidates=STUDY_COLUMNS, source=source, required=False)
     ncol = find_column(table, n, option="--n", candidates=("n", "ni"), source=source, required=False)
+    if n is None and ncol is not None and table[ncol].isna().any():
+        ncol = None  # an incomplete n column found by name only gives no n_total; a named --n must be complete
     used = [ycol, vcol] + ([ncol] if ncol else [])
-    keep, excluded = _missing_rows(table, used, drop_missing, source)
-    rows = np.flatnonzero(keep) + 1
+    keep, excluded = _missing_rows(table, used, drop_missing, source, numbers)
+    rows = numbers[keep]
     sub = table[keep].reset_index(drop=True)
     y = numeric_column(sub, ycol, source=source, rows=rows)
     second = numeric_column(sub, vcol, source=source, rows=rows)
@@ -176,12 +186,12 @@ def _has(table, *names) -> bool:
     return any(c in table.columns for c in names)
 
 
-def _from_correlations(table, r, n, study, drop_missing, source) -> EffectInput:
+def _from_correlations(table, r, n, study, drop_missing, source, numbers) -> EffectInput:
     rcol = find_column(table, r, option="--r", candidates=("r", "ri"), source=source)
     ncol = find_column(table, n, option="--n", candidates=("n", "ni"), source=source)
     scol = find_column(table, study, option="--study", candidates=STUDY_COLUMNS, source=source, required=False)
-    keep, excluded = _missing_rows(table, [rcol, ncol], drop_missing, source)
-    rows = np.flatnonzero(keep) + 1
+    keep, excluded = _missing_rows(table, [rcol, ncol], drop_missing, source, numbers)
+    rows = numbers[keep]
     sub = table[keep].reset_index(drop=True)
     rr = numeric_column(sub, rcol, source=source, rows=rows)
     _check(~((rr > -1) & (rr < 1)), "a correlation must lie strictly between -1 and 1, got {value}", rr,
@@ -207,7 +217,7 @@ def _sample_sizes(sub, ncol, source, rows, minimum: int) -> np.ndarray:
     return nn
 
 
-def _missing_rows(table, columns, drop_missing, source):
+def _missing_rows(table, columns, drop_missing, source, numbers):
     """Boolean mask of rows to keep and the list of excluded ``(row, reason)``; errors unless dropping."""
     empty = pd.DataFrame({c: table[c].isna() | (table[c].astype("string").str.strip() == "") for c in columns})
     empty = empty.fillna(False).astype(bool)
@@ -215,9 +225,9 @@ def _missing_rows(table, columns, drop_missing, source):
     if any_empty.any() and not drop_missing:
         i = int(np.flatnonzero(any_empty)[0])
         col = next(c for c in columns if empty[c].iloc[i])
-        raise DataError("empty cell (use --drop-missing to exclude incomplete rows)", source=source, row=i + 1,
-                        column=col)
-    excluded = [(int(i) + 1, "empty " + ", ".join(c for c in columns if empty[c].iloc[i]))
+        raise DataError("empty cell (use --drop-missing to exclude incomplete rows)", source=source,
+                        row=int(numbers[i]), column=col)
+    excluded = [(int(numbers[i]), "empty " + ", ".join(c for c in columns if empty[c].iloc[i]))
                 for i in np.flatnonzero(any_empty)]
     if len(excluded) == len(table):
         raise DataError("every row has an empty cell in a used column; nothing left to analyse", source=source)
