@@ -25,11 +25,11 @@ pet_peese_keys <- function(res) {
   list(pet = row(pet), peese = row(peese), df = res$k - 2,
        note = "lm(yi ~ sqrt(vi), weights = 1/vi) and lm(yi ~ vi, weights = 1/vi); intercepts are the PET and PEESE estimates")
 }
-sel_keys <- function(res) {
-  sel <- selmodel(res, type = "stepfun", steps = 0.025, control = list(reltol = 1e-14, maxit = 10000))
+sel_keys <- function(res, control) {
+  sel <- selmodel(res, type = "stepfun", steps = 0.025, control = control)
   list(estimate = num(sel$beta), se = num(sel$se), tau2 = num(sel$tau2), delta = vec(sel$delta), lrt = num(sel$LRT),
        lrt_p = num(sel$LRTp), ll = num(sel$fit.stats["ll", "ML"]),
-       call = "selmodel(res, type = 'stepfun', steps = 0.025, control = list(reltol = 1e-14, maxit = 10000))")
+       call = paste0("selmodel(res, type = 'stepfun', steps = 0.025, control = ", deparse1(control), ")"))
 }
 perm_keys <- function(res, iter) {
   set.seed(1); pt <- permutest(res, iter = iter, progbar = FALSE)
@@ -60,7 +60,9 @@ m$failsafe_n <- list(rosenthal = fsn(yi, vi, data = es)$fsnum, orwin = fsn(yi, v
                      orwin_target = fsn(yi, vi, data = es, type = "Orwin")$target)
 m$ranktest <- { rk <- ranktest(re); list(tau = num(rk$tau), p = num(rk$pval), exact = FALSE) }
 m$pet_peese <- pet_peese_keys(re)
-m$selection_model_stepfun_025 <- sel_keys(re)
+# Nelder-Mead with a tight tolerance reaches the maximum (BFGS's default stops ~1e-5 short in the estimates)
+m$selection_model_stepfun_025 <- sel_keys(re, list(optimizer = "Nelder-Mead", reltol = 1e-16, maxit = 100000))
+m$selection_model_stepfun_025_bfgs <- sel_keys(re, list(reltol = 1e-14, maxit = 10000))
 mr <- rma(yi, vi, mods = ~ design, data = es)
 m$permutest_design_REML <- perm_keys(mr, 1e5)
 m$influence_design_REML <- infl_keys(mr, d$study)
