@@ -25,7 +25,7 @@ def group_codes(df: pd.DataFrame, columns) -> np.ndarray:
     columns = list(columns)
     if not columns:
         return np.zeros(len(df), dtype=np.int64)
-    code = np.zeros(len(df), dtype=np.int64)
+    code = None
     for col in columns:
         s = df[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
@@ -35,8 +35,9 @@ def group_codes(df: pd.DataFrame, columns) -> np.ndarray:
             c, uniques = pd.factorize(s, use_na_sentinel=True)
             c = c.astype(np.int64)
             n = len(uniques)
-        c = np.where(c < 0, n, c)  # missing values: one extra code
-        code = code * (n + 1) + c
+        if len(c) and c.min() < 0:
+            c[c < 0] = n  # missing values: one extra code
+        code = c if code is None else code * (n + 1) + c
     return code
 
 
@@ -44,11 +45,10 @@ def is_sorted(g: np.ndarray, session: np.ndarray) -> bool:
     """True when groups are contiguous runs ordered by code and sessions increase within each run."""
     if len(g) < 2:
         return True
-    dg = np.diff(g)
-    if np.any(dg < 0):
+    if not np.all(g[1:] >= g[:-1]):
         return False
-    same = dg == 0
-    return bool(np.all(np.diff(session)[same] > 0))
+    with np.errstate(invalid="ignore"):
+        return bool(np.all((g[1:] != g[:-1]) | (session[1:] > session[:-1])))
 
 
 def order_sessions(df: pd.DataFrame) -> pd.DataFrame:

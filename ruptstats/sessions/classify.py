@@ -84,7 +84,9 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     if report is not None:
         counts = condition_counts(out, level="session")
         by = report.condition_by
-        counts = pd.concat([counts, condition_counts(_client_condition(out, by), level="client")])
+        clients = _client_condition(out, by)
+        clients.attrs = {"rule": rule.label}
+        counts = pd.concat([counts, condition_counts(clients, level="client")])
         out.attrs["report"] = report.with_counts(counts.to_dict("records"))
     return out
 
@@ -109,6 +111,7 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
     out = sessions.iloc[order[starts]][key].reset_index(drop=True)
     out["n_sessions"] = pd.array(np.diff(np.r_[starts, len(g)]), dtype="Int64")
     out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
+    out.attrs["first_rows"] = order[starts]  # position of each client's first session row
     return out
 
 
@@ -161,6 +164,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
     sessions = order_sessions(sessions)
     out = _client_condition(sessions, by)
+    first_rows = out.attrs.pop("first_rows")
     key = [c for c in ("study", "client") if c in sessions.columns]
     issues = []
     table = sessions
@@ -168,8 +172,12 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         table, issue = client_conflicts(table, col, on_invalid)
         if issue is not None:
             issues.append(issue)
-    if covariates:
-        values = table.groupby(key, observed=True, sort=False)[list(covariates)].first().reset_index()
+    gappy = [c for c in covariates if table[c].hasnans]
+    for col in covariates:  # constant within client (checked above): the first row's value, if it has one
+        if col not in gappy:
+            out[col] = table[col].iloc[first_rows].reset_index(drop=True)
+    if gappy:  # the first non-missing value of each client
+        values = table.groupby(key, observed=True, sort=False)[gappy].first().reset_index()
         out = out.merge(values, on=key, how="left")
     if clients is not None:
         out = _join_clients(out, clients, key, issues)

@@ -214,13 +214,15 @@ def score_arrays(df: pd.DataFrame, instrument, *, items, prefix=None, max_missin
     n_missing = {k: np.zeros(len(df), dtype=np.int64) for k in scales}
     reverse = set(inst.reverse)
     for j, v in enumerate(columns):  # loop over item columns, not rows; one column in memory at a time
-        miss = np.isnan(v)
         if j + 1 in reverse:
             v = inst.low + inst.high - v
-        v0 = np.where(miss, 0.0, v) if miss.any() else v
+        miss = np.isnan(v) if v.dtype.kind == "f" else None  # integer columns have no missing values
+        if miss is not None and miss.any():
+            v = np.where(miss, 0.0, v)
         for k in member[j]:
-            sums[k] += v0
-            n_missing[k] += miss
+            sums[k] += v
+            if miss is not None:
+                n_missing[k] += miss
     out = {}
     for scale, numbers in scales.items():  # loop over scales
         n = len(numbers)
@@ -244,7 +246,8 @@ def _limits(max_missing, scales) -> dict:
 
 
 def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
-    """The item columns as float64 arrays, after checking they are numbers inside the item range."""
+    """The item columns as arrays (float64 with NaN, or the file's integers when none is missing), after checking
+    they are numbers inside the item range."""
     absent = [c for c in cols if c not in df.columns]
     if absent:
         raise DataError(f"{inst.name} item columns not found: {', '.join(absent)}", source=source)
@@ -259,6 +262,11 @@ def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
                 raise DataError(f"{inst.name} item is not a number: {s.iloc[i]!r}", source=source,
                                 row=_row(rows, i), column=c)
             s = num
+        if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers, none missing
+            v = s.to_numpy()
+            if v.size == 0 or (v.min() >= inst.low and v.max() <= inst.high):
+                arrays.append(v)
+                continue
         x = s.to_numpy(dtype=np.float64, na_value=np.nan)
         with np.errstate(invalid="ignore"):
             bad = (x < inst.low) | (x > inst.high)  # NaN compares False

@@ -19,7 +19,7 @@ from .normalise import apply_missing, apply_value_labels, coerce_column
 from .privacy import pseudonymise
 from .report import SessionReport
 from .reshape import wide_to_long
-from .schema import CANONICAL_COLUMNS, CLIENT_LEVEL_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS, SESSION_COLUMNS
+from .schema import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, CLIENT_LEVEL_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS, SESSION_COLUMNS
 from .validate import check_sessions
 
 __all__ = ["load_sessions"]
@@ -88,8 +88,9 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
     engine = check_choice("engine", engine, ["auto", "pandas", "pyarrow"])
     is_text = Path(os.fspath(path)).suffix.lower() in TEXT_EXTENSIONS
-    ids = [src for src, dst in m.columns.items() if dst in ID_COLUMNS] + [c for c in ID_COLUMNS
-                                                                         if c not in m.columns.values()]
+    # text columns with few distinct values are dictionary-encoded while parsing (much faster to convert)
+    coded = set(ID_COLUMNS) | set(BOOLEAN_COLUMNS) | {"rater", "rupture_type", "condition"}
+    ids = [src for src, dst in m.columns.items() if dst in coded] + [c for c in coded if c not in m.columns.values()]
     raw = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False,
                      engine="pandas" if engine == "pandas" else "pyarrow",
                      categorical=ids if (is_text and m.layout == "long") else ())

@@ -309,21 +309,22 @@ class TrajectoryRule:
                             "use the table returned by load_sessions", source=source_of(sessions))
         a = pd.to_numeric(sessions[self.variable]).to_numpy(dtype=np.float64, na_value=np.nan)
         prev = group_shift(a, g, 1)
-        first = group_shift(np.zeros(len(a)), g, 1, fill=1.0) == 1.0
+        first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
         d = a - prev
         study = group_codes(sessions, ["study"] if "study" in sessions.columns else [])
         sd = group_std(d, study if sd_kind == "sample" else g)
-        drop = d < -c * sd
+        with np.errstate(invalid="ignore"):
+            drop = d < -c * sd
         unknown = np.isnan(d) | np.isnan(sd)
         rupture = np.where(first, False, drop)
         r_missing = np.where(first, np.isnan(a), unknown & ~drop)
         regained = np.zeros(len(a), dtype=bool)
         seen = np.zeros(len(a), dtype=np.int64)
-        for k in range(1, m + 1):  # loop over the window length, not over rows
-            nxt = group_shift(a, g, -k)
-            within = (group_shift(s, g, -k) - s) <= m
-            regained |= within & (nxt >= prev)
-            seen += (within & ~np.isnan(nxt)).astype(np.int64)
+        for k in range(1, min(m, len(a) - 1) + 1):  # loop over the window, not over rows: row t vs row t + k
+            with np.errstate(invalid="ignore"):
+                within = (g[k:] == g[:-k]) & (s[k:] - s[:-k] <= m)
+                regained[:-k] |= within & (a[k:] >= prev[:-k])
+            seen[:-k] += within & ~np.isnan(a[k:])
         incomplete = seen < m
         rep_missing = r_missing | (rupture & ~regained & incomplete if censored == "missing" else False)
         return pd.DataFrame({"rupture": _boolean(rupture, r_missing),
