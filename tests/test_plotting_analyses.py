@@ -353,3 +353,21 @@ def test_plots_take_the_engine_sensitivity_results(res):
     ax = gosh_plot(g).axes[0]
     assert len(ax.collections[0].get_offsets()) == 127
     assert ax.get_xlabel() == "Correlation (r)"  # the GOSH result carries the measure
+
+
+# -- figures/ from data/ ------------------------------------------------------------------------------------------
+
+def test_make_figures_writes_png_and_pdf_of_every_figure(tmp_path, capsys):
+    from pathlib import Path
+
+    from ruptstats.plotting.make_figures import main
+
+    data = Path(__file__).resolve().parents[1] / "ruptstats" / "data" / "example_studies.csv"
+    assert main(["--data", str(data), "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    stems = ["baujat", "bubble_year", "cumulative_by_year", "forest", "forest_by_rater", "funnel",
+             "funnel_trimfill", "gosh", "leave_one_out"]
+    assert names == sorted(f"{s}.{ext}" for s in stems for ext in ("pdf", "png"))
+    assert len(capsys.readouterr().out.splitlines()) == 18
+    assert main(["--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path)]) == 2
+    assert "make_example.py" in capsys.readouterr().err

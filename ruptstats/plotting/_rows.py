@@ -32,9 +32,10 @@ _LOG_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 class Row:
     """One line of a forest-type plot.
 
-    ``kind`` is ``"study"`` (square sized by ``weight``; ``hollow=True`` for studies filled in by trim and fill), ``"point"`` (fixed-size dot), ``"diamond"``
-    (pooled estimate; ``subgroup=True`` draws it grey), ``"pi"`` (prediction-interval bar), ``"heading"``
-    (bold label), ``"note"`` (small text that may run into the panel) or ``"blank"``.
+    ``kind`` is ``"study"`` (square sized by ``weight``; ``hollow=True`` for studies filled in by trim and
+    fill), ``"point"`` (fixed-size dot), ``"diamond"`` (pooled estimate; ``subgroup=True`` draws it grey),
+    ``"pi"`` (prediction-interval bar), ``"heading"`` (bold label), ``"note"`` (small text that may run into
+    the panel) or ``"blank"``.
     """
 
     kind: str

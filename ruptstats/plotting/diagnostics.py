@@ -69,16 +69,68 @@ def baujat_plot(data, *, labels="all", xlabel="Contribution to overall heterogen
         fig, ax = plt.subplots(figsize=figsize)
         ax.scatter(x, y, s=22, marker="o", facecolors="none", edgecolors="black", linewidths=0.9, zorder=3,
                    gid="studies")
-        for i in np.flatnonzero(show):
-            ax.annotate(str(frame["study"].iloc[i]), (x[i], y[i]), xytext=(4, 3), textcoords="offset points",
-                        fontsize=7.5, ha="left", va="bottom", annotation_clip=False)
-        ax.set_xlim(left=0, right=1.12 * float(np.nanmax(x)) if np.nanmax(x) > 0 else 1.0)
-        ax.set_ylim(bottom=0, top=1.12 * float(np.nanmax(y)) if np.nanmax(y) > 0 else 1.0)
+        xmax = float(np.nanmax(x)) if np.nanmax(x) > 0 else 1.0
+        ymax = float(np.nanmax(y)) if np.nanmax(y) > 0 else 1.0
+        ax.set_xlim(-0.06 * xmax, 1.12 * xmax)  # room for labels of points near zero
+        ax.set_ylim(-0.06 * ymax, 1.12 * ymax)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         if title:
             ax.set_title(title)
+        order = [i for i in np.argsort(-y, kind="stable") if show[i]]
+        _place_labels(fig, ax, x[order], y[order], [str(frame["study"].iloc[i]) for i in order])
         return fig
+
+
+#: Label positions tried in turn (offset in points, alignment): right, left, above, below, diagonals, further.
+_CANDIDATES = ((5, 0, "left", "center"), (-5, 0, "right", "center"), (0, 5, "center", "bottom"),
+               (0, -5, "center", "top"), (4, 4, "left", "bottom"), (-4, 4, "right", "bottom"),
+               (4, -4, "left", "top"), (-4, -4, "right", "top"), (10, 10, "left", "bottom"),
+               (10, -10, "left", "top"), (-10, 10, "right", "bottom"), (-10, -10, "right", "top"),
+               (0, 14, "center", "bottom"), (0, -14, "center", "top"))
+
+
+def _place_labels(fig, ax, x, y, texts, fontsize=7.5) -> None:
+    """Annotate points, each label where it overlaps the fewest labels placed so far and points, preferring
+    positions inside the axes (candidates tried in the order of ``_CANDIDATES``). Layout only."""
+    from matplotlib.text import Text
+
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    renderer = get_renderer() if get_renderer is not None else None
+    r = 4.0 * fig.dpi / 72.0  # marker radius in pixels
+    points = [(px - r, py - r, px + r, py + r) for px, py in (ax.transData.transform((a, b)) for a, b in zip(x, y))]
+    labels = []
+    frame = ax.get_window_extent(renderer) if renderer is not None else None
+    for xi, yi, text in zip(x, y, texts):
+        best = None
+        for dx, dy, ha, va in _CANDIDATES if renderer is not None else _CANDIDATES[:1]:
+            leader = {"arrowprops": {"arrowstyle": "-", "color": "0.5", "linewidth": 0.5, "shrinkA": 1,
+                                     "shrinkB": 4}} if max(abs(dx), abs(dy)) > 5 else {}
+            ann = ax.annotate(text, (xi, yi), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                              fontsize=fontsize, annotation_clip=False, gid="study-label", **leader)
+            if renderer is None:
+                best = (0, ann, None)
+                break
+            ann.update_positions(renderer)
+            box = Text.get_window_extent(ann, renderer)  # the text alone, without the leader line
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            score = (2 * sum(_overlap(box, t) for t in points) + 4 * sum(_overlap(box, t) for t in labels)
+                     + (0 if inside else 3))
+            if best is None or score < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (score, ann, box)
+            else:
+                ann.remove()
+            if score == 0:
+                break
+        if best[2] is not None:
+            labels.append((best[2].x0, best[2].y0, best[2].x1, best[2].y1))
+
+
+def _overlap(box, other) -> bool:
+    x0, y0, x1, y1 = other
+    return box.x0 < x1 and x0 < box.x1 and box.y0 < y1 and y0 < box.y1
 
 
 def _labelled(x, y, labels) -> np.ndarray:
