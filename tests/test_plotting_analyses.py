@@ -371,3 +371,16 @@ def test_make_figures_writes_png_and_pdf_of_every_figure(tmp_path, capsys):
     assert len(capsys.readouterr().out.splitlines()) == 18
     assert main(["--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path)]) == 2
     assert "make_example.py" in capsys.readouterr().err
+
+
+def test_meta_command_with_bias_draws_filled_studies_hollow(tmp_path):
+    from ruptstats.meta.cli import main
+
+    table = tmp_path / "asymmetric.csv"
+    pd.DataFrame({"study": list("ABCDEFG"), "yi": [0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3],
+                  "vi": [0.005, 0.008, 0.01, 0.04, 0.06, 0.09, 0.02]}).to_csv(table, index=False)
+    funnel, forest = tmp_path / "funnel.svg", tmp_path / "forest.svg"
+    assert main([str(table), "--bias", "--funnel", str(funnel), "--forest", str(forest), "--format", "json",
+                 "--output", str(tmp_path / "out.json")]) == 0
+    assert 'id="filled-studies"' in funnel.read_text()  # 3 studies filled by the engine's L0 (see above)
+    assert 'id="pooled-diamond"' in forest.read_text()
