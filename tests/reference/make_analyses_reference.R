@@ -54,6 +54,11 @@ m$baujat_REML <- baujat_keys(re)
 tf <- trimfill(re, estimator = "R0")
 m$trimfill_R0_REML <- list(k0 = tf$k0, side = tf$side, estimate = num(tf$b), se = num(tf$se), ci_lower = num(tf$ci.lb),
                            ci_upper = num(tf$ci.ub), tau2 = num(tf$tau2), filled_yi = vec(tf$yi[tf$fill]))
+tf_keys <- function(tf) list(k0 = tf$k0, side = tf$side, estimate = num(tf$b), se = num(tf$se), ci_lower = num(tf$ci.lb),
+                             ci_upper = num(tf$ci.ub), tau2 = num(tf$tau2), filled_yi = vec(tf$yi[tf$fill]))
+fe <- rma(yi, vi, data = es, method = "FE")
+m$trimfill_R0_FE <- tf_keys(trimfill(fe, estimator = "R0"))  # k0 > 0 with R0
+m$trimfill_L0_FE <- tf_keys(trimfill(fe))
 tl <- trimfill(re)
 m$trimfill_L0_REML_filled <- list(k0 = tl$k0, filled_yi = vec(tl$yi[tl$fill]), filled_vi = vec(tl$vi[tl$fill]))
 m$failsafe_n <- list(rosenthal = fsn(yi, vi, data = es)$fsnum, orwin = fsn(yi, vi, data = es, type = "Orwin")$fsnum,
