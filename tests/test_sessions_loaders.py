@@ -191,3 +191,11 @@ def test_bundled_canonical_parquet_needs_no_mapping():
     df = load_sessions(DATA / "study_e_canonical.parquet")
     assert df.attrs["report"].renamed == () and df["study"].astype(str).unique().tolist() == ["Study E"]
     assert np.all(df.groupby("client", observed=True)["session"].diff().dropna() > 0)
+
+
+def test_empty_and_header_only_files(tmp_path):
+    for engine in ("pandas", "pyarrow"):
+        with pytest.raises(TableReadError, match="the file is empty"):
+            load_sessions(write(tmp_path, "e.csv", ""), engine=engine)
+        with pytest.raises(TableReadError, match="header but no data rows"):
+            load_sessions(write(tmp_path, "h.csv", "client,session\n"), engine=engine)

@@ -2,7 +2,13 @@
 
 A mapping is a TOML file (read with the standard library's :mod:`tomllib`) or the equivalent dict. Every table
 and key is optional; a file already in canonical column names needs no mapping at all. Names in ``[values]``,
-``[missing]``, ``[instruments]`` and ``[covariates]`` are the names *after* renaming.
+``[missing]``, ``[instruments]`` and ``[covariates]`` are the names *after* renaming (for wide files: the
+variable part of the column name, e.g. ``alliance`` of ``s3_alliance``).
+
+Order of work: read → reshape (wide) → rename → keep → missing codes (on the raw codes) → value labels (SPSS,
+Stata; not for numeric canonical columns and instrument items, which keep their codes) → recodes and canonical
+dtypes → checks → instrument scoring → pseudonymisation → sorting. Missing codes declared as user-missing inside
+an SPSS file are missing already when it is read.
 
 .. code-block:: toml
 
@@ -22,7 +28,8 @@ and key is optional; a file already in canonical column names needs no mapping a
     keep = "all"                        # unmapped columns to keep: "all" (default), or a list of names
     client_level = ["age", "sex"]       # covariates constant within a client (checked; go to the client table)
 
-    [values.rupture]                    # recodes per column (keys are matched as text, case-insensitively)
+    [values.rupture]                    # recodes per column (keys matched as text, case-insensitively;
+                                        # for SPSS/Stata columns with value labels the keys are the labels)
     ja = true
     nein = false
 
