@@ -142,3 +142,16 @@ def test_client_conditions_clients_without_sessions_and_conflicts(tmp_path):
         client_conditions(out, clients=pd.concat([clients, clients]))
     with pytest.raises(DataError, match="run classify_sessions first"):
         client_conditions(df)
+
+
+def test_clients_table_joins_pseudonymised_sessions_with_the_same_key(tmp_path):
+    key = "0123456789abcdef-key"
+    df = load_sessions(write(tmp_path, "client,session,rupture,resolution\nALICE,1,yes,4\nBOB,1,no,\n"), key=key)
+    out = classify_sessions(df, rule="self_report")
+    clients = pd.DataFrame({"client": ["ALICE", "BOB"], "pre": [20.0, 25.0]})
+    with pytest.raises(DataError, match="pass the same key="):
+        client_conditions(out, clients=clients)
+    res = client_conditions(out, clients=clients, key=key)
+    assert res["pre"].tolist() == [20.0, 25.0]
+    assert res["condition"].astype(str).tolist() == ["repaired", "none"]
+    assert "ALICE" not in res["client"].astype(str).tolist()

@@ -25,6 +25,7 @@ from ._groups import group_codes, order_sessions
 from .report import Issue, SessionReport
 from .rules import make_rule
 from .schema import CLIENT_COLUMNS, CLIENT_LEVEL_COLUMNS, CONDITION_DTYPE, CONDITIONS, SESSION_COLUMNS
+from .privacy import pseudonymise
 from .validate import client_conflicts
 
 __all__ = ["classify_sessions", "client_conditions", "condition_counts", "compare_rules"]
@@ -116,7 +117,7 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients: pd.DataFrame | None = None,
-                      covariates=None, on_invalid: str = "error") -> pd.DataFrame:
+                      covariates=None, on_invalid: str = "error", key=None) -> pd.DataFrame:
     """One row per client with its condition, joined to the client-level columns.
 
     Parameters
@@ -134,6 +135,9 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         ``report.client_level``). They must be constant within a client.
     on_invalid : {"error", "exclude"}, default "error"
         A covariate that varies within a client: error, or missing for that client (warned).
+    key : str or bytes, optional
+        The pseudonymisation key the sessions were loaded with: the ``client`` (and ``therapist``) identifiers
+        of ``clients`` are replaced by the same keyed pseudonyms before the join.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     sessions = order_sessions(sessions)
     out = _client_condition(sessions, by)
     first_rows = out.attrs.pop("first_rows")
-    key = [c for c in ("study", "client") if c in sessions.columns]
+    group = [c for c in ("study", "client") if c in sessions.columns]
     issues = []
     table = sessions
     for col in covariates:
@@ -177,10 +181,15 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         if col not in gappy:
             out[col] = table[col].iloc[first_rows].reset_index(drop=True)
     if gappy:  # the first non-missing value of each client
-        values = table.groupby(key, observed=True, sort=False)[gappy].first().reset_index()
-        out = out.merge(values, on=key, how="left")
+        values = table.groupby(group, observed=True, sort=False)[gappy].first().reset_index()
+        out = out.merge(values, on=group, how="left")
     if clients is not None:
-        out = _join_clients(out, clients, key, issues)
+        if key is not None:
+            clients = clients.copy()
+            for col in ("client", "therapist"):
+                if col in clients.columns:
+                    clients[col] = pseudonymise(clients[col], key)
+        out = _join_clients(out, clients, [c for c in ("study", "client") if c in sessions.columns], issues)
     cols = [c for c in CLIENT_COLUMNS if c in out.columns]
     out = out[cols + [c for c in out.columns if c not in cols]]
     for issue in issues:
@@ -211,6 +220,9 @@ def _join_clients(out, clients, key, issues):
     for k in key:
         merged[k] = pd.Categorical(merged[k], categories=pd.unique(merged[k]))
     lonely = (merged["_merge"] == "right_only").to_numpy()
+    if not (merged["_merge"] == "both").any():
+        raise DataError("no client of the clients table has sessions; were the sessions pseudonymised? Then "
+                        "pass the same key= to client_conditions", source=source_of(clients), column="client")
     if lonely.any():
         issues.append(Issue("warning", "client_without_sessions",
                             f"{int(lonely.sum())} client(s) of the clients table have no sessions; kept with "
