@@ -1,6 +1,6 @@
 """Rupture and repair rules: which sessions hold a rupture, and was it repaired?
 
-Three rules, each a frozen dataclass with ``label`` and ``apply(sessions)``; :func:`make_rule` builds one from a
+Three rules, each a frozen dataclass (keyword-only options) with ``label`` and ``apply(sessions)``; :func:`make_rule` builds one from a
 name or a mapping-file ``[rule]`` table. Every rule returns, per session row, ``rupture`` and ``repaired``
 (nullable booleans: missing when the inputs are missing) and, for the observer rule, ``rupture_type``.
 ``repaired`` is True only for a session with a repaired rupture; it is False for sessions without rupture.
@@ -69,25 +69,32 @@ def _check_range(name: str, bounds) -> tuple:
     return float(bounds[0]), float(bounds[1])
 
 
-def _resolution_bounds(rule) -> tuple:
-    """Check the rule's resolution range and threshold; return the range."""
-    lo, hi = _check_range("resolution_range", rule.resolution_range)
-    check_number("resolution_threshold", rule.resolution_threshold, low=lo, high=hi)
-    return lo, hi
+@dataclass(frozen=True, kw_only=True)
+class _ResolutionCriterion:
+    """The repair criterion the self-report and observer rules share: resolution rating >= a threshold."""
+
+    resolution: str = "resolution"
+    resolution_threshold: float = 3
+    resolution_range: tuple = (1, 5)
+
+    def _resolution_bounds(self) -> tuple:
+        """Check the resolution range and threshold; return the range."""
+        lo, hi = _check_range("resolution_range", self.resolution_range)
+        check_number("resolution_threshold", self.resolution_threshold, low=lo, high=hi)
+        return lo, hi
+
+    def _repaired(self, sessions: pd.DataFrame, rupture: pd.arrays.BooleanArray, bounds):
+        """repaired = rupture and resolution >= threshold; False without rupture; missing when a rupture has
+        no resolution rating."""
+        _need(sessions, self.resolution, "resolution")
+        res = range_check(sessions, self.resolution, bounds, "resolution")
+        r = np.asarray(rupture.fillna(False), dtype=bool)
+        missing = np.asarray(rupture.isna(), dtype=bool) | (r & np.isnan(res))
+        return _boolean(r & (res >= self.resolution_threshold), missing)
 
 
-def _repaired(rule, sessions: pd.DataFrame, rupture: pd.arrays.BooleanArray, bounds):
-    """repaired = rupture and resolution >= threshold; False without rupture; missing when a rupture has no
-    resolution rating."""
-    _need(sessions, rule.resolution, "resolution")
-    res = range_check(sessions, rule.resolution, bounds, "resolution")
-    r = np.asarray(rupture.fillna(False), dtype=bool)
-    missing = np.asarray(rupture.isna(), dtype=bool) | (r & np.isnan(res))
-    return _boolean(r & (res >= rule.resolution_threshold), missing)
-
-
-@dataclass(frozen=True)
-class SelfReportRule:
+@dataclass(frozen=True, kw_only=True)
+class SelfReportRule(_ResolutionCriterion):
     """Post-session questionnaire rule (PSQ; Muran et al., 2009).
 
     Rupture when the presence item is yes **or** the intensity item is at least ``intensity_threshold``;
@@ -128,9 +135,6 @@ class SelfReportRule:
     intensity: str | None = None
     intensity_threshold: float | None = None
     intensity_range: tuple = (1, 5)
-    resolution: str = "resolution"
-    resolution_threshold: float = 3
-    resolution_range: tuple = (1, 5)
 
     name = "self_report"
 
@@ -145,7 +149,7 @@ class SelfReportRule:
         """Return ``rupture`` and ``repaired`` for each row of ``sessions`` (same index)."""
         if self.presence is None and self.intensity_threshold is None:
             raise OptionError("self_report rule: give presence= or intensity= with intensity_threshold=")
-        bounds = _resolution_bounds(self)
+        bounds = self._resolution_bounds()
         n = len(sessions)
         rupture = pd.array(np.zeros(n, dtype=bool), dtype="boolean")
         if self.presence is not None:
@@ -160,12 +164,12 @@ class SelfReportRule:
             x = range_check(sessions, self.intensity, (ilo, ihi), "rupture intensity")
             by_intensity = _boolean(x >= self.intensity_threshold, np.isnan(x))
             rupture = (rupture | by_intensity) if self.presence is not None else by_intensity
-        repaired = _repaired(self, sessions, rupture, bounds)
+        repaired = self._repaired(sessions, rupture, bounds)
         return pd.DataFrame({"rupture": rupture, "repaired": repaired}, index=sessions.index)
 
 
-@dataclass(frozen=True)
-class ObserverRule:
+@dataclass(frozen=True, kw_only=True)
+class ObserverRule(_ResolutionCriterion):
     """Observer rule in the style of the 3RS (Eubanks et al., 2019).
 
     Rupture when any withdrawal or confrontation marker is rated at least ``marker_threshold``; the type is
@@ -196,9 +200,6 @@ class ObserverRule:
     confrontation: tuple = ("confrontation",)
     marker_threshold: float = 1
     marker_range: tuple = (0, 5)
-    resolution: str = "resolution"
-    resolution_threshold: float = 3
-    resolution_range: tuple = (1, 5)
 
     name = "observer"
 
@@ -221,7 +222,7 @@ class ObserverRule:
         """Return ``rupture``, ``rupture_type`` and ``repaired`` for each row of ``sessions`` (same index)."""
         mb = _check_range("marker_range", self.marker_range)
         check_number("marker_threshold", self.marker_threshold, low=mb[0], high=mb[1])
-        bounds = _resolution_bounds(self)
+        bounds = self._resolution_bounds()
         if not self.withdrawal and not self.confrontation:
             raise OptionError("observer rule: give at least one withdrawal= or confrontation= column")
         w, w_known = self._kind(sessions, self.withdrawal, "withdrawal", mb)
@@ -230,11 +231,11 @@ class ObserverRule:
         rupture = _boolean(hit, ~hit & ~(w_known & c_known))
         codes = np.where(w & c, 2, np.where(c, 1, np.where(w, 0, -1)))
         kind = pd.Categorical.from_codes(codes, dtype=RUPTURE_TYPE_DTYPE)
-        repaired = _repaired(self, sessions, rupture, bounds)
+        repaired = self._repaired(sessions, rupture, bounds)
         return pd.DataFrame({"rupture": rupture, "rupture_type": kind, "repaired": repaired}, index=sessions.index)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrajectoryRule:
     """Alliance-trajectory rule: a sudden drop (rupture) and the return to the pre-drop level (repair).
 
