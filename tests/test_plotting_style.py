@@ -89,3 +89,16 @@ def test_importing_ruptstats_and_the_cli_does_not_import_matplotlib():
             "print(any(m == 'matplotlib' or m.startswith('matplotlib.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_interactive_mode_switched_on_inside_the_style_survives_it():
+    # IPython's inline backend switches interactive mode on at the first figure, which may be made inside
+    # the style; later figures in a notebook are shown only if it stays on.
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with publication_style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)

@@ -106,8 +106,15 @@ def publication_style(**overrides):
     """
     import matplotlib
 
+    interactive = None
     with matplotlib.rc_context(_rc(overrides)):
-        yield
+        try:
+            yield
+        finally:
+            interactive = matplotlib.is_interactive()
+    # IPython's inline backend turns interactive mode on when the first figure is made, which may be inside
+    # this block; rc_context would switch it off again and later figures would not be shown.
+    matplotlib.interactive(interactive)
 
 
 def save_figure(fig, path, *, dpi: float = 300, tight: bool = True) -> Path:
