@@ -116,6 +116,7 @@ def test_wide_prefix_pattern(tmp_path):
     assert df["rupture"].tolist()[:2] == [False, True] and pd.isna(df["rupture"].iloc[2])
     assert df.index.tolist() == [1, 1, 1, 2]  # the wide file's row of each client
     assert df.attrs["report"].layout == "wide" and df.attrs["report"].n_rows_read == 2
+    assert df.attrs["report"].empty_sessions == 2  # B's sessions 2 and 3 (2 rows x 3 sessions - 4 rows)
 
 
 def test_wide_suffix_pattern_default(tmp_path):

@@ -99,8 +99,10 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     df = raw
     df.index = pd.RangeIndex(1, n_read + 1, name="row")
     df.attrs = {"source": name}
+    empty = 0
     if m.layout == "wide":
         df, origin = wide_to_long(df, m.wide_pattern, source=name)
+        empty = int(df.attrs.get("empty_sessions", 0))
         df.attrs = {"source": name}
         labels.update({var: labels[cols[0]] for var, cols in origin.items() if cols[0] in labels})
     df, renamed, labels = _rename(df, m, labels, name)
@@ -132,7 +134,7 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
     report = SessionReport(
         source=name, mapping=m.source, layout=m.layout, n_rows_read=n_read, n_rows=len(df),
-        n_clients=_n_clients(df),
+        n_clients=_n_clients(df), empty_sessions=empty,
         renamed=tuple(renamed), covariates=tuple(c for c in df.columns if c not in CANONICAL_COLUMNS),
         client_level=tuple(client_level), dropped_columns=tuple(dropped),
         missing_codes=tuple(missing_counts.items()),

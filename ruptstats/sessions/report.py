@@ -53,6 +53,8 @@ class SessionReport:
     n_rows_read, n_rows : int
         Data rows in the file (wide: client rows) and session rows in the returned table.
     n_clients : int
+    empty_sessions : int
+        Wide layout: client × session blocks without any value (no session row is made for them).
     renamed : tuple of (str, str)
         File column and canonical name.
     covariates, client_level : tuple of str
@@ -80,6 +82,7 @@ class SessionReport:
     n_rows_read: int = 0
     n_rows: int = 0
     n_clients: int = 0
+    empty_sessions: int = 0
     renamed: tuple = ()
     covariates: tuple = ()
     client_level: tuple = ()
@@ -115,6 +118,8 @@ class SessionReport:
         lines = [f"{self.source} ({self.layout} layout, mapping {self.mapping}): {self.n_rows_read} rows read, "
                  f"{self.n_rows} session rows of {self.n_clients} clients kept, {len(self.excluded_rows)} rows "
                  f"excluded"]
+        if self.layout == "wide":
+            lines.append(f"wide layout: {self.empty_sessions} client x session blocks without any value (no row)")
         if self.renamed:
             lines.append("renamed: " + ", ".join(f"{a} -> {b}" for a, b in self.renamed))
         if self.missing_codes:

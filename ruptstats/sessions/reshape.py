@@ -43,7 +43,8 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
     long : pandas.DataFrame
         One row per wide row × session that has at least one non-missing session value; the non-matching
         columns repeated, a ``session`` column and one column per variable. The index holds the 1-based wide
-        row number (named ``row``).
+        row number (named ``row``); ``long.attrs["empty_sessions"]`` counts the row × session blocks left out
+        because they hold no value.
     origin : dict
         Variable name to the wide columns it came from (for value labels and messages).
 
@@ -79,4 +80,5 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
     long = pd.concat(parts, ignore_index=True)
     long = long.sort_values(["_wide_row", "session"], kind="stable")
     long.index = pd.Index(long.pop("_wide_row").to_numpy(), name="row")
+    long.attrs["empty_sessions"] = len(df) * len(sessions) - len(long)
     return long, origin
