@@ -107,6 +107,11 @@ def group_std(values: np.ndarray, g: np.ndarray, ddof: int = 1) -> np.ndarray:
     >>> group_std(np.array([1., 3., np.nan, 5., 5.]), np.array([0, 0, 0, 1, 1])).tolist()
     [1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 0.0, 0.0]
     """
+    if len(g) and g.min() == g.max():  # one group (e.g. the sample SD of a single study): no gathers needed
+        ok = ~np.isnan(values)
+        k = int(ok.sum())
+        sd = float(np.sqrt(np.sum((values[ok] - values[ok].mean()) ** 2) / (k - ddof))) if k > ddof else np.nan
+        return np.full(len(g), sd)
     inv = dense_codes(g)
     ok = ~np.isnan(values)
     n = np.bincount(inv[ok], minlength=inv.max() + 1 if len(inv) else 0).astype(float)

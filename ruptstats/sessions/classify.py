@@ -75,9 +75,10 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     result = rule.apply(out)
     for col in result.columns:
         out[col] = result[col]
-    rup, rep = out["rupture"].array, out["repaired"].array
-    codes = np.where(rup.fillna(False), np.where(rep.fillna(False), 2, 1), 0)
-    codes = np.where(rup.isna() | (rup.fillna(False) & rep.isna()), -1, codes)
+    rup = out["rupture"].to_numpy(dtype=bool, na_value=False)
+    rep = out["repaired"].to_numpy(dtype=bool, na_value=False)
+    unknown = out["rupture"].isna().to_numpy() | (rup & out["repaired"].isna().to_numpy())
+    codes = np.where(unknown, -1, rup.astype(np.int8) + (rup & rep))  # 0 none, 1 unrepaired, 2 repaired
     out["condition"] = pd.Categorical.from_codes(codes, dtype=CONDITION_DTYPE)
     out = out[[c for c in SESSION_COLUMNS if c in out.columns] + [c for c in out.columns if c not in SESSION_COLUMNS]]
     out.attrs = {k: v for k, v in sessions.attrs.items()}
@@ -100,16 +101,16 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
     order = np.arange(len(g)) if grouped else np.argsort(g, kind="stable")
     g = g[order]
     code = sessions["condition"].cat.codes.to_numpy().astype(np.int64)[order]  # -1 missing, 0 none, 1, 2
-    session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)[order]
     first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
     starts = np.flatnonzero(first)
     if by == "any":  # repaired (2) > unrepaired (1) > none (0) > missing (-1)
         cond = np.maximum.reduceat(code, starts) if len(starts) else code[:0]
     else:  # the rupture with the highest session number (ties between raters: the higher code)
+        session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)[order]
         last = np.maximum.reduceat(np.where(code >= 1, session * 4 + code, -1), starts) if len(starts) else code[:0]
         known = np.maximum.reduceat(code, starts) >= 0 if len(starts) else code[:0] >= 0
         cond = np.where(last >= 0, last % 4, np.where(known, 0, -1))
-    out = sessions.iloc[order[starts]][key].reset_index(drop=True)
+    out = sessions[key].iloc[order[starts]].reset_index(drop=True)
     out["n_sessions"] = pd.array(np.diff(np.r_[starts, len(g)]), dtype="Int64")
     out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
     out.attrs["first_rows"] = order[starts]  # position of each client's first session row
