@@ -4,10 +4,9 @@ are committed without outputs."""
 import os
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")  # the test extra; present in CI
-nbclient = pytest.importorskip("nbclient")
 
 ROOT = Path(__file__).resolve().parents[1]
 ANALYSES = ROOT / "analyses"

@@ -89,12 +89,14 @@ def scale_for(measure, *, back_transform: bool, transform_values: bool, log_scal
 
 
 def number_text(x, scale: Scale | None = None, digits: int = 2) -> str:
-    """``x`` as figure text (APA: no leading zero for correlations), via :func:`ruptstats.report.apa_number`."""
+    """``x`` as figure text via :func:`ruptstats.report.apa_number` (APA: no leading zero for correlations),
+    with a true minus sign."""
     from ..report import apa_number
 
     if x is None or not math.isfinite(float(x)):
         return ""
-    return apa_number(float(x), digits, bounded=bool(scale and scale.bounded))
+    text = apa_number(float(x), digits, bounded=bool(scale and scale.bounded))
+    return text.replace("-", "\u2212")  # a true minus sign, as on the axis
 
 
 def interval_text(estimate, lower, upper, scale: Scale, digits: int = 2) -> str:

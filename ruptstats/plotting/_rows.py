@@ -13,7 +13,7 @@ same names appear as ``id`` attributes in SVG files.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -61,7 +61,6 @@ class Layout:
     note_size: float = 8.0
     headers: tuple = ()
     label_header: str = "Study"
-    extra: dict = field(default_factory=dict)
 
 
 def draw_rows(rows: list, scale: Scale, layout: Layout, *, xlim=None, title=None, refline=True, reference=None):
