@@ -48,6 +48,14 @@ def test_cr2_equals_clubsandwich(model):
     close([rb.se, rb.df, rb.p], [cs["se"], cs["df"], cs["p"]], ITERATIVE_RTOL)
 
 
+def test_cr2_of_a_random_effects_model_equals_clubsandwich():
+    # coef_test(rma(yi, vi), vcov = "CR2", cluster = district): working weights 1/(vi + tau2)
+    ref = ANALYSES["konstantopoulos2011"]["clubsandwich_CR2_rma_uni"]
+    d = konstantopoulos()
+    rb = robust(rma(d.yi, d.vi), cluster=d.district)
+    close([rb.estimate, rb.se, rb.df, rb.p], [ref["estimate"], ref["se"], ref["df"], ref["p"]], ITERATIVE_RTOL)
+
+
 def test_cr2_reduces_to_the_hc2_idea_for_one_effect_per_cluster():
     # With one effect size per cluster and W = V^-1, A_j = (1 - h_j)^(-1/2): CR2 = sum w_j^2 e_j^2/(1-h_j) / (sum w)^2
     y = np.array([0.1, 0.4, 0.25, 0.6, 0.3])

@@ -17,11 +17,11 @@ INFLUENCE_KEYS = ("rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_del
 SERIES_KEYS = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")
 
 
-def fitted(name, mods=None):
+def fitted(name, mods=None, test="z"):
     d = molloy() if name == "molloy2014" else bcg()
     labels = d.study if name == "molloy2014" else d.author
     if mods:
-        return meta_regression(d.assign(label=labels), mods, study="label"), d
+        return meta_regression(d.assign(label=labels), mods, study="label", test=test), d
     return rma(d.yi, d.vi, study=labels), d
 
 
@@ -44,10 +44,11 @@ def test_leave_one_out(name, ref):
     ("molloy2014", ["design"], "influence_design_REML"),
     ("bcg", None, "influence_REML"),
     ("bcg", ["ablat"], "influence_ablat_REML"),
+    ("molloy2014", ["meanage"], "influence_meanage_REML_knha"),
 ])
 def test_influence_diagnostics(name, mods, key):
     ref = ANALYSES[name][key]
-    res, _ = fitted(name, mods)
+    res, _ = fitted(name, mods, test="knha" if key.endswith("knha") else "z")
     inf = influence(res)
     assert list(inf.study) == ref["study"]
     for k in INFLUENCE_KEYS:

@@ -172,7 +172,7 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     else:
         if seed is None:
             raise OptionError(f"k = {k} gives {2**k - 1} subsets (more than max_subsets={max_subsets}); give "
-                              "seed= for the random sample")
+                              "seed= (--seed N on the command line) for the random sample")
         incl = _random_subsets(k, max_subsets, np.random.default_rng(seed))
     order = np.argsort(incl.sum(axis=1), kind="stable")  # metafor sorts subsets by size
     incl = incl[order]

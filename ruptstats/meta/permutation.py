@@ -166,7 +166,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
         raise OptionError(f"an exact permutation test needs {n_exact:.0f} fits (more than {MAX_EXACT}); "
                           "use exact=False with iterations= and seed=")
     if not use_exact and seed is None:
-        raise OptionError("seed is required for a random permutation test (give seed=, an integer)")
+        raise OptionError("seed is required for a random permutation test (seed=, or --seed N on the command line)")
     obs = quick_fit(fit.y, fit.v, fit.X, fit.method, fit.test, fit.control)
     if use_exact:
         if intercept_only:

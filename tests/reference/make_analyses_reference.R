@@ -71,6 +71,7 @@ m$selection_model_stepfun_025_bfgs <- sel_keys(re, list(reltol = 1e-14, maxit = 
 mr <- rma(yi, vi, mods = ~ design, data = es)
 m$permutest_design_REML <- perm_keys(mr, 1e5)
 m$influence_design_REML <- infl_keys(mr, d$study)
+m$influence_meanage_REML_knha <- infl_keys(rma(yi, vi, mods = ~ meanage, data = es, test = "knha"), d$study)
 cm <- rma(yi, vi, mods = ~ 0 + design, data = es)
 m$subgroups_common_tau2_design_REML <- list(levels = sub("^design", "", rownames(cm$beta)), estimate = vec(cm$beta),
   se = vec(cm$se), ci_lower = vec(cm$ci.lb), ci_upper = vec(cm$ci.ub), tau2 = num(cm$tau2),
@@ -111,10 +112,14 @@ ml <- rma.mv(yi, vi, random = ~ 1 | district/school, data = d)
 W <- diag(1 / d$vi); X <- model.matrix(ml); P <- W - W %*% X %*% solve(t(X) %*% W %*% X) %*% t(X) %*% W
 i2 <- 100 * ml$sigma2 / (sum(ml$sigma2) + (ml$k - ml$p) / sum(diag(P)))
 ct <- coef_test(ml, vcov = "CR2", cluster = d$district, test = "Satterthwaite")
+ru <- rma(yi, vi, data = d)
+cu <- coef_test(ru, vcov = "CR2", cluster = d$district, test = "Satterthwaite")
 out$konstantopoulos2011 <- list(
   three_level_REML = list(i2_cluster = i2[1], i2_within = i2[2], ll = num(logLik(ml)), sigma2_cluster = ml$sigma2[1],
                           sigma2_within = ml$sigma2[2], se = num(ml$se)),
   clubsandwich_CR2 = list(se = num(ct$SE), df = num(ct$df_Satt), p = num(ct$p_Satt),
-                          call = "coef_test(rma.mv(yi, vi, random = ~ 1 | district/school), vcov = 'CR2', cluster = district, test = 'Satterthwaite')"))
+                          call = "coef_test(rma.mv(yi, vi, random = ~ 1 | district/school), vcov = 'CR2', cluster = district, test = 'Satterthwaite')"),
+  clubsandwich_CR2_rma_uni = list(estimate = num(ru$b), se = num(cu$SE), df = num(cu$df_Satt), p = num(cu$p_Satt),
+                                  call = "coef_test(rma(yi, vi), vcov = 'CR2', cluster = district, test = 'Satterthwaite')"))
 write_json_file(out, "analyses_reference.json")
 cat("ok\n")
