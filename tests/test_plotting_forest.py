@@ -259,3 +259,10 @@ def test_trim_and_fill_studies_are_hollow_squares():
     assert len(solid.get_offsets()) == 7
     assert np.asarray(hollow.get_offsets())[:, 0] == pytest.approx(tf.yi[tf.is_filled])
     assert len(hollow.get_facecolor()) == 0
+
+
+def test_numbers_use_a_true_minus_and_no_negative_zero():
+    table = pd.DataFrame({"label": ["A", "B"], "estimate": [-0.004, -0.25], "ci_lower": [-0.2, -0.5],
+                          "ci_upper": [0.19, 0.0]})
+    values = _texts(forest_plot(table), "value")
+    assert values == ["0.00 [\u22120.20, 0.19]", "\u22120.25 [\u22120.50, 0.00]"]

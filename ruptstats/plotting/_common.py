@@ -95,7 +95,9 @@ def number_text(x, scale: Scale | None = None, digits: int = 2) -> str:
 
     if x is None or not math.isfinite(float(x)):
         return ""
-    text = apa_number(float(x), digits, bounded=bool(scale and scale.bounded))
+    text = apa_number(float(x), digits, bounded=bool(scale and scale.bounded)).replace("\u2212", "-")
+    if not text.lstrip("-").strip("0.,"):
+        text = text.lstrip("-")  # -0.004 is written 0.00, not -0.00
     return text.replace("-", "\u2212")  # a true minus sign, as on the axis
 
 
