@@ -45,7 +45,8 @@ def test_rank_correlation_test(name, exact):
 def test_fail_safe_numbers():
     f = fail_safe_n(model("molloy2014"))
     ref = ANALYSES["molloy2014"]["failsafe_n"]
-    assert (f.rosenthal, f.orwin) == (ref["rosenthal"], ref["orwin"]) == (BIAS["molloy2014"]["failsafe_n"]["rosenthal"], 16)
+    assert (f.rosenthal, f.orwin) == (ref["rosenthal"], ref["orwin"])
+    assert f.rosenthal == BIAS["molloy2014"]["failsafe_n"]["rosenthal"]
     close(f.orwin_target, ref["orwin_target"], CLOSED_FORM_RTOL)
     fb = fail_safe_n(model("bcg"))
     assert (fb.rosenthal, fb.orwin) == (BIAS["bcg"]["failsafe_n"]["rosenthal"], ANALYSES["bcg"]["failsafe_n"]["orwin"])

@@ -10,7 +10,8 @@ from analyses_helpers import ANALYSES, load
 GRID = {
     "molloy2014": {
         "baujat_REML", "cumulative_year_REML", "failsafe_n", "gosh_first10_DL", "gosh_first10_FE", "influence_REML",
-        "influence_design_REML", "influence_meanage_REML_knha", "meta_regression_design_DL", "meta_regression_design_controls_meanage_REML",
+        "influence_design_REML", "influence_meanage_REML_knha", "meta_regression_design_DL",
+        "meta_regression_design_controls_meanage_REML",
         "meta_regression_design_controls_meanage_REML_knha", "permutest_design_REML", "pet_peese", "ranktest",
         "selection_model_stepfun_025", "selection_model_stepfun_025_bfgs", "subgroups_common_tau2_design_REML",
         "trimfill_L0_FE", "trimfill_L0_REML_filled", "trimfill_R0_FE", "trimfill_R0_REML"},

@@ -98,15 +98,27 @@ def _hessian(f, x, idx):
     n = len(idx)
     H = np.empty((n, n))
     h = np.array([1e-4 * max(abs(x[i]), 1e-2) for i in idx])
+
+    def at(a, da, b, db):
+        z = x.copy()
+        z[idx[a]] += da
+        z[idx[b]] += db
+        return f(z)
+
     for a in range(n):
         for b in range(a, n):
-            def at(da, db):
-                z = x.copy()
-                z[idx[a]] += da
-                z[idx[b]] += db
-                return f(z)
-            H[a, b] = H[b, a] = (at(h[a], h[b]) - at(h[a], -h[b]) - at(-h[a], h[b]) + at(-h[a], -h[b])) / (4 * h[a] * h[b])
+            num = at(a, h[a], b, h[b]) - at(a, h[a], b, -h[b]) - at(a, -h[a], b, h[b]) + at(a, -h[a], b, -h[b])
+            H[a, b] = H[b, a] = num / (4 * h[a] * h[b])
     return H
+
+
+def _on_bound(x, i) -> bool:
+    """Whether parameter i (0 mu, 1 tau2, 2.. delta) sits on its bound (left out of the Hessian)."""
+    if i == 0:
+        return False
+    if i == 1:
+        return x[1] <= 0.0
+    return x[i] <= _DELTA_MIN or x[i] >= _DELTA_MAX
 
 
 def selection_model(result, *, steps=(0.025,), alternative: str = "greater") -> SelectionModelResult:
@@ -170,7 +182,7 @@ def selection_model(result, *, steps=(0.025,), alternative: str = "greater") -> 
         x, best = opt.x, min(best, opt.fun)
         if not improved:
             break
-    free = [i for i in range(x.size) if not (i >= 1 and (x[i] <= (0.0 if i == 1 else _DELTA_MIN) or (i >= 2 and x[i] >= _DELTA_MAX)))]
+    free = [i for i in range(x.size) if not _on_bound(x, i)]
     cov = np.linalg.inv(_hessian(f, x, free))
     sign = 1.0 if alternative == "greater" else -1.0
     lrt = max(0.0, 2.0 * (-best - ll0))
