@@ -8,8 +8,8 @@ import numpy as np
 
 from .._dist import norm_ppf
 from ..exceptions import DataError
-from ._common import AXIS_TITLES, pyplot
 from ..meta.transforms import reported_label
+from ._common import AXIS_TITLES, pyplot
 from .style import GREYS, publication_style
 
 __all__ = ["funnel_plot"]
