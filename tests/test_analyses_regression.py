@@ -90,6 +90,8 @@ def test_categorical_levels_are_sorted_with_the_first_as_reference():
     assert mr.reference_levels == {"alloc": "alternate"}
     frame = mr.summary_frame()
     assert list(frame.columns) == ["term", *COEF_KEYS] and len(frame) == 3
+    w = 1 / (mr.vi + mr.tau2)
+    np.testing.assert_allclose(mr.weight, 100 * w / w.sum(), rtol=1e-12)
     assert re.search(r"Test of moderators: QM\(2\)", mr.summary())
 
 

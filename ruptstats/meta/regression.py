@@ -128,6 +128,12 @@ class MetaRegressionResult:
         """The model matrix."""
         return self.fit.X
 
+    @property
+    def weight(self) -> np.ndarray:
+        """Per-study weights in percent, :math:`100 w_i/\\sum_j w_j` with :math:`w_i = 1/(v_i + \\hat\\tau^2)`
+        (bubble sizes of a bubble plot)."""
+        return 100.0 * self.fit.weights / self.fit.weights.sum()
+
     def summary_frame(self) -> pd.DataFrame:
         """One row per coefficient: ``term, estimate, se, statistic, p, ci_lower, ci_upper``."""
         return pd.DataFrame({"term": list(self.terms), "estimate": self.estimate, "se": self.se,
