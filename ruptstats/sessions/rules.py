@@ -5,9 +5,10 @@ name or a mapping-file ``[rule]`` table. Every rule returns, per session row, ``
 (nullable booleans: missing when the inputs are missing) and, for the observer rule, ``rupture_type``.
 ``repaired`` is True only for a session with a repaired rupture; it is False for sessions without rupture.
 
-- :class:`SelfReportRule`: post-session questionnaire (PSQ; Muran et al., 2004, 2009);
+- :class:`SelfReportRule`: post-session questionnaire (PSQ rupture intensity and resolution items, patient and
+  therapist versions, as in Muran et al., 2009);
 - :class:`ObserverRule`: observer-coded markers in the style of the Rupture Resolution Rating System (3RS;
-  Eubanks et al., 2015, 2019);
+  Eubanks et al., 2015 manual; Eubanks et al., 2019);
 - :class:`TrajectoryRule`: a sudden drop of the alliance score and its recovery (V-shape; Stiles et al., 2004;
   Strauss et al., 2006; Gumz et al., 2012).
 
@@ -16,6 +17,9 @@ set them to the ones your study pre-registered.
 
 References
 ----------
+Eubanks, C. F., Muran, J. C., & Safran, J. D. (2015). Rupture Resolution Rating System (3RS): Manual.
+Unpublished manuscript, Mount Sinai-Beth Israel Medical Center, New York.
+
 Eubanks, C. F., Lubitz, J., Muran, J. C., & Safran, J. D. (2019). Rupture Resolution Rating System (3RS):
 Development and validation. Psychotherapy Research, 29(3), 306-319.
 
@@ -245,9 +249,11 @@ class TrajectoryRule:
     .. math:: d_t < -c \\cdot SD
 
     and the rupture is repaired when :math:`\\max(a_{t+1}, \\ldots) \\ge a_{t-1}` over the sessions numbered at
-    most ``m`` after session t; it is unrepaired otherwise (the V-shape of Stiles et al., 2004; ruptures as
-    drops of one or two standard deviations as in Strauss et al., 2006, and the criteria compared by Gumz et
-    al., 2012).
+    most ``m`` after session t; it is unrepaired otherwise. This is the V-shaped rupture-repair sequence of
+    Stiles et al. (2004), found in session-by-session alliance ratings as in Strauss et al. (2006); Gumz et al.
+    (2012) compare such criteria. Published studies differ in the size of the drop, the SD it is measured in
+    and the repair window, hence ``c``, ``sd`` and ``m`` (e.g. ``c=1`` and ``c=2`` for the 1 SD and 2 SD
+    variants).
 
     Parameters
     ----------
