@@ -384,3 +384,20 @@ def test_meta_command_with_bias_draws_filled_studies_hollow(tmp_path):
                  "--output", str(tmp_path / "out.json")]) == 0
     assert 'id="filled-studies"' in funnel.read_text()  # 3 studies filled by the engine's L0 (see above)
     assert 'id="pooled-diamond"' in forest.read_text()
+
+
+def test_options_are_checked_with_their_names(res, loo):
+    from ruptstats.exceptions import OptionError
+    from ruptstats.plotting import forest_plot
+
+    with pytest.raises(OptionError, match="contours"):
+        funnel_plot(res, contours=(0.9, 1.5e3))
+    with pytest.raises(OptionError, match="contours"):
+        funnel_plot(res, contours=(0.8, 0.9, 0.95, 0.99))
+    with pytest.raises(OptionError, match="bins"):
+        gosh_plot(pd.DataFrame({"estimate": [0.1], "i2": [0.0]}), bins=0)
+    with pytest.raises(OptionError, match="row_height"):
+        forest_plot(res, row_height=0)
+    with pytest.raises(OptionError, match="digits"):
+        leave_one_out_plot(loo, digits=1.5)
+    assert plt.get_fignums() == []  # no figure is left behind by a rejected option

@@ -16,7 +16,7 @@ from ..exceptions import DataError
 from ..meta.transforms import back_transform as _back_transform
 from ..meta.transforms import reported_label
 
-__all__ = ["Scale", "scale_for", "number_text", "interval_text", "level_text", "tick_text", "format_axis",
+__all__ = ["Scale", "scale_for", "number_text", "interval_text", "level_text", "check_layout", "tick_text", "format_axis",
            "require_columns", "text_width", "as_frame", "pyplot"]
 
 #: Axis titles for the symbols of :func:`ruptstats.meta.transforms.reported_label`.
@@ -125,6 +125,15 @@ def format_axis(axis, scale: Scale) -> None:
 
     if not scale.log:
         axis.set_major_formatter(FuncFormatter(lambda x, _: tick_text(x, scale)))
+
+
+def check_layout(digits, row_height, panel_width) -> tuple:
+    """Check the layout options of forest-type plots; return them as (int, float, float)."""
+    from .._checks import check_number
+
+    return (check_number("digits", digits, low=0, high=10, integer=True),
+            check_number("row_height", row_height, low=0, low_open=True),
+            check_number("panel_width", panel_width, low=0, low_open=True))
 
 
 def level_text(level: float) -> str:

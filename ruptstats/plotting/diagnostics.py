@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_number
 from ..exceptions import DataError
 from ._common import as_frame, format_axis, pyplot, require_columns, scale_for
 from .style import publication_style
@@ -178,6 +179,8 @@ def gosh_plot(data, *, measure=None, back_transform: bool = True, bins: int = 40
     ------
     DataError
         Missing columns or rows.
+    OptionError
+        ``bins`` not a whole number >= 1.
 
     References
     ----------
@@ -194,6 +197,7 @@ def gosh_plot(data, *, measure=None, back_transform: bool = True, bins: int = 40
     (4, 'I² (%)')
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
+    bins = check_number("bins", bins, low=1, integer=True)
     frame = as_frame(data, "gosh_plot")
     require_columns(frame, ("estimate", "i2"), "gosh_plot")
     if measure is None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..exceptions import DataError
-from ._common import as_frame, interval_text, level_text, number_text, require_columns, scale_for
+from ._common import as_frame, check_layout, interval_text, level_text, number_text, require_columns, scale_for
 from ._rows import Layout, Row, draw_rows
 from .style import publication_style
 
@@ -66,6 +66,8 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
     ------
     DataError
         A table without the needed columns or rows.
+    OptionError
+        ``digits`` not a whole number in [0, 10], ``row_height`` or ``panel_width`` not positive.
 
     Notes
     -----
@@ -85,6 +87,7 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
     from ..meta.results import MetaResult
     from ..meta.subgroups import SubgroupResult
 
+    digits, row_height, panel_width = check_layout(digits, row_height, panel_width)
     with publication_style():
         if isinstance(data, SubgroupResult):
             overall = data.overall

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
+from .._checks import check_level
 from .._dist import norm_ppf
-from ..exceptions import DataError
+from ..exceptions import DataError, OptionError
 from ..meta.transforms import reported_label
 from ._common import AXIS_TITLES, pyplot
 from .style import GREYS, publication_style
@@ -26,7 +27,8 @@ def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), egger=None, pseudo_ci: bool
         (axis title) and a boolean per-study array ``is_filled`` or ``filled`` (trim-and-fill: those studies
         are drawn as hollow circles, the estimate line is the adjusted estimate).
     contours : sequence of float, default (0.90, 0.95, 0.99)
-        Levels of the significance contours around zero (Peters et al., 2008); ``()`` draws none.
+        Up to three levels of the significance contours around zero (Peters et al., 2008); ``()`` draws
+        none.
     egger : EggerResult or (float, float), optional
         Draw the regression line of Egger's test, :math:`y = b_0 + b_1 \cdot SE`, from a fitted
         :func:`ruptstats.meta.bias.egger_test` result (``limit_estimate`` is :math:`b_0`, ``intercept`` — the
@@ -49,6 +51,8 @@ def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), egger=None, pseudo_ci: bool
     ------
     DataError
         ``yi``/``vi`` missing, of unequal length, or ``filled`` of another length.
+    OptionError
+        ``contours`` that are not confidence levels.
 
     Notes
     -----
@@ -73,11 +77,12 @@ def funnel_plot(res, *, contours=(0.90, 0.95, 0.99), egger=None, pseudo_ci: bool
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     yi, se, filled = _funnel_data(res)
+    levels = _contour_levels(contours)
     with publication_style():
         plt = pyplot()
         fig, ax = plt.subplots(figsize=figsize)
         se_max = 1.08 * float(np.max(se)) if np.max(se) > 0 else 1.0
-        handles = _draw_contours(ax, contours, se_max)
+        handles = _draw_contours(ax, levels, se_max)
         estimate = getattr(res, "estimate", None)
         ax.scatter(yi[~filled], se[~filled], s=22, marker="o", color="black", linewidths=0.8, zorder=3,
                    gid="studies", label="Observed studies")
@@ -121,13 +126,24 @@ def _funnel_data(res):
     return yi, np.sqrt(vi), filled
 
 
-def _draw_contours(ax, contours, se_max) -> list:
+def _contour_levels(contours) -> list:
+    """The contour levels as sorted proportions, or OptionError naming ``contours``."""
+    try:
+        levels = sorted(check_level(c) for c in contours)
+    except (OptionError, TypeError):
+        raise OptionError(f"contours={contours!r} must be confidence levels such as (0.90, 0.95, 0.99) or "
+                          "(90, 95, 99)") from None
+    if len(levels) > len(GREYS) - 1:
+        raise OptionError(f"contours={contours!r}: at most {len(GREYS) - 1} levels can be shaded")
+    return levels
+
+
+def _draw_contours(ax, levels, se_max) -> list:
     """Shade the regions between the significance contours; return legend handles."""
     from matplotlib.patches import Patch, Polygon
 
     from ..report import apa_number
 
-    levels = sorted(float(c) / 100.0 if c > 1 else float(c) for c in contours)
     if not levels:
         return []
     alphas = [1.0 - lv for lv in levels]  # e.g. .10, .05, .01

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._common import as_frame, interval_text, level_text, number_text, require_columns, scale_for
+from ._common import as_frame, check_layout, interval_text, level_text, number_text, require_columns, scale_for
 from ._rows import Layout, Row, draw_rows
 from .style import publication_style
 
@@ -35,7 +35,9 @@ _COMMON_PARAMETERS = """
     Raises
     ------
     DataError
-        A table without the needed columns or rows."""
+        A table without the needed columns or rows.
+    OptionError
+        ``digits`` not a whole number in [0, 10], ``row_height`` or ``panel_width`` not positive."""
 
 
 def leave_one_out_plot(data, *, measure=None, back_transform: bool = True, reference=None, xlim=None,
@@ -101,6 +103,7 @@ cumulative_plot.__doc__ = """Cumulative meta-analysis: the pooled estimate and C
 
 def _sensitivity_plot(data, what, label_header, *, measure, back_transform, reference, xlim, xlabel, title,
                       digits, row_height, panel_width):
+    digits, row_height, panel_width = check_layout(digits, row_height, panel_width)
     frame = as_frame(data, what)
     require_columns(frame, ("study", "estimate", "ci_lower", "ci_upper"), what)
     if measure is None:
