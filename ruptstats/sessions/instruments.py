@@ -213,19 +213,24 @@ def score_arrays(df: pd.DataFrame, instrument, *, items, prefix=None, max_missin
     sums = {k: np.zeros(len(df)) for k in scales}
     n_missing = {k: np.zeros(len(df), dtype=np.int64) for k in scales}
     reverse = set(inst.reverse)
+    complete = True  # no item missing anywhere: no prorating needed
     for j, v in enumerate(columns):  # loop over item columns, not rows; one column in memory at a time
         if j + 1 in reverse:
             v = inst.low + inst.high - v
         miss = np.isnan(v) if v.dtype.kind == "f" else None  # integer columns have no missing values
         if miss is not None and miss.any():
+            complete = False
             v = np.where(miss, 0.0, v)
+            for k in member[j]:
+                n_missing[k] += miss
         for k in member[j]:
             sums[k] += v
-            if miss is not None:
-                n_missing[k] += miss
     out = {}
     for scale, numbers in scales.items():  # loop over scales
         n = len(numbers)
+        if complete:
+            out[f"{prefix}_{scale}"] = sums[scale] / n if score == "mean" else sums[scale]
+            continue
         answered = n - n_missing[scale]
         with np.errstate(invalid="ignore", divide="ignore"):
             value = sums[scale] / answered if score == "mean" else sums[scale] * n / answered
