@@ -98,7 +98,7 @@ def test_funnel_egger_line_is_drawn_from_the_given_coefficients(res):
 
 
 def test_funnel_takes_the_engine_egger_result(res):
-    from ruptstats.meta.bias import egger_test
+    from ruptstats.meta import egger_test
 
     eg = egger_test(res)
     (line,) = _gid(funnel_plot(res, egger=eg).axes[0], "regression-line")
@@ -108,7 +108,7 @@ def test_funnel_takes_the_engine_egger_result(res):
 
 
 def test_funnel_of_the_engine_trim_and_fill_result():
-    from ruptstats.meta.trimfill import trim_and_fill
+    from ruptstats.meta import trim_and_fill
 
     # small studies with large effects only: the engine's L0 fills 3 studies on the left; the plot must show them
     yi = np.array([0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3])
@@ -273,7 +273,7 @@ def test_bubble_plot_on_the_r_scale():
 
 
 def test_bubble_plot_of_an_engine_meta_regression(res):
-    from ruptstats.meta.regression import meta_regression
+    from ruptstats.meta import meta_regression
 
     year = [1999, 2002, 2004, 2006, 2009, 2012, 2015]
     mr = meta_regression(res, {"year": year})
@@ -284,7 +284,7 @@ def test_bubble_plot_of_an_engine_meta_regression(res):
     assert line.get_ydata()[0] == pytest.approx(b0 + b1 * 1999)
     (bubbles,) = _gid(ax, "studies")
     assert np.asarray(bubbles.get_offsets())[:, 0] == pytest.approx(year)
-    assert bubbles.get_sizes() / bubbles.get_sizes().max() == pytest.approx(mr.fit.weights / mr.fit.weights.max())
+    assert bubbles.get_sizes() / bubbles.get_sizes().max() == pytest.approx(mr.weight / mr.weight.max())
     two = meta_regression(res, {"year": year, "n": [40, 200, 60, 170, 230, 45, 50]})
     with pytest.raises(DataError, match="moderator="):
         bubble_plot(two)
@@ -330,8 +330,7 @@ def test_cli_options_through_the_meta_command(tmp_path, capsys):
 # -- results of the engine's sensitivity analyses --------------------------------------------------------------
 
 def test_plots_take_the_engine_sensitivity_results(res):
-    from ruptstats.meta.gosh import gosh
-    from ruptstats.meta.sensitivity import baujat, cumulative, leave_one_out
+    from ruptstats.meta import baujat, cumulative, gosh, leave_one_out
 
     loo = leave_one_out(res)
     fig = leave_one_out_plot(loo, measure=res.measure, reference=res.estimate)

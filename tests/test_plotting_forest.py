@@ -247,7 +247,7 @@ def test_fixed_effect_model_has_no_prediction_row():
 
 
 def test_trim_and_fill_studies_are_hollow_squares():
-    from ruptstats.meta.trimfill import trim_and_fill
+    from ruptstats.meta import trim_and_fill
 
     yi = np.array([0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3])
     vi = np.array([0.005, 0.008, 0.01, 0.04, 0.06, 0.09, 0.02])

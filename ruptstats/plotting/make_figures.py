@@ -54,12 +54,8 @@ def make_figures(data="data/example_studies.csv", out="figures") -> list:
         ``data`` does not exist (it is made by ``data/make_example.py``).
     """
     from ..effects import escalc
-    from ..meta import rma, subgroup_analysis
-    from ..meta.bias import egger_test
-    from ..meta.gosh import gosh
-    from ..meta.regression import meta_regression
-    from ..meta.sensitivity import baujat, cumulative, leave_one_out
-    from ..meta.trimfill import trim_and_fill
+    from ..meta import (baujat, cumulative, egger_test, gosh, leave_one_out, meta_regression, rma,
+                        subgroup_analysis, trim_and_fill)
     from ..tables import read_table
     from . import (baujat_plot, bubble_plot, cumulative_plot, forest_plot, funnel_plot, gosh_plot,
                    leave_one_out_plot)

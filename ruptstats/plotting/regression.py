@@ -19,8 +19,8 @@ def bubble_plot(result=None, *, moderator=None, x=None, yi=None, weight=None, in
     Parameters
     ----------
     result : MetaRegressionResult, optional
-        A meta-regression on one moderator (:func:`ruptstats.meta.regression.meta_regression`): the moderator
-        column of its model matrix, its ``yi``, its model weights and its coefficients are drawn. Without it,
+        A meta-regression on one moderator (:func:`ruptstats.meta.meta_regression`): the moderator column of
+        its model matrix, its ``yi``, its ``weight`` (percent) and its coefficients are drawn. Without it,
         give ``x``, ``yi``, ``weight``, ``intercept`` and ``slope``.
     moderator : str, optional
         The term of ``result`` to draw (default: its only moderator term).
@@ -130,4 +130,6 @@ def _from_result(result, moderator):
         raise DataError(f"bubble_plot: moderator={moderator!r} is not a term of the model; choose one of {others}")
     j = terms.index(moderator)
     intercept = float(result.estimate[terms.index("intercept")]) if "intercept" in terms else 0.0
-    return (result.X[:, j], result.yi, result.fit.weights, intercept, float(result.estimate[j]), moderator)
+    weight = getattr(result, "weight", None)
+    weight = result.fit.weights if weight is None else weight
+    return (result.X[:, j], result.yi, weight, intercept, float(result.estimate[j]), moderator)
