@@ -9,8 +9,9 @@ Contract with :mod:`ruptstats.meta.cli`:
 
 Sections (JSON keys): ``meta_regression`` (``--moderator``), ``permutation_test`` (``--permutations`` with
 ``--moderator``, or of the pooled model without), ``subgroups_common_tau2`` (``--common-tau2`` with
-``--subgroup``), ``bias`` and ``trimfill_result`` (``--bias``; the latter is the filled data set that the funnel
-plot draws), ``leave_one_out`` and ``influence`` (``--sensitivity``), ``cumulative`` (``--cumulative COL``),
+``--subgroup``), ``bias`` and ``trimfill_result`` (``--bias``; the latter is the
+:class:`~ruptstats.meta.trimfill.TrimFillResult` the funnel plot draws: one of :data:`FIGURE_ONLY_KEYS`, passed to
+the figures and left out of the JSON object), ``leave_one_out`` and ``influence`` (``--sensitivity``), ``cumulative`` (``--cumulative COL``),
 ``three_level`` (``--cluster COL``), ``robust`` (``--robust`` with ``--cluster``), ``gosh`` (``--gosh PATH``,
 the per-subset table written to PATH as CSV).
 """
@@ -19,7 +20,10 @@ from __future__ import annotations
 
 from ..exceptions import DataError, OptionError, RuptstatsError
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["FIGURE_ONLY_KEYS", "add_arguments", "run"]
+
+#: Section keys whose values are result objects for the figures, not JSON output.
+FIGURE_ONLY_KEYS = frozenset({"trimfill_result"})
 
 _LOO_KEYS = ("study", "estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")
 _INF_KEYS = ("study", "rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_deleted", "q_deleted", "hat",
@@ -158,8 +162,7 @@ def _bias(result) -> list:
         out["trimfill"] = {"k0": tf.k0, "side": tf.side, "estimate": tf.estimate, "se": tf.se,
                            "ci_lower": tf.ci_lower, "ci_upper": tf.ci_upper, "tau2": tf.tau2}
         texts.append(tf.summary())
-        sections.append(("trimfill_result", {"study": list(tf.study), "yi": tf.yi.tolist(), "vi": tf.vi.tolist(),
-                                             "estimate": tf.estimate, "is_filled": tf.is_filled.tolist()}, ""))
+        sections.append(("trimfill_result", tf, ""))
     sel, err = _attempt(selection_model, result)
     if err:
         out["selection_model"] = {"error": err}

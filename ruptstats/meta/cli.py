@@ -127,8 +127,9 @@ def _run(args) -> int:
         texts.append(sg.summary())
         extras["subgroup_result"] = sg
     for key, value, text in analyses_cli.run(res, inp, args):
-        payload[key] = value
         extras[key] = value
+        if key not in analyses_cli.FIGURE_ONLY_KEYS:
+            payload[key] = value
         if text:
             texts.append(text)
     plotting_cli.draw(res, extras, args)
