@@ -13,13 +13,13 @@ are run alternately ``--repeat`` times; the best time of each, their ratio (goal
 of the paired runs are reported. Not a timed test.
 
 Measured 2026-11-25 on 2 CPUs shared with other jobs (load average about 2; Python 3.11, pandas 3.1.1,
-pyarrow 26), five runs: best pandas.read_csv 0.099 / 0.169 / 0.227 / 0.180 / 0.088 s; best load + score +
-classify + client table 0.318 / 0.269 / 0.579 / 0.544 / 0.271 s (classify + client table 0.06-0.08 s); ratio of
-the bests 3.2 / 1.6 / 2.6 / 3.0 / 3.1; median ratio of the paired runs 2.19 / 2.13 / 2.20 / 2.05 / 2.17. So the
-2x goal is narrowly missed (paired medians 2.05-2.20; the bests scatter with the machine load): the
-read itself (``read_table(engine="pyarrow")``, identifiers dictionary-encoded while parsing) takes about as
-long as the baseline; scoring 12 WAI-SR items, the checks (duplicates, order, client-level conflicts), the
-trajectory rule and the client table add about 0.1-0.15 s of single-threaded numpy.
+pyarrow 26), three runs of ``--repeat 9``: best pandas.read_csv 0.089 / 0.133 / 0.166 s; best load + score +
+classify + client table 0.238 / 0.303 / 0.336 s (classify + client table 0.06 s); ratio of the bests
+2.69 / 2.27 / 2.02; median ratio of the paired runs 2.60 / 1.82 / 2.01. The 2x goal is therefore met only in
+some runs: the scatter from the machine load is as large as the remaining gap. The read itself
+(``read_table(engine="pyarrow")``, identifiers dictionary-encoded while parsing) takes about as long as the
+baseline; scoring the 12 WAI-SR items, the checks (duplicates, order, client-level conflicts), the trajectory
+rule and the client table add about 0.13 s of single-threaded numpy.
 """
 
 from __future__ import annotations
