@@ -137,6 +137,11 @@ def test_subgroup_blocks_with_their_own_diamonds_and_the_test(res):
     assert len(squares.get_offsets()) == res.k
     notes = _texts(fig, "note")
     assert f"Test for subgroup differences: Q({sg.df}) = {sg.q:.2f}" in notes[-1]
+    # squares and weights are the overall model's, comparable across blocks
+    drawn = dict(zip(_texts(fig, "study-label"), squares.get_sizes()))
+    ordered = [drawn[s] for s in sg.overall.study]
+    assert np.array(ordered) / max(ordered) == pytest.approx(sg.overall.weight / sg.overall.weight.max())
+    assert f"{sg.overall.weight[0]:.1f}%" in _texts(fig, "value")
 
 
 def test_plain_table_of_estimates():

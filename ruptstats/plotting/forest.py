@@ -38,8 +38,8 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
     heterogeneity : bool, default True
         Write Q, its p-value, I² and τ² under each pooled diamond (results only).
     weights : bool, default True
-        Show the weight column (percent of the model's total weight; within-subgroup weights in subgroup
-        blocks).
+        Show the weight column (percent of the model's total weight; for a SubgroupResult, of the overall
+        model's, so that squares and weights compare across subgroups).
     measure : str, optional
         For a table: the measure its numbers are on (e.g. ``"ZCOR"``), to label and back-transform the axis.
     log_scale : bool, optional
@@ -175,14 +175,21 @@ def _result_rows(res, scale, back_transform, prediction, heterogeneity, digits) 
 def _subgroup_rows(sg, scale, back_transform, prediction, heterogeneity, digits) -> list:
     from ..report import apa_p
 
+    overall = sg.overall
+    # weights of the overall model, so that squares and the weight column compare across subgroups
+    pool: dict = {}
+    for key, w in zip(zip(overall.study, overall.yi, overall.vi), overall.weight):
+        pool.setdefault(key, []).append(w)
     rows = []
     for level, res in sg.subgroups.items():
         rows.append(Row("heading", f"{sg.variable}: {level}"))
-        rows += _study_rows(res.summary_frame(back_transform=back_transform), scale, digits, indent=1)
+        frame = res.summary_frame(back_transform=back_transform)
+        weights = [pool[key].pop(0) for key in zip(res.study, res.yi, res.vi)]
+        frame.loc[frame["kind"] == "study", "weight"] = weights
+        rows += _study_rows(frame, scale, digits, indent=1)
         rows += _pooled_rows(res, f"Subtotal (k = {res.k})", scale, back_transform, False, heterogeneity,
                              digits, indent=1, subgroup=True)
         rows.append(Row("blank"))
-    overall = sg.overall
     rows += _pooled_rows(overall, f"{_model_name(overall)}, all studies (k = {overall.k})", scale,
                          back_transform, prediction, heterogeneity, digits)
     rows.append(Row("note", f"Test for subgroup differences: Q({sg.df}) = {number_text(sg.q)}, {apa_p(sg.p)}"))
