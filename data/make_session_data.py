@@ -13,6 +13,8 @@ file                        what it exercises
                             sheet ``Sitzungen`` plus a notes sheet; WAI-SR items; trajectory rule (1 SD)
 ``study_c_3rs.csv``         semicolon CSV, decimal commas, Latin-1, German headers; 3RS-style observer markers;
                             ``ja``/``nein`` dropout; observer rule
+``study_c_clients.csv``     the same clients' OQ-45 totals before and after treatment (-9 = missing), for
+                            ``load_clients``
 ``study_d_oq.dta``          Stata, long; OQ-45 items each session (outcome), alliance total; Stata value labels;
                             trajectory rule, 2 SD of each client's own differences
 ``study_e_canonical.parquet``  Parquet in canonical column names: needs no mapping
@@ -138,6 +140,11 @@ def study_c(rng):
                         f"{alliance[i, s]:.2f}".replace(".", ",") + f";{drop};{18 + (i * 5) % 50}")
     text = "Klient;Therapeut;Sitzung;Rückzug;Konfrontation;Auflösung;Allianz;Abbruch;Älter\n" + "\n".join(rows) + "\n"
     (HERE / "study_c_3rs.csv").write_bytes(text.encode("latin-1"))
+    pre = rng.integers(60, 110, n_c)  # client-level file: OQ-45 totals before and after treatment
+    post = np.clip(pre - rng.integers(-5, 40, n_c), 0, 180)
+    lines = [f"K{i + 1:02d};{pre[i]};{post[i] if rng.random() > 0.1 else -9}" for i in range(n_c)]
+    text = "Klient;OQ_prae;OQ_post\n" + "\n".join(lines) + "\n"
+    (HERE / "study_c_clients.csv").write_bytes(text.encode("latin-1"))
 
 
 def study_d(rng):

@@ -155,3 +155,39 @@ def test_clients_table_joins_pseudonymised_sessions_with_the_same_key(tmp_path):
     assert res["pre"].tolist() == [20.0, 25.0]
     assert res["condition"].astype(str).tolist() == ["repaired", "none"]
     assert "ALICE" not in res["client"].astype(str).tolist()
+
+
+# --- load_clients -----------------------------------------------------------------------------------------------
+
+def test_load_clients_bundled_file_joins_the_sessions():
+    from pathlib import Path
+
+    from ruptstats.sessions import load_clients
+
+    data = Path(__file__).resolve().parents[1] / "data" / "sessions"
+    s = load_sessions(data / "study_c_3rs.csv", data / "study_c_3rs.toml")
+    clients = load_clients(data / "study_c_clients.csv", data / "study_c_clients.toml")
+    assert str(clients["pre"].dtype) == "float64" and len(clients) == 20  # 20 clients (make_session_data.py)
+    res = client_conditions(classify_sessions(s), clients=clients)
+    assert len(res) == 20 and res["pre"].notna().all()
+    # -9 in OQ_post is the mapping's missing code: as many missing post values as -9 cells in the file
+    n_codes = (data / "study_c_clients.csv").read_text(encoding="latin-1").count(";-9")
+    assert res["post"].isna().sum() == n_codes
+
+
+def test_load_clients_duplicates_missing_and_pseudonyms(tmp_path):
+    from ruptstats.sessions import load_clients
+
+    p = write(tmp_path, "client,pre\nA,20\nB,30\nA,21\n,40\n", "c.csv")
+    with pytest.raises(DataError, match=r"c.csv: row 4, column 'client': client is missing"):
+        load_clients(p)
+    with pytest.warns(DataWarning):
+        c = load_clients(p, on_invalid="exclude")
+    assert c.index.tolist() == [1, 2]  # row 4 (no client) and row 3 (A again) excluded
+    assert [i.check for i in c.attrs["issues"]] == ["missing_id", "duplicate_client"]
+    key = "0123456789abcdef-key"
+    s = load_sessions(write(tmp_path, "client,session,rupture,resolution\nA,1,yes,4\nB,1,no,\n"), key=key)
+    c = load_clients(write(tmp_path, "client,pre\nA,20\nB,30\n", "c2.csv"), key=key)
+    assert c.attrs["pseudonymised"] == ("client",)
+    res = client_conditions(classify_sessions(s, rule="self_report"), clients=c, key=key)  # no double hashing
+    assert res["pre"].tolist() == [20.0, 30.0]

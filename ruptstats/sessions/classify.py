@@ -129,7 +129,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         Client condition rule (module docstring); default the mapping's ``[condition] by``, else ``"any"``.
     clients : pandas.DataFrame, optional
         Client-level data (``client`` and, if several studies, ``study`` columns in canonical names), e.g.
-        pre/post scores and dropout from a separate file. Clients here without session rows are kept with
+        pre/post scores and dropout from a separate file read with :func:`~ruptstats.sessions.load_clients`. Clients here without session rows are kept with
         ``n_sessions`` 0 and a missing condition, and reported by a :class:`DataWarning`.
     covariates : list of str, optional
         Client-level covariates to take from the session table (default: those the loader checked,
@@ -185,10 +185,11 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         values = table.groupby(group, observed=True, sort=False)[gappy].first().reset_index()
         out = out.merge(values, on=group, how="left")
     if clients is not None:
-        if key is not None:
+        if key is not None:  # columns load_clients already pseudonymised are left as they are
+            done = set(clients.attrs.get("pseudonymised", ()))
             clients = clients.copy()
             for col in ("client", "therapist"):
-                if col in clients.columns:
+                if col in clients.columns and col not in done:
                     clients[col] = pseudonymise(clients[col], key)
         out = _join_clients(out, clients, [c for c in ("study", "client") if c in sessions.columns], issues)
     cols = [c for c in CLIENT_COLUMNS if c in out.columns]

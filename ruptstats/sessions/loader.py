@@ -149,7 +149,7 @@ def _n_clients(df) -> int:
     return int(g.max()) + 1 if len(g) else 0
 
 
-def _rename(df, m, labels, name):
+def _rename(df, m, labels, name, need=("client", "session"), study_from_file=True):
     absent = [src for src in m.columns if src not in df.columns]
     if absent:
         raise DataError(f"columns named in the mapping {m.source} are not in the file: {', '.join(absent)}; file "
@@ -160,12 +160,12 @@ def _rename(df, m, labels, name):
         raise DataError(f"the mapping renames a column to {clash}, which the file already has", source=name)
     df = df.rename(columns=dict(renamed))
     labels = {m.columns.get(k, k): v for k, v in labels.items()}
-    if "study" not in df.columns:
+    if "study" not in df.columns and (m.study or study_from_file):
         label = m.study or Path(os.fspath(name)).stem
         df["study"] = pd.Categorical.from_codes(np.zeros(len(df), dtype=np.int8), categories=[label])
-    if "client" not in df.columns or "session" not in df.columns:
-        need = [c for c in ("client", "session") if c not in df.columns]
-        raise DataError(f"no column for {need}; map a file column to it in [columns] (file columns: "
+    absent = [c for c in need if c not in df.columns]
+    if absent:
+        raise DataError(f"no column for {absent}; map a file column to it in [columns] (file columns: "
                         f"{', '.join(map(str, df.columns))})", source=name)
     return df, renamed, labels
 

@@ -1,0 +1,113 @@
+"""``load_clients``: a client-level file (one row per client: pre/post scores, dropout, covariates)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._checks import check_choice
+from ..exceptions import DataWarning
+from ..tables import read_table
+from ._cells import raise_cells
+from .instruments import item_columns
+from .loader import _coerce, _keep, _pseudonymise, _rename, _score
+from .mapping import read_mapping
+from .normalise import apply_missing, apply_value_labels
+from .report import Issue
+from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS
+
+__all__ = ["load_clients"]
+
+
+def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFrame:
+    """Load a client-level file for :func:`~ruptstats.sessions.client_conditions` (its ``clients=``).
+
+    The mapping has the format of :mod:`ruptstats.sessions.mapping` (``[read]`` sheet/header row, ``[columns]``,
+    ``[values]``, ``[missing]``, ``[instruments]`` e.g. OQ-45 items scored into ``pre`` and ``post``,
+    ``[privacy]``); the layout is always one row per client.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Any file :func:`ruptstats.tables.read_table` reads.
+    mapping : str, os.PathLike, dict or Mapping, optional
+        As for :func:`~ruptstats.sessions.load_sessions`.
+    key : str or bytes, optional
+        Pseudonymisation key; use the key the sessions were loaded with, so the tables still join.
+    on_invalid : {"error", "exclude"}, optional
+        Rows without a client, and repeated clients: error (default), or excluded with a warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``study, client, therapist, pre, post, dropout`` (those present, canonical dtypes; ``study`` only from a
+        study column or the mapping's ``study``, not from the file name) and the other kept
+        columns; index ``row`` = the file's data row. ``attrs["issues"]`` lists exclusions; ``attrs["source"]``
+        the file; ``attrs["pseudonymised"]`` the identifier columns already replaced by pseudonyms.
+
+    Raises
+    ------
+    DataError
+        Values that cannot be converted, missing or repeated clients (``on_invalid="error"``); the message names
+        file, row and column.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "c.csv")
+    >>> _ = open(p, "w").write("Klient,OQ_prae,Abbruch\\nA,80,nein\\nB,95,ja\\n")
+    >>> c = load_clients(p, {"columns": {"Klient": "client", "OQ_prae": "pre", "Abbruch": "dropout"}})
+    >>> c[["client", "pre", "dropout"]].values.tolist()
+    [['A', 80.0, False], ['B', 95.0, True]]
+    """
+    m = read_mapping(mapping)
+    name = str(path)
+    on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
+    df = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False)
+    labels = dict(df.attrs.get("value_labels") or {})
+    df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    df.attrs = {"source": name}
+    df, _, labels = _rename(df, m, labels, name, need=("client",), study_from_file=False)
+    df, _ = _keep(df, m)
+    if m.missing:
+        apply_missing(df, m.missing)
+    items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
+    for col, lab in labels.items():
+        if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:
+            df[col] = apply_value_labels(df[col], lab)
+    df = _coerce(df, m)
+    df, issues = _check_clients(df, on_invalid)
+    for frame, spec in _score(df, m, name):
+        df = df.copy(deep=False)
+        for col, values in frame.items():
+            df[col] = values
+        if spec.target:
+            df[spec.target] = frame[f"{spec.key}_total"]
+    done = _pseudonymise(df, m, key)
+    first = [c for c in CLIENT_COLUMNS if c in df.columns]
+    df = df[first + [c for c in df.columns if c not in first]]
+    for issue in issues:
+        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
+    df.attrs = {"source": name, "issues": tuple(issues), "pseudonymised": tuple(done)}
+    return df
+
+
+def _check_clients(df: pd.DataFrame, on_invalid: str):
+    """Rows without a client and repeated (study, client): error naming the first row, or excluded."""
+    issues = []
+    checks = (("missing_id", lambda d: d["client"].isna().to_numpy(), "client is missing"),
+              ("duplicate_client", lambda d: d.duplicated([c for c in ("study", "client") if c in d]).to_numpy(),
+               "the same client appears in an earlier row of the clients file"))
+    for check, find, message in checks:  # each check on the rows the previous one left
+        bad = find(df)
+        if not bad.any():
+            continue
+        if on_invalid == "error":
+            raise_cells(df, bad, "client", message)
+        rows = tuple(int(r) for r in np.asarray(df.index)[bad])
+        issues.append(Issue("excluded", check, f"{message}: rows {', '.join(map(str, rows[:8]))} excluded", "client",
+                            rows))
+        df = df[~bad]
+    return df, issues
