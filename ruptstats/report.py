@@ -25,10 +25,15 @@ def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
 
     >>> apa_number(0.2912, bounded=True), apa_number(-0.05, bounded=True), apa_number(1314.0, 0)
     ('.29', '−.05', '1,314')
+    >>> apa_number(-0.004, bounded=True)
+    '.00'
+
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
     text = f"{x:,.{digits}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]  # -0.004 rounds to 0.00, not -0.00
     if bounded:
         text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
     return text.replace("-", "\u2212") if bounded and text.startswith("-") else text

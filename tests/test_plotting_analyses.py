@@ -3,6 +3,7 @@
 Inputs are small tables of our own; every drawn number is compared with the number the plot was given.
 """
 
+import json
 import matplotlib
 
 matplotlib.use("Agg")
@@ -400,3 +401,15 @@ def test_options_are_checked_with_their_names(res, loo):
     with pytest.raises(OptionError, match="digits"):
         leave_one_out_plot(loo, digits=1.5)
     assert plt.get_fignums() == []  # no figure is left behind by a rejected option
+
+
+def test_cli_funnel_with_bias_draws_the_egger_line_and_keeps_it_out_of_json(tmp_path, capsys):
+    """--bias hands the Egger test to the funnel plot (drawn as the 'regression-line' artist in the SVG)."""
+    from ruptstats.meta.cli import main
+
+    funnel = tmp_path / "funnel.svg"
+    assert main(["--bias", "--funnel", str(funnel), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 'id="regression-line"' in funnel.read_text()
+    assert "egger_result" not in out and "trimfill_result" not in out
+    assert set(out["bias"]["egger"]) == {"intercept", "se", "statistic", "p", "df"}

@@ -11,7 +11,8 @@ Sections (JSON keys): ``meta_regression`` (``--moderator``), ``permutation_test`
 ``--moderator``, or of the pooled model without), ``subgroups_common_tau2`` (``--common-tau2`` with
 ``--subgroup``), ``bias`` and ``trimfill_result`` (``--bias``; the latter is the
 :class:`~ruptstats.meta.trimfill.TrimFillResult` the funnel plot draws: one of :data:`FIGURE_ONLY_KEYS`, passed to
-the figures and left out of the JSON object), ``leave_one_out`` and ``influence`` (``--sensitivity``), ``cumulative`` (``--cumulative COL``),
+the figures and left out of the JSON object, as is ``egger_result``, whose regression line the funnel plot
+draws), ``leave_one_out`` and ``influence`` (``--sensitivity``), ``cumulative`` (``--cumulative COL``),
 ``three_level`` (``--cluster COL``), ``robust`` (``--robust`` with ``--cluster``), ``gosh`` (``--gosh PATH``,
 the per-subset table written to PATH as CSV).
 """
@@ -23,7 +24,7 @@ from ..exceptions import DataError, OptionError, RuptstatsError
 __all__ = ["FIGURE_ONLY_KEYS", "add_arguments", "run"]
 
 #: Section keys whose values are result objects for the figures, not JSON output.
-FIGURE_ONLY_KEYS = frozenset({"trimfill_result"})
+FIGURE_ONLY_KEYS = frozenset({"trimfill_result", "egger_result"})
 
 _LOO_KEYS = ("study", "estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")
 _INF_KEYS = ("study", "rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_deleted", "q_deleted", "hat",
@@ -145,16 +146,17 @@ def _bias(result) -> list:
     from .selection import selection_model
     from .trimfill import trim_and_fill
 
-    out, texts = {}, []
+    out, texts, sections = {}, [], []
     for key, fn in (("egger", egger_test), ("begg", rank_test), ("failsafe_n", fail_safe_n),
                     ("pet_peese", pet_peese)):
         res, err = _attempt(fn, result)
         out[key] = {"error": err} if err else res.to_dict()
         texts.append(f"{key}: {err}" if err else res.summary())
+        if key == "egger" and not err:
+            sections.append(("egger_result", res, ""))
     if "intercept" in out["egger"]:
         out["egger"] = {k: out["egger"][k] for k in ("intercept", "se", "statistic", "p", "df")}
     tf, err = _attempt(trim_and_fill, result)
-    sections = []
     if err:
         out["trimfill"] = {"error": err}
         texts.append(f"trim-and-fill: {err}")

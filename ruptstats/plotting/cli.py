@@ -9,7 +9,8 @@ Contract with :mod:`ruptstats.meta.cli`:
 
 The format of each file follows its extension (``.png``, ``.pdf``, ``.svg``). With ``--subgroup`` the forest
 plot shows one block per subgroup (``extras["subgroup_result"]``); when the analyses ran trim and fill
-(``extras["trimfill_result"]``), the funnel plot shows the filled studies as hollow circles.
+(``extras["trimfill_result"]``), the funnel plot shows the filled studies as hollow circles, and the Egger line
+when ``extras["egger_result"]`` holds an Egger test.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def add_arguments(parser) -> None:
                        help="write a forest plot to PATH (.png, .pdf or .svg); with --subgroup, one block per "
                             "subgroup")
     group.add_argument("--funnel", metavar="PATH", type=_figure_path,
-                       help="write a contour-enhanced funnel plot to PATH (.png, .pdf or .svg)")
+                       help="write a contour-enhanced funnel plot to PATH (.png, .pdf or .svg); with --bias it "
+                            "shows the trim-and-fill studies (hollow) and the Egger regression line")
     group.add_argument("--dpi", metavar="N", type=float, default=300.0,
                        help="resolution of PNG figures, at least 300 (default: 300)")
 
@@ -73,7 +75,7 @@ def draw(result, extras: dict, args) -> list:
         fig = forest_plot(extras.get("subgroup_result") or result)
         written.append(_save(fig, forest_path, dpi, save_figure, pyplot))
     if funnel_path is not None:
-        fig = funnel_plot(_funnel_source(result, extras.get("trimfill_result")))
+        fig = funnel_plot(_funnel_source(result, extras.get("trimfill_result")), egger=extras.get("egger_result"))
         written.append(_save(fig, funnel_path, dpi, save_figure, pyplot))
     return written
 
