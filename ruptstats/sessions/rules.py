@@ -178,7 +178,8 @@ class ObserverRule(_ResolutionCriterion):
 
     Rupture when any withdrawal or confrontation marker is rated at least ``marker_threshold``; the type is
     ``withdrawal``, ``confrontation`` or ``both``. Repaired when the resolution rating is at least
-    ``resolution_threshold``.
+    ``resolution_threshold``. The ratings are per session: where a coding system rates segments (the 3RS codes
+    5-minute segments), summarise them per session first (e.g. the highest significance of each marker).
 
     Parameters
     ----------
