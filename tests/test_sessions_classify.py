@@ -108,3 +108,29 @@ def test_end_to_end_bundled_wide_study():
     assert len(c) == 30 and c["condition"].notna().all()
     # n_sessions: the non-empty session blocks of each wide row (make_session_data: 8 to 12 sessions)
     assert c["n_sessions"].between(8, 12).all()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_client_conditions_match_a_plain_loop(seed):
+    # random session conditions; the client rule written out per client with Python loops
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(40):
+        for s in range(1, int(rng.integers(1, 7)) + 1):
+            rows.append((f"c{i}", s, rng.choice([True, False, None], p=[0.3, 0.6, 0.1]), float(rng.integers(1, 6))))
+    out = classify_sessions(psq(rows), rule="self_report")
+    for by in ("any", "last"):
+        got = client_conditions(out, by=by)["condition"].astype(object).where(lambda x: x.notna(), None).tolist()
+        want = []
+        for _, g in out.groupby("client", sort=False):
+            conds = [c for c in g["condition"].astype(object) if not pd.isna(c)]
+            ruptures = [c for c in conds if c != "none"]
+            if not conds:
+                want.append(None)
+            elif not ruptures:
+                want.append("none")
+            elif by == "any":
+                want.append("repaired" if "repaired" in ruptures else "unrepaired")
+            else:
+                want.append(ruptures[-1])
+        assert got == want
