@@ -3,7 +3,7 @@
 The table is dat.molloy2014 (k = 16 Fisher-z correlations, tests/reference/molloy2014.{csv,json}). Timed, side by
 side in one run, for the common-effect (FE) and DerSimonian-Laird (DL) models:
 
-- ``ruptstats.meta.gosh.gosh(res, max_subsets=65535)`` (all subsets; best of ``--repeat``);
+- ``ruptstats.meta.gosh_subsets.gosh(res, max_subsets=65535)`` (all subsets; best of ``--repeat``);
 - ``metafor::gosh(res)`` in one ``Rscript`` process, timed inside R with ``system.time`` (so R's start-up is not
   counted; metafor uses its own closed-form fast path for FE and DL models; best of ``--repeat``).
 
@@ -33,7 +33,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
 from ruptstats.meta import rma  # noqa: E402
-from ruptstats.meta.gosh import gosh  # noqa: E402
+from ruptstats.meta.gosh_subsets import gosh  # noqa: E402
 
 REF = os.path.join(ROOT, "tests", "reference")
 

@@ -8,28 +8,26 @@ Re-exports only; see the subpackages for the work:
 - :mod:`ruptstats.tables`: reading study and session tables from CSV, Excel, SPSS, Stata, Parquet, JSON.
 """
 
-from .effects import aggregate, convert_table, escalc
+from __future__ import annotations
+
+from ._lazy import lazy_exports
 from .exceptions import ConvergenceWarning, DataError, OptionError, RuptstatsError, TableReadError
-from .meta import rma, subgroup_analysis
-from .sessions import classify_sessions, client_conditions, load_sessions
-from .tables import read_table
+
+# public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
+_EXPORTS = {
+    "aggregate": ".effects",
+    "classify_sessions": ".sessions",
+    "client_conditions": ".sessions",
+    "convert_table": ".effects",
+    "escalc": ".effects",
+    "load_sessions": ".sessions",
+    "read_table": ".tables",
+    "rma": ".meta",
+    "subgroup_analysis": ".meta",
+}
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ConvergenceWarning",
-    "DataError",
-    "OptionError",
-    "RuptstatsError",
-    "TableReadError",
-    "aggregate",
-    "convert_table",
-    "escalc",
-    "rma",
-    "subgroup_analysis",
-    "read_table",
-    "load_sessions",
-    "classify_sessions",
-    "client_conditions",
-    "__version__",
-]
+__all__ = sorted(_EXPORTS) + ["ConvergenceWarning", "DataError", "OptionError", "RuptstatsError", "TableReadError",
+                              "__version__"]
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -11,7 +11,7 @@ from analyses_helpers import ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, close, 
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import rma, robust, three_level
-from ruptstats.meta.robust import cr2_vcov
+from ruptstats.meta.cluster_robust import cr2_vcov
 
 REF = load("konstantopoulos2011.json")
 

@@ -11,7 +11,7 @@ from analyses_helpers import ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, bcg, cl
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import baujat, cumulative, influence, leave_one_out, meta_regression, rma
-from ruptstats.meta.gosh import gosh
+from ruptstats.meta.gosh_subsets import gosh
 
 INFLUENCE_KEYS = ("rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_deleted", "q_deleted", "hat", "weight")
 SERIES_KEYS = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")

@@ -8,33 +8,34 @@
 - :mod:`ruptstats.effects.convert`: the conversions themselves (d, r, log OR, t, F, chi-square, p, CI).
 """
 
-from .combine import aggregate, composite
-from .convert import (chi2_to_r, ci_to_se, ci_to_yi_vi, d_to_log_or, d_to_r, f_to_d, f_to_r, log_or_to_d,
-                      p_to_r, p_to_z, paired_t_to_d, r_to_d, t_to_d)
-from .correlation import cor, ucor, zcor
-from .measures import MEASURES, escalc
-from .mixed import convert_table
+from __future__ import annotations
 
-__all__ = [
-    "MEASURES",
-    "aggregate",
-    "chi2_to_r",
-    "ci_to_se",
-    "ci_to_yi_vi",
-    "composite",
-    "convert_table",
-    "cor",
-    "d_to_log_or",
-    "d_to_r",
-    "escalc",
-    "f_to_d",
-    "f_to_r",
-    "log_or_to_d",
-    "p_to_r",
-    "p_to_z",
-    "paired_t_to_d",
-    "r_to_d",
-    "t_to_d",
-    "ucor",
-    "zcor",
-]
+from .._lazy import lazy_exports
+
+# public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
+_EXPORTS = {
+    "aggregate": ".combine",
+    "chi2_to_r": ".convert",
+    "ci_to_se": ".convert",
+    "ci_to_yi_vi": ".convert",
+    "composite": ".combine",
+    "convert_table": ".mixed",
+    "cor": ".correlation",
+    "d_to_log_or": ".convert",
+    "d_to_r": ".convert",
+    "escalc": ".measures",
+    "f_to_d": ".convert",
+    "f_to_r": ".convert",
+    "log_or_to_d": ".convert",
+    "MEASURES": ".measures",
+    "p_to_r": ".convert",
+    "p_to_z": ".convert",
+    "paired_t_to_d": ".convert",
+    "r_to_d": ".convert",
+    "t_to_d": ".convert",
+    "ucor": ".correlation",
+    "zcor": ".correlation",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

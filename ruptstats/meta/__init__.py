@@ -3,27 +3,45 @@
 Run ``python -m ruptstats.meta --help`` for the command line.
 """
 
-from .estimators import TAU2_METHODS, estimate_tau2
-from .example import load_example
-from .fitting import ModelFit, fit_model
-from .model import rma
-from .results import MetaResult
-from .subgroups import SubgroupResult, subgroup_analysis
-from .bias import egger_test, fail_safe_n, pet_peese, rank_test
-from .gosh import GoshResult, gosh
-from .multilevel import ThreeLevelResult, three_level
-from .permutation import PermutationResult, permutation_test
-from .regression import MetaRegressionResult, meta_regression
-from .robust import RobustResult, robust
-from .selection import SelectionModelResult, selection_model
-from .sensitivity import baujat, cumulative, influence, leave_one_out
-from .subgroups_common import CommonTau2SubgroupResult
-from .trimfill import TrimFillResult, trim_and_fill
+from __future__ import annotations
 
-__all__ = ["TAU2_METHODS", "MetaResult", "ModelFit", "SubgroupResult", "estimate_tau2", "fit_model", "load_example", "rma",
-           "subgroup_analysis",
-           # moderators, publication bias, sensitivity, dependent effects
-           "CommonTau2SubgroupResult", "MetaRegressionResult", "PermutationResult", "RobustResult", "ThreeLevelResult",
-           "TrimFillResult", "baujat", "cumulative", "egger_test", "fail_safe_n", "influence", "leave_one_out",
-           "meta_regression", "permutation_test", "pet_peese", "rank_test", "robust", "three_level", "trim_and_fill",
-           "GoshResult", "SelectionModelResult", "gosh", "selection_model"]
+from .._lazy import lazy_exports
+
+# public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
+_EXPORTS = {
+    "baujat": ".sensitivity",
+    "CommonTau2SubgroupResult": ".subgroups_common",
+    "cumulative": ".sensitivity",
+    "egger_test": ".bias",
+    "estimate_tau2": ".estimators",
+    "fail_safe_n": ".bias",
+    "fit_model": ".fitting",
+    "gosh": ".gosh_subsets",
+    "GoshResult": ".gosh_subsets",
+    "influence": ".sensitivity",
+    "leave_one_out": ".sensitivity",
+    "load_example": ".example",
+    "meta_regression": ".regression",
+    "MetaRegressionResult": ".regression",
+    "MetaResult": ".results",
+    "ModelFit": ".fitting",
+    "permutation_test": ".permutation",
+    "PermutationResult": ".permutation",
+    "pet_peese": ".bias",
+    "rank_test": ".bias",
+    "rma": ".model",
+    "robust": ".cluster_robust",
+    "RobustResult": ".cluster_robust",
+    "selection_model": ".selection",
+    "SelectionModelResult": ".selection",
+    "subgroup_analysis": ".subgroups",
+    "SubgroupResult": ".subgroups",
+    "TAU2_METHODS": ".estimators",
+    "three_level": ".multilevel",
+    "ThreeLevelResult": ".multilevel",
+    "trim_and_fill": ".trimfill",
+    "TrimFillResult": ".trimfill",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -178,7 +178,7 @@ def _bias(result) -> list:
 
 def _three_level(result, inp, args) -> list:
     from .multilevel import three_level
-    from .robust import robust
+    from .cluster_robust import robust
 
     tl = three_level(result, _column(inp, args.cluster, "--cluster"))
     full = tl.to_dict()
@@ -191,7 +191,7 @@ def _three_level(result, inp, args) -> list:
 
 
 def _gosh(result, args):
-    from .gosh import gosh
+    from .gosh_subsets import gosh
 
     method = result.method if result.method in ("FE", "DL") else "DL"
     g = gosh(result, seed=args.seed, method=method)

@@ -11,24 +11,25 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`bubble_plot`: meta-regression on one moderator.
 """
 
-from .diagnostics import baujat_plot, gosh_plot
-from .forest import forest_plot
-from .funnel import funnel_plot
-from .regression import bubble_plot
-from .sensitivity import cumulative_plot, leave_one_out_plot
-from .style import GREYS, PALETTE, STYLE, publication_style, save_figure
+from __future__ import annotations
 
-__all__ = [
-    "GREYS",
-    "PALETTE",
-    "STYLE",
-    "baujat_plot",
-    "bubble_plot",
-    "cumulative_plot",
-    "forest_plot",
-    "funnel_plot",
-    "gosh_plot",
-    "leave_one_out_plot",
-    "publication_style",
-    "save_figure",
-]
+from .._lazy import lazy_exports
+
+# public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
+_EXPORTS = {
+    "baujat_plot": ".diagnostics",
+    "bubble_plot": ".regression",
+    "cumulative_plot": ".sensitivity",
+    "forest_plot": ".forest",
+    "funnel_plot": ".funnel",
+    "gosh_plot": ".diagnostics",
+    "GREYS": ".style",
+    "leave_one_out_plot": ".sensitivity",
+    "PALETTE": ".style",
+    "publication_style": ".style",
+    "save_figure": ".style",
+    "STYLE": ".style",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -9,17 +9,31 @@
 - :func:`score_instrument`: WAI-SR, SRS, ORS, OQ-45, PHQ-9, BDI-II or a declared instrument from items.
 """
 
-from .classify import classify_sessions, client_conditions, compare_rules, condition_counts
-from .instruments import INSTRUMENTS, Instrument, score_instrument
-from .clients import load_clients
-from .loader import load_sessions
-from .mapping import Mapping, read_mapping
-from .privacy import pseudonymise
-from .report import Issue, SessionReport
-from .rules import ObserverRule, SelfReportRule, TrajectoryRule, make_rule
+from __future__ import annotations
 
-__all__ = [
-    "load_sessions", "load_clients", "classify_sessions", "client_conditions", "compare_rules", "condition_counts",
-    "score_instrument", "Instrument", "INSTRUMENTS", "read_mapping", "Mapping", "pseudonymise", "SessionReport",
-    "Issue", "SelfReportRule", "ObserverRule", "TrajectoryRule", "make_rule",
-]
+from .._lazy import lazy_exports
+
+# public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
+_EXPORTS = {
+    "classify_sessions": ".classify",
+    "client_conditions": ".classify",
+    "compare_rules": ".classify",
+    "condition_counts": ".classify",
+    "Instrument": ".instruments",
+    "INSTRUMENTS": ".instruments",
+    "Issue": ".report",
+    "load_clients": ".clients",
+    "load_sessions": ".loader",
+    "make_rule": ".rules",
+    "Mapping": ".mapping",
+    "ObserverRule": ".rules",
+    "pseudonymise": ".privacy",
+    "read_mapping": ".mapping",
+    "score_instrument": ".instruments",
+    "SelfReportRule": ".rules",
+    "SessionReport": ".report",
+    "TrajectoryRule": ".rules",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
