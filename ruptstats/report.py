@@ -21,12 +21,12 @@ _BOUNDED = {"r", "p"}
 def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
     """Format ``x`` with ``digits`` decimals; drop the leading zero when ``bounded`` (|x| <= 1 by nature).
 
-    Bounded values use the typographic minus sign (U+2212), as APA tables do.
+    Negative values use the typographic minus sign (U+2212), as APA tables do.
 
     >>> apa_number(0.2912, bounded=True), apa_number(-0.05, bounded=True), apa_number(1314.0, 0)
     ('.29', '−.05', '1,314')
-    >>> apa_number(-0.004, bounded=True)
-    '.00'
+    >>> apa_number(-0.004, bounded=True), apa_number(-1.5)
+    ('.00', '−1.50')
 
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -36,7 +36,7 @@ def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
         text = text[1:]  # -0.004 rounds to 0.00, not -0.00
     if bounded:
         text = text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-    return text.replace("-", "\u2212") if bounded and text.startswith("-") else text
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def apa_p(p) -> str:
