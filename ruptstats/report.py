@@ -69,11 +69,11 @@ def apa_sentence(res) -> str:
     if res.n_total is not None:
         parts.append(f"N = {res.n_total:,}")
     stat = "z" if res.df is None else f"t({res.df})"
-    sentence = ", ".join(parts) + f"; {stat} = {res.statistic:.2f}, {apa_p(res.p)}"
+    sentence = ", ".join(parts) + f"; {stat} = {apa_number(res.statistic)}, {apa_p(res.p)}"
     if res.k > 1 and res.q is not None:
-        sentence += (f"; Q({res.q_df}) = {res.q:.2f}, {apa_p(res.q_p)}, I\u00b2 = {res.i2:.1f}%")
+        sentence += f"; Q({res.q_df}) = {apa_number(res.q)}, {apa_p(res.q_p)}, I\u00b2 = {apa_number(res.i2, 1)}%"
         if res.method != "FE":
-            sentence += (f", \u03c4\u00b2 = {res.tau2:.3f}, {lvl} PI "
+            sentence += (f", \u03c4\u00b2 = {apa_number(res.tau2, 3)}, {lvl} PI "
                          f"[{apa_number(vals['pi_lower'], 2, bounded)}, {apa_number(vals['pi_upper'], 2, bounded)}]")
     return sentence + "."
 

@@ -143,3 +143,12 @@ def test_identical_effects_give_zero_tau2_with_every_estimator():
 
 def test_reference_grid_used_by_the_cli_tests_exists():
     assert load_reference("meta_reference")["example"]["REML"]["k"] == 11
+
+
+def test_apa_sentence_for_a_negative_smd_uses_minus_signs_and_two_decimals():
+    res = rma([-0.4, -0.6, -0.2], [0.02, 0.03, 0.025], measure="SMD", method="FE")
+    from ruptstats.report import apa_sentence
+
+    text = apa_sentence(res)
+    assert text.startswith("g = \u22120.")
+    assert "z = \u2212" in text and "-" not in text.replace("k = ", "")
