@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .estimators import estimate_tau2
+from .fitting import weighted_fit
 
 __all__ = ["QuickFit", "quick_fit"]
 
@@ -32,16 +33,7 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
     k, p = X.shape
     if tau2 is None:
         tau2 = 0.0 if (method == "FE" or k <= p) else estimate_tau2(y, v, X, method, control).tau2
-    w = 1.0 / (v + tau2)
-    WX = X * w[:, None]
-    vcov = np.linalg.inv(X.T @ WX)
-    beta = vcov @ (WX.T @ y)
-    s2w = 1.0
-    if test == "knha":
-        r = y - X @ beta
-        rss = float(np.sum(w * r * r))
-        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
-        vcov = s2w * vcov
+    beta, vcov, s2w, _ = weighted_fit(y, v, X, tau2, test)
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / np.sqrt(np.diag(vcov))
         qm = float("nan")

@@ -34,7 +34,7 @@ from ..exceptions import DataError, OptionError
 from .estimators import DEFAULT_CONTROL, TAU2_METHODS, Tau2Estimate, estimate_tau2
 from .heterogeneity import Heterogeneity, heterogeneity, q_profile_ci
 
-__all__ = ["ModelFit", "fit_model", "TESTS"]
+__all__ = ["ModelFit", "fit_model", "weighted_fit", "TESTS"]
 
 #: Allowed values of ``test``.
 TESTS = ("z", "knha")
@@ -169,17 +169,8 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         tau2 = Tau2Estimate(0.0, float("nan"), method)
         if method != "FE":
             notes.append(f"heterogeneity is undefined with k = {k} and {p} coefficient(s); tau2 is set to 0")
-    w = 1.0 / (v + tau2.tau2)
-    WX = X * w[:, None]
-    vcov = np.linalg.inv(X.T @ WX)
-    beta = vcov @ (WX.T @ y)
-    df = None
-    if test == "knha":
-        resid = y - X @ beta
-        rss = float(np.sum(w * resid * resid))
-        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
-        vcov = s2w * vcov
-        df = k - p
+    beta, vcov, _, w = weighted_fit(y, v, X, tau2.tau2, test)
+    df = k - p if test == "knha" else None
     se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
@@ -195,6 +186,28 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
                     tau2=tau2, tau2_ci=tau2_ci, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
                     notes=tuple(notes), control=None if control is None else dict(control))
+
+
+def weighted_fit(y, v, X, tau2: float, test: str):
+    r"""Weighted least squares given :math:`\tau^2`: return ``(beta, vcov, s2w, weights)``.
+
+    ``vcov`` is :math:`(X^\top W X)^{-1}`, multiplied for ``test="knha"`` by the Knapp-Hartung factor
+    :math:`s^2_w = \sum_i w_i (y_i - x_i^\top\hat\beta)^2/(k - p)` (0 when the residuals vanish, as in
+    metafor); ``s2w`` is 1 for ``test="z"``. Shared by :func:`fit_model` and the lean refits of the
+    sensitivity analyses, so both compute the same numbers.
+    """
+    k, p = X.shape
+    w = 1.0 / (v + tau2)
+    WX = X * w[:, None]
+    vcov = np.linalg.inv(X.T @ WX)
+    beta = vcov @ (WX.T @ y)
+    s2w = 1.0
+    if test == "knha":
+        resid = y - X @ beta
+        rss = float(np.sum(w * resid * resid))
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
+        vcov = s2w * vcov
+    return beta, vcov, s2w, w
 
 
 def _omnibus(beta, vcov, p, df):

@@ -117,7 +117,8 @@ def _pool(S: np.ndarray, y: np.ndarray, v: np.ndarray, dl: bool) -> tuple:
     est = swy / sw
     q = np.where(m > 1, np.maximum(swy2 - swy * est, 0.0), 0.0)
     df = m - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (q - df) / q is -inf for q = 0 (or a tiny q): I2 is then 0, so the division warnings say nothing
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         i2 = np.where(m > 1, np.maximum(0.0, 100.0 * (q - df) / q), 0.0)
         h2 = np.where(m > 1, q / df, 1.0)
         tau2 = np.zeros_like(est)
