@@ -214,21 +214,81 @@ def reference_trajectory(d, c, sd, m):
     return rupture, repaired
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-@pytest.mark.parametrize("sd", ["sample", "client"])
-def test_trajectory_matches_reference_loop(seed, sd):
-    rng = np.random.default_rng(seed)
+def random_trajectories(rng, n_clients=12, max_sessions=8, last_session=14, study=None):
+    """Clients with 1..max_sessions sessions numbered within 1..last_session (gaps), scores with 10 % missing."""
     parts = []
-    for i in range(12):
-        n = int(rng.integers(1, 9))
-        sessions = np.sort(rng.choice(np.arange(1, 15), n, replace=False))
+    for i in range(n_clients):
+        n = int(rng.integers(1, max_sessions + 1))
+        sessions = np.sort(rng.choice(np.arange(1, last_session + 1), n, replace=False))
         scores = np.round(rng.normal(4, 1, n), 1)
         scores[rng.random(n) < 0.1] = np.nan
         parts.append(pd.DataFrame({"client": f"c{i}", "session": sessions, "alliance": scores}))
     d = pd.concat(parts, ignore_index=True)
+    if study is not None:
+        d.insert(0, "study", pd.Categorical([study] * len(d)))
+    return d
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("sd", ["sample", "client"])
+def test_trajectory_matches_reference_loop(seed, sd):
+    d = random_trajectories(np.random.default_rng(seed))
     for c in (1.0, 2.0):
         for m in (1, 3):
             want_r, want_p = reference_trajectory(d, c, sd, m)
             got = TrajectoryRule(c=c, sd=sd, m=m).apply(d)
             assert as_list(got["rupture"]) == want_r
             assert as_list(got["repaired"]) == want_p
+
+
+# --- the trajectory rule: censored windows and studies --------------------------------------------------------------
+
+def reference_censored(d, c, m):
+    """Sample SD, censored="missing", written out per client: lists of rupture/repaired (None = missing)."""
+    diffs = []
+    for _, g in d.groupby("client", sort=False):
+        a = g["alliance"].tolist()
+        diffs += [a[i] - a[i - 1] for i in range(1, len(a)) if not (np.isnan(a[i]) or np.isnan(a[i - 1]))]
+    sd = np.std(diffs, ddof=1)
+    rupture, repaired = [], []
+    for _, g in d.groupby("client", sort=False):
+        a, s = g["alliance"].tolist(), g["session"].tolist()
+        for t in range(len(a)):
+            dt = np.nan if t == 0 else a[t] - a[t - 1]
+            r = (None if np.isnan(a[0]) else False) if t == 0 else (None if np.isnan(dt) else bool(dt < -c * sd))
+            rupture.append(r)
+            if not r:
+                repaired.append(r)
+                continue
+            window = [a[k] for k in range(t + 1, len(a)) if s[k] - s[t] <= m]
+            if any(v >= a[t - 1] for v in window if not np.isnan(v)):
+                repaired.append(True)
+            else:  # not regained: unknown unless all m following sessions were observed
+                repaired.append(False if sum(not np.isnan(v) for v in window) >= m else None)
+    return rupture, repaired
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_trajectory_censored_missing_matches_reference_loop(seed):
+    d = random_trajectories(np.random.default_rng(seed), n_clients=15, max_sessions=9, last_session=15)
+    for c in (0.5, 1.0):
+        for m in (1, 2, 3):
+            want_r, want_p = reference_censored(d, c, m)
+            got = TrajectoryRule(c=c, m=m, censored="missing").apply(d)
+            assert as_list(got["rupture"]) == want_r
+            assert as_list(got["repaired"]) == want_p
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_trajectory_sample_sd_of_one_study_column_and_of_several_studies(seed):
+    rng = np.random.default_rng(seed)
+    a, b = random_trajectories(rng, study="A"), random_trajectories(rng, study="B")
+    rule = TrajectoryRule(c=1.0, m=2)
+    # one study as a categorical column: the same as no study column at all
+    pd.testing.assert_frame_equal(rule.apply(a), rule.apply(a.drop(columns="study")))
+    # several studies: each its own sample SD, as if classified alone
+    both = pd.concat([a, b.assign(client="b" + b["client"])], ignore_index=True)
+    both["study"] = pd.Categorical(both["study"].astype(str))
+    got = rule.apply(both)
+    want = pd.concat([rule.apply(a), rule.apply(b)], ignore_index=True)
+    pd.testing.assert_frame_equal(got, want)

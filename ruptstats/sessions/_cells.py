@@ -12,7 +12,7 @@ import pandas as pd
 from ..exceptions import DataError
 from .schema import ID_COLUMNS
 
-__all__ = ["file_rows", "raise_cells", "source_of", "range_check"]
+__all__ = ["file_rows", "raise_cells", "source_of", "range_check", "working_copy"]
 
 
 def file_rows(df: pd.DataFrame) -> np.ndarray:
@@ -25,6 +25,17 @@ def file_rows(df: pd.DataFrame) -> np.ndarray:
 def source_of(df: pd.DataFrame) -> str | None:
     """The file a table came from (``df.attrs["source"]``), if known."""
     return df.attrs.get("source")
+
+
+def working_copy(df: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy (copy-on-write shares the data) whose ``attrs`` keep only the source, for messages.
+
+    pandas deep-copies ``attrs`` into every object taken from a table (each column, each selection); the report
+    need not travel through a computation.
+    """
+    out = df.copy(deep=False)
+    out.attrs = {"source": df.attrs["source"]} if "source" in df.attrs else {}
+    return out
 
 
 def raise_cells(df: pd.DataFrame, bad: np.ndarray, column: str, message: str) -> None:

@@ -12,33 +12,69 @@ import pandas as pd
 
 from .schema import session_key
 
-__all__ = ["group_codes", "order_sessions", "group_shift", "group_std", "group_any", "is_sorted", "dense_codes"]
+__all__ = ["group_codes", "single_group", "session_numbers", "order_sessions", "group_shift", "group_std", "sample_sd",
+           "group_any", "is_sorted", "dense_codes"]
 
 
 def group_codes(df: pd.DataFrame, columns) -> np.ndarray:
-    """Return an int64 code per row, equal for equal values of ``columns`` (missing values form their own group).
+    """Return an integer code per row, equal for equal values of ``columns`` (missing values form their own group).
+
+    Codes increase with the category order (categoricals) or the order of first appearance (other columns),
+    column by column, so sorting by the code sorts by the columns. A categorical with a single category and no
+    missing value (e.g. the one study of a file) cannot split a group and is skipped. When one categorical
+    decides alone, its own codes are returned (int8/16/32, a read-only view: no copy); otherwise int64.
 
     >>> df = pd.DataFrame({"a": ["x", "x", "y"], "b": [1, 2, 1]})
     >>> group_codes(df, ["a"]).tolist()
     [0, 0, 1]
     """
-    columns = list(columns)
-    if not columns:
-        return np.zeros(len(df), dtype=np.int64)
-    code = None
+    parts = []
     for col in columns:
         s = df[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
-            c = s.cat.codes.to_numpy().astype(np.int64)
-            n = len(s.cat.categories)
+            c, n = s.array.codes, len(s.cat.categories)  # read-only view, int8/16/32
         else:
             c, uniques = pd.factorize(s, use_na_sentinel=True)
-            c = c.astype(np.int64)
             n = len(uniques)
         if len(c) and c.min() < 0:
-            c[c < 0] = n  # missing values: one extra code
-        code = c if code is None else code * (n + 1) + c
+            c = np.where(c < 0, n, c).astype(np.int64)  # missing values: one extra code
+        elif n <= 1:
+            continue  # one value everywhere
+        parts.append((c, n))
+    if not parts:
+        return np.zeros(len(df), dtype=np.int64)
+    code = parts[0][0]
+    for c, n in parts[1:]:
+        code = code.astype(np.int64) * (n + 1) + c
     return code
+
+
+def single_group(df: pd.DataFrame, columns) -> bool:
+    """True when ``columns`` cannot split the rows: each is a categorical with one category and no missing value.
+
+    >>> single_group(pd.DataFrame({"study": pd.Categorical(["S", "S"])}), ["study"])
+    True
+    """
+    for col in columns:
+        s = df[col]
+        if not (isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories) <= 1):
+            return False
+        if len(s) and s.array.codes.min() < 0:
+            return False
+    return True
+
+
+def session_numbers(df: pd.DataFrame) -> np.ndarray:
+    """The ``session`` column as int64 (no copy) when it holds whole numbers and none is missing, else float64
+    with NaN for missing values.
+
+    >>> session_numbers(pd.DataFrame({"session": pd.array([1, 2], dtype="Int64")})).dtype
+    dtype('int64')
+    """
+    s = df["session"]
+    if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:
+        return s.to_numpy(dtype=np.int64)
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def is_sorted(g: np.ndarray, session: np.ndarray) -> bool:
@@ -55,7 +91,7 @@ def order_sessions(df: pd.DataFrame) -> pd.DataFrame:
     """Return ``df`` ordered by study, client, rater and session (category order), leaving a sorted table as is."""
     key = session_key(df.columns)
     g = group_codes(df, [c for c in key if c != "session"])
-    session = df["session"].to_numpy(dtype=np.float64, na_value=np.nan) if "session" in df else np.zeros(len(df))
+    session = session_numbers(df) if "session" in df else np.zeros(len(df))
     if is_sorted(g, session):
         return df
     order = np.lexsort((session, g))
@@ -108,10 +144,7 @@ def group_std(values: np.ndarray, g: np.ndarray, ddof: int = 1) -> np.ndarray:
     [1.4142135623730951, 1.4142135623730951, 1.4142135623730951, 0.0, 0.0]
     """
     if len(g) and g.min() == g.max():  # one group (e.g. the sample SD of a single study): no gathers needed
-        ok = ~np.isnan(values)
-        k = int(ok.sum())
-        sd = float(np.sqrt(np.sum((values[ok] - values[ok].mean()) ** 2) / (k - ddof))) if k > ddof else np.nan
-        return np.full(len(g), sd)
+        return np.full(len(g), sample_sd(values, ddof))
     inv = dense_codes(g)
     ok = ~np.isnan(values)
     n = np.bincount(inv[ok], minlength=inv.max() + 1 if len(inv) else 0).astype(float)
@@ -122,6 +155,20 @@ def group_std(values: np.ndarray, g: np.ndarray, ddof: int = 1) -> np.ndarray:
         ss = np.bincount(inv, weights=dev * dev, minlength=len(n))
         var = np.where(n > ddof, ss / (n - ddof), np.nan)
     return np.sqrt(var)[inv]
+
+
+def sample_sd(values: np.ndarray, ddof: int = 1) -> float:
+    """Standard deviation of the non-missing ``values`` (NaN with fewer than ddof + 1 of them); two-pass formula.
+
+    >>> sample_sd(np.array([1., 3., np.nan]))
+    1.4142135623730951
+    """
+    v = values[~np.isnan(values)]  # a copy, worked on in place: the same numbers as sum((v - mean) ** 2)
+    if len(v) <= ddof:
+        return np.nan
+    v -= v.mean()
+    np.square(v, out=v)
+    return float(np.sqrt(np.sum(v) / (len(v) - ddof)))
 
 
 def group_any(flags: np.ndarray, g: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning
-from ._cells import source_of
+from ._cells import source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .report import Issue, SessionReport
 from .rules import make_rule
@@ -71,14 +71,16 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     if rule is None and report is not None and report.rule is not None:
         rule = report.rule
     rule = make_rule(rule, **options)
-    out = order_sessions(sessions).copy(deep=False)  # new columns only; copy-on-write protects the input
+    out = order_sessions(working_copy(sessions))  # new columns only; copy-on-write protects the input
     result = rule.apply(out)
     for col in result.columns:
         out[col] = result[col]
     rup = out["rupture"].to_numpy(dtype=bool, na_value=False)
     rep = out["repaired"].to_numpy(dtype=bool, na_value=False)
     unknown = out["rupture"].isna().to_numpy() | (rup & out["repaired"].isna().to_numpy())
-    codes = np.where(unknown, -1, rup.astype(np.int8) + (rup & rep))  # 0 none, 1 unrepaired, 2 repaired
+    codes = rup.astype(np.int8)  # 0 none, 1 unrepaired, 2 repaired, -1 unknown
+    codes += rup & rep
+    codes[unknown] = -1
     out["condition"] = pd.Categorical.from_codes(codes, dtype=CONDITION_DTYPE)
     out = out[[c for c in SESSION_COLUMNS if c in out.columns] + [c for c in out.columns if c not in SESSION_COLUMNS]]
     out.attrs = {k: v for k, v in sessions.attrs.items()}
@@ -97,23 +99,25 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per client: study, client, n_sessions, condition; group maxima by ``ufunc.reduceat``."""
     key = [c for c in ("study", "client") if c in sessions.columns]
     g = group_codes(sessions, key)
-    grouped = bool(np.all(np.diff(g) >= 0))  # true after order_sessions
-    order = np.arange(len(g)) if grouped else np.argsort(g, kind="stable")
-    g = g[order]
-    code = sessions["condition"].cat.codes.to_numpy().astype(np.int64)[order]  # -1 missing, 0 none, 1, 2
-    first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-    starts = np.flatnonzero(first)
+    grouped = bool(np.all(g[1:] >= g[:-1]))  # true after order_sessions: no reordering needed
+    order = None if grouped else np.argsort(g, kind="stable")
+    code = sessions["condition"].cat.codes.to_numpy()  # -1 missing, 0 none, 1, 2 (int8)
+    if order is not None:
+        g, code = g[order], code[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if len(g) else np.zeros(0, dtype=np.int64)
     if by == "any":  # repaired (2) > unrepaired (1) > none (0) > missing (-1)
         cond = np.maximum.reduceat(code, starts) if len(starts) else code[:0]
     else:  # the rupture with the highest session number (ties between raters: the higher code)
-        session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)[order]
+        session = sessions["session"].to_numpy(dtype=np.int64, na_value=0)
+        session = session if order is None else session[order]
         last = np.maximum.reduceat(np.where(code >= 1, session * 4 + code, -1), starts) if len(starts) else code[:0]
         known = np.maximum.reduceat(code, starts) >= 0 if len(starts) else code[:0] >= 0
         cond = np.where(last >= 0, last % 4, np.where(known, 0, -1))
-    out = sessions[key].iloc[order[starts]].reset_index(drop=True)
+    first_rows = starts if order is None else order[starts]  # position of each client's first session row
+    out = sessions[key].iloc[first_rows].reset_index(drop=True)
     out["n_sessions"] = pd.array(np.diff(np.r_[starts, len(g)]), dtype="Int64")
     out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
-    out.attrs["first_rows"] = order[starts]  # position of each client's first session row
+    out.attrs["first_rows"] = first_rows
     return out
 
 
@@ -167,7 +171,8 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     missing = [c for c in covariates if c not in sessions.columns]
     if missing:
         raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
-    sessions = order_sessions(sessions)
+    rule = sessions.attrs.get("rule")
+    sessions = order_sessions(working_copy(sessions))
     out = _client_condition(sessions, by)
     first_rows = out.attrs.pop("first_rows")
     group = [c for c in ("study", "client") if c in sessions.columns]
@@ -196,7 +201,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     out = out[cols + [c for c in out.columns if c not in cols]]
     for issue in issues:
         warnings.warn(issue.message, DataWarning, stacklevel=2)
-    out.attrs = {"issues": tuple(issues), "rule": sessions.attrs.get("rule"), "by": by}
+    out.attrs = {"issues": tuple(issues), "rule": rule, "by": by}
     return out
 
 
@@ -245,13 +250,18 @@ def condition_counts(table: pd.DataFrame, *, level: str = "session") -> pd.DataF
     level = check_choice("level", level, ["session", "client"])
     if "study" in table.columns:
         study = pd.Categorical(table["study"])
-        s_codes, studies = study.codes.astype(np.int64), [str(c) for c in study.categories]
+        s_codes, studies = study.codes, [str(c) for c in study.categories]
     else:
-        s_codes, studies = np.zeros(len(table), dtype=np.int64), [""]
-    cond = pd.Categorical(table["condition"], categories=list(CONDITIONS)).codes.astype(np.int64)
-    ok = (cond >= 0) & (s_codes >= 0)
+        s_codes, studies = np.zeros(len(table), dtype=np.int8), [""]
+    cond = pd.Categorical(table["condition"], categories=list(CONDITIONS)).codes
     k = len(CONDITIONS)
-    n = np.bincount(s_codes[ok] * k + cond[ok], minlength=len(studies) * k)
+    if len(studies) == 1:  # one study: a count per condition (rows without study left out)
+        known = cond if s_codes.min(initial=0) >= 0 else cond[s_codes >= 0]
+        n = np.array([np.count_nonzero(known == j) for j in range(k)])
+    else:
+        cell = s_codes.astype(np.int64) * k + cond
+        cell[(cond < 0) | (s_codes < 0)] = len(studies) * k  # one extra bin for rows without study or condition
+        n = np.bincount(cell, minlength=len(studies) * k + 1)[:-1]
     return pd.DataFrame({"study": np.repeat(studies, k), "rule": table.attrs.get("rule", ""), "level": level,
                          "condition": list(CONDITIONS) * len(studies), "n": n.astype(np.int64)})
 

@@ -209,10 +209,18 @@ def score_arrays(df: pd.DataFrame, instrument, *, items, prefix=None, max_missin
     columns = _item_arrays(df, cols, inst, source, rows)
     scales = {"total": tuple(range(1, inst.n_items + 1)), **inst.subscales}
     limits = _limits(max_missing, scales)
+    reverse = set(inst.reverse)
+    if all(v.dtype.kind == "i" for v in columns) and float(inst.low).is_integer() and float(inst.high).is_integer():
+        sums = _whole_sums(columns, scales, reverse, int(inst.low) + int(inst.high), len(df))
+        if score == "mean":
+            for k, numbers in scales.items():
+                np.divide(sums[k], len(numbers), out=sums[k])
+        out = {f"{prefix}_{k}": sums[k] for k in scales}
+        out[f"{prefix}_n_missing"] = np.zeros(len(df), dtype=np.int64)
+        return out
     member = {j: [k for k, numbers in scales.items() if j + 1 in numbers] for j in range(inst.n_items)}
     sums = {k: np.zeros(len(df)) for k in scales}
     n_missing = {k: np.zeros(len(df), dtype=np.int64) for k in scales}
-    reverse = set(inst.reverse)
     complete = True  # no item missing anywhere: no prorating needed
     for j, v in enumerate(columns):  # loop over item columns, not rows; one column in memory at a time
         if j + 1 in reverse:
@@ -238,6 +246,44 @@ def score_arrays(df: pd.DataFrame, instrument, *, items, prefix=None, max_missin
         out[f"{prefix}_{scale}"] = np.where(ok, value, np.nan)
     out[f"{prefix}_n_missing"] = n_missing["total"]
     return out
+
+
+def _whole_sums(columns, scales, reverse, flip, n_rows) -> dict:
+    """float64 scale sums of whole-number items without missing values, added up in int64.
+
+    Integer sums are exact, so they equal the float64 sums of the general path (every partial sum is a whole
+    number far below 2**53); one int64 scratch array is reused for every scale. When the subscales split the
+    items (each item in exactly one subscale, as in the WAI-SR and the OQ-45), each item column is added once
+    and the total is the (exact) sum of the subscale sums, written into the scratch's memory (fresh memory is
+    what costs most here).
+    """
+    parts = [k for k in scales if k != "total"]
+    split = bool(parts) and sorted(i for k in parts for i in scales[k]) == list(range(1, len(columns) + 1))
+    buffer = np.empty(n_rows)
+    scratch = buffer.view(np.int64)  # both 8-byte numbers
+    sums = {}
+    for k in parts if split else scales:  # loop over scales and their item columns, not rows
+        items = [j for j in range(len(columns)) if j + 1 in scales[k]]
+        if not items:
+            sums[k] = np.zeros(n_rows)
+            continue
+        for i, j in enumerate(items):
+            v = columns[j]
+            if i == 0:
+                np.copyto(scratch, v)
+            else:
+                scratch += v
+            if j + 1 in reverse:  # low + high - x: take the item off twice, add low + high
+                scratch -= v
+                scratch -= v
+                scratch += flip
+        sums[k] = scratch.astype(np.float64)
+    if split:  # the scratch is no longer needed: its memory takes the total
+        np.copyto(buffer, sums[parts[0]])
+        for k in parts[1:]:
+            buffer += sums[k]
+        sums["total"] = buffer
+    return sums
 
 
 def _limits(max_missing, scales) -> dict:
@@ -269,7 +315,7 @@ def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
             s = num
         if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers, none missing
             v = s.to_numpy()
-            if v.size == 0 or (v.min() >= inst.low and v.max() <= inst.high):
+            if v.size == 0 or _within(v, inst.low, inst.high):
                 arrays.append(v)
                 continue
         x = s.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -290,6 +336,16 @@ def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
         raise DataError(f"{message}; {n_bad} bad cell(s) in {bad_cols} column(s)", source=source, row=_row(rows, i),
                         column=c)
     return arrays
+
+
+def _within(v: np.ndarray, low, high) -> bool:
+    """All of the integer array ``v`` in ``[low, high]``: minimum and maximum in one pass (pyarrow's ``min_max``
+    over the array's own memory)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    bounds = pc.min_max(pa.array(v))
+    return bounds["min"].as_py() >= low and bounds["max"].as_py() <= high
 
 
 def _row(rows, i) -> int:

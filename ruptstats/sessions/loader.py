@@ -120,12 +120,7 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     df, issues = check_sessions(df, client_level=client_level, on_invalid=on_invalid)
     instruments = _score(df, m, name)
     if instruments:
-        df = df.copy(deep=False)  # new columns only (copy-on-write keeps the rest shared)
-    for frame, spec in instruments:
-        for col, values in frame.items():
-            df[col] = values
-        if spec.target:
-            df[spec.target] = frame[f"{spec.key}_total"]
+        df = _add_columns(df, instruments)
     pseud = _pseudonymise(df, m, key)
     df = order_sessions(df)
     df = df[[c for c in SESSION_COLUMNS if c in df.columns] + [c for c in df.columns if c not in SESSION_COLUMNS]]
@@ -145,7 +140,10 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
 
 
 def _n_clients(df) -> int:
-    g = dense_codes(group_codes(df, [c for c in ("study", "client") if c in df.columns]))
+    g = group_codes(df, [c for c in ("study", "client") if c in df.columns])
+    if len(g) and np.all(g[1:] >= g[:-1]):  # grouped (the table is sorted): count the starts of the groups
+        return int(np.count_nonzero(g[1:] != g[:-1])) + 1
+    g = dense_codes(g)
     return int(g.max()) + 1 if len(g) else 0
 
 
@@ -192,12 +190,22 @@ def _coerce(df, m):
     out = {}
     for col in df.columns:
         if col in CANONICAL_COLUMNS or col in m.values:
-            out[col] = coerce_column(df, col, m.values.get(col))
+            values = coerce_column(df, col, m.values.get(col))
+            if values is not df[col].array:  # e.g. identifiers read as categoricals of text are kept as they are
+                out[col] = values
     if not out:
         return df
+    # fresh float arrays (numbers converted from the file's integers) join without another copy
+    fresh = {c: v for c, v in out.items() if isinstance(v, np.ndarray) and v.flags.owndata and v.flags.writeable}
+    attrs, columns = df.attrs, list(df.columns)
     df = df.copy(deep=False)
     for col, values in out.items():
-        df[col] = values
+        if col not in fresh:
+            df[col] = values
+    if fresh:
+        df = pd.concat([df.drop(columns=list(fresh)), pd.DataFrame(fresh, index=df.index, copy=False)], axis=1)
+        df = df[columns]
+        df.attrs = attrs
     return df
 
 
@@ -208,9 +216,32 @@ def _score(df, m, name):
             raise OptionError(f"{m.source}: [instruments.{spec.key}] target '{spec.target}' already exists in the "
                               f"table")
         frame = score_arrays(df, spec.instrument, items=spec.items, prefix=spec.key, max_missing=spec.max_missing,
-                             score=spec.score, source=name, rows=np.asarray(df.index))
+                             score=spec.score, source=name, rows=df.index)
         results.append((frame, spec))
     return results
+
+
+def _add_columns(df, instruments) -> pd.DataFrame:
+    """Add each instrument's score columns, then its target (as ``df[col] = values`` would, in that order).
+
+    New score columns are joined without copying their fresh arrays; the target is set from the total column,
+    which copy-on-write shares until either is modified.
+    """
+    attrs = df.attrs
+    for frame, spec in instruments:
+        df = df.copy(deep=False)  # copy-on-write keeps the existing columns shared
+        fresh = {}
+        for col, values in frame.items():
+            if col in df.columns:
+                df[col] = values  # replaced where it stands
+            else:
+                fresh[col] = values
+        if fresh:
+            df = pd.concat([df, pd.DataFrame(fresh, index=df.index, copy=False)], axis=1)
+        if spec.target:
+            df[spec.target] = df[f"{spec.key}_total"]
+    df.attrs = attrs
+    return df
 
 
 def _pseudonymise(df, m, key) -> list:

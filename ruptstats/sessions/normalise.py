@@ -104,13 +104,36 @@ def to_boolean(df: pd.DataFrame, column: str, recode: dict | None = None) -> pd.
     if pd.api.types.is_bool_dtype(s.dtype):
         return pd.array(s, dtype="boolean")
     table = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}, **_recode_table(recode)}
-    mapped, codes, uniques = _map_uniques(s, lambda u: table.get(text_key(u), "?"))
+
+    def word(u):
+        return table.get(text_key(u), "?")
+
+    if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already number the distinct values (-1 missing)
+        codes, mapped = s.array.codes, [word(u) for u in s.cat.categories]
+    else:
+        mapped, codes, _ = _map_uniques(s, word)
     bad_u = np.array([m not in (True, False) and not pd.isna(m) for m in mapped] + [False])
-    raise_cells(df, bad_u[codes], column,
-                f"'{column}' must be yes/no (or a value the mapping's [values.{column}] recodes)")
+    if bad_u.any():
+        raise_cells(df, _pick(bad_u, codes), column,
+                    f"'{column}' must be yes/no (or a value the mapping's [values.{column}] recodes)")
     vals = np.array([bool(m) if m in (True, False) else False for m in mapped] + [False])
     miss = np.array([not (m in (True, False)) for m in mapped] + [True])
-    return pd.arrays.BooleanArray(vals[codes], miss[codes])
+    return pd.arrays.BooleanArray(_pick(vals, codes), _pick(miss, codes))
+
+
+def _pick(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` for a boolean table of the distinct values (its last entry for code -1, missing).
+
+    With few distinct values, comparisons with the codes that give True replace the gather (whose int64 index
+    would be as large as the column).
+    """
+    if len(table) > 8:
+        return table[codes]
+    hits = [i if i < len(table) - 1 else -1 for i in np.flatnonzero(table)]
+    out = np.zeros(len(codes), dtype=bool)
+    for i in hits:
+        out |= codes == i
+    return out
 
 
 def to_category(df: pd.DataFrame, column: str, recode: dict | None = None, allowed=None) -> pd.Categorical:

@@ -51,7 +51,7 @@ import pandas as pd
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
 from ._cells import range_check, source_of
-from ._groups import group_codes, group_shift, group_std, is_sorted
+from ._groups import group_codes, group_std, is_sorted, sample_sd, session_numbers, single_group
 from .schema import RUPTURE_TYPE_DTYPE, session_key
 
 __all__ = ["SelfReportRule", "ObserverRule", "TrajectoryRule", "make_rule", "RULES"]
@@ -311,30 +311,49 @@ class TrajectoryRule:
         _need(sessions, "session", "session")
         key = [k for k in session_key(sessions.columns) if k != "session"]
         g = group_codes(sessions, key)
-        s = sessions["session"].to_numpy(dtype=np.float64, na_value=np.nan)
+        s = session_numbers(sessions)
         if not is_sorted(g, s):
             raise DataError("sessions must be ordered by client and strictly increasing session within client; "
                             "use the table returned by load_sessions", source=source_of(sessions))
-        a = pd.to_numeric(sessions[self.variable]).to_numpy(dtype=np.float64, na_value=np.nan)
-        prev = group_shift(a, g, 1)
-        first = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, dtype=bool)
-        d = a - prev
-        study = group_codes(sessions, ["study"] if "study" in sessions.columns else [])
-        sd = group_std(d, study if sd_kind == "sample" else g)
+        score = sessions[self.variable]
+        if not (score.dtype == np.float64):  # float64 scores (the loader's) are used as they are
+            score = pd.to_numeric(score)
+        a = score.to_numpy(dtype=np.float64, na_value=np.nan)
+        n = len(a)
+        same = g[1:] == g[:-1]  # row t + 1 is the next recorded session of the client of row t
+        first = np.empty(n, dtype=bool)  # the client's first row
+        first[:1] = True
+        np.logical_not(same, out=first[1:])
+        d = np.empty(n)  # a_t - a_{t-1} within the client
+        np.subtract(a[1:], a[:-1], out=d[1:])
+        d[first] = np.nan
+        study = ["study"] if "study" in sessions.columns else []
+        if sd_kind == "sample" and single_group(sessions, study):  # one study: one SD for every row
+            sd = sample_sd(d)
+            unknown = np.isnan(d) if not np.isnan(sd) else np.ones(n, dtype=bool)
+        else:
+            sd = group_std(d, group_codes(sessions, study) if sd_kind == "sample" else g)
+            unknown = np.isnan(d) | np.isnan(sd)
         with np.errstate(invalid="ignore"):
             drop = d < -c * sd
-        unknown = np.isnan(d) | np.isnan(sd)
-        rupture = np.where(first, False, drop)
-        r_missing = np.where(first, np.isnan(a), unknown & ~drop)
-        regained = np.zeros(len(a), dtype=bool)
-        seen = np.zeros(len(a), dtype=np.int64)
-        for k in range(1, min(m, len(a) - 1) + 1):  # loop over the window, not over rows: row t vs row t + k
+        rupture = drop & ~first
+        a_missing = np.isnan(a)
+        r_missing = np.where(first, a_missing, unknown & ~drop)
+        # regained[t]: a score at rows t + 1 … within m sessions reaches a[t - 1], the pre-drop level; it is only
+        # used together with rupture[t], which is False on a client's first row (where a[t - 1] is another's)
+        regained = np.zeros(n, dtype=bool)
+        seen = np.zeros(n, dtype=np.int64) if censored == "missing" else None
+        within, gap = same, d.view(s.dtype)  # session gaps overwrite d (no longer needed; both 8-byte numbers)
+        for k in range(1, min(m, n - 1) + 1):  # loop over the window, not over rows: row t vs row t + k
+            if k > 1:  # rows t and t + k are one client's when every step between them is (rows are grouped)
+                within = within[:-1] & same[k - 1:]
+            np.subtract(s[k:], s[:-k], out=gap[:n - k])
             with np.errstate(invalid="ignore"):
-                within = (g[k:] == g[:-k]) & (s[k:] - s[:-k] <= m)
-                regained[:-k] |= within & (a[k:] >= prev[:-k])
-            seen[:-k] += within & ~np.isnan(a[k:])
-        incomplete = seen < m
-        rep_missing = r_missing | (rupture & ~regained & incomplete if censored == "missing" else False)
+                inside = within & (gap[:n - k] <= m)
+                regained[1:n - k] |= inside[1:] & (a[1 + k:] >= a[:n - k - 1])
+            if seen is not None:
+                seen[:-k] += inside & ~a_missing[k:]
+        rep_missing = r_missing | (rupture & ~regained & (seen < m) if censored == "missing" else False)
         return pd.DataFrame({"rupture": _boolean(rupture, r_missing),
                              "repaired": _boolean(rupture & regained, rep_missing)}, index=sessions.index)
 

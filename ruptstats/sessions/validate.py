@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._cells import file_rows, raise_cells
-from ._groups import group_codes, is_sorted
+from ._groups import group_codes, is_sorted, session_numbers
 from .report import Issue
 
 __all__ = ["check_sessions", "client_conflicts"]
@@ -41,19 +41,21 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
     ``on_invalid="error"`` the first invalid row raises; otherwise invalid rows are excluded (see the table).
     """
     issues = []
-    rows = file_rows(df)
     excluded = np.zeros(len(df), dtype=bool)
     for col, check in (("client", "missing_id"), ("session", "missing_id")):
         bad = df[col].isna().to_numpy()
         excluded |= _finding(df, bad, col, check, f"{col} is missing", on_invalid, issues)
-    s = df["session"].to_numpy(dtype=np.float64, na_value=np.nan)
-    bad = s < 1
+    s = session_numbers(df)
+    with np.errstate(invalid="ignore"):
+        bad = s < 1
     excluded |= _finding(df, bad, "session", "session_number", "session number must be 1 or more", on_invalid,
                          issues)
     key = [c for c in ("study", "client", "rater") if c in df.columns]
     g = group_codes(df, key)
+    any_excluded = bool(excluded.any())
     ok = ~excluded
-    if not is_sorted(g[ok], s[ok]):
+    if not (is_sorted(g[ok], s[ok]) if any_excluded else is_sorted(g, s)):
+        rows = file_rows(df)  # only for messages (a sorted table never builds this array)
         idx = np.flatnonzero(ok)
         order = idx[np.lexsort((s[idx], g[idx]))]  # stable: the first row in the file stays first
         same = (g[order][1:] == g[order][:-1]) & (s[order][1:] == s[order][:-1])
@@ -73,14 +75,18 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
             issues.append(Issue("warning", "session_order",
                                 f"session numbers decrease within a client at rows {_rows_text(where)}; the "
                                 f"table is sorted by client and session", "session", tuple(int(r) for r in where)))
-    has_client = df["client"].notna().to_numpy()
-    gone = set(np.unique(g[excluded & has_client])) - set(np.unique(g[~excluded])) if excluded.any() else set()
+    any_excluded = bool(excluded.any())
+    gone = set()
+    if any_excluded:
+        has_client = df["client"].notna().to_numpy()
+        gone = set(np.unique(g[excluded & has_client])) - set(np.unique(g[~excluded]))
     if gone:
+        rows = file_rows(df)
         lost = np.isin(g, list(gone)) & has_client
         issues.append(Issue("warning", "client_without_sessions",
                             f"{len(gone)} client(s) have no valid session rows left (rows {_rows_text(rows[lost])})",
                             "client", tuple(int(r) for r in rows[lost])))
-    out = df[~excluded] if excluded.any() else df
+    out = df[~excluded] if any_excluded else df
     for col in client_level:
         out, issue = client_conflicts(out, col, on_invalid)
         if issue is not None:
@@ -111,8 +117,10 @@ def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
     """
     key = [c for c in ("study", "client") if c in df.columns]
     g = group_codes(df, key)
-    v, _ = pd.factorize(df[column], use_na_sentinel=True)
-    if not (v >= 0).any():
+    s = df[column]
+    # equal values, equal codes; -1 for missing (the codes of a categorical are such codes already)
+    v = s.array.codes if isinstance(s.dtype, pd.CategoricalDtype) else pd.factorize(s, use_na_sentinel=True)[0]
+    if not len(v) or v.max() < 0:
         return df, None
     bad = _varies_within(g, v)
     if not bad.any():
@@ -129,17 +137,22 @@ def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
 
 
 def _varies_within(g: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Per row: does the non-negative code ``v`` take two values within the row's group ``g``?
+    """Per row: does the code ``v`` (-1 for missing) take two non-missing values within the row's group ``g``?
 
     Group minimum and maximum by ``ufunc.reduceat`` over the rows sorted by group (a stable argsort only when
     the rows are not grouped already).
     """
-    order = None if bool(np.all(np.diff(g) >= 0)) else np.argsort(g, kind="stable")
+    order = None if bool(np.all(g[1:] >= g[:-1])) else np.argsort(g, kind="stable")
+    if order is None and v.min() >= 0 and not np.any((g[1:] == g[:-1]) & (v[1:] != v[:-1])):
+        return np.zeros(len(g), dtype=bool)  # grouped, none missing: equal neighbours within every group
     gs, vs = (g, v) if order is None else (g[order], v[order])
     starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
-    hi = np.maximum.reduceat(np.where(vs >= 0, vs, -1), starts)
-    lo = np.minimum.reduceat(np.where(vs >= 0, vs, np.iinfo(np.int64).max), starts)
-    bad_sorted = np.repeat((hi >= 0) & (hi != lo), np.diff(np.r_[starts, len(gs)]))
+    hi = np.maximum.reduceat(vs, starts)  # -1 only when all are missing
+    lo = np.minimum.reduceat(vs if vs.min() >= 0 else np.where(vs >= 0, vs, np.iinfo(vs.dtype).max), starts)
+    varies = (hi >= 0) & (hi != lo)
+    if not varies.any():
+        return np.zeros(len(g), dtype=bool)
+    bad_sorted = np.repeat(varies, np.diff(np.r_[starts, len(gs)]))
     if order is None:
         return bad_sorted
     bad = np.empty_like(bad_sorted)
