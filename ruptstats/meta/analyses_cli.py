@@ -61,11 +61,13 @@ def add_arguments(parser) -> None:
 
 
 def _column(inp, name: str, option: str):
+    from .inputs import find_column
+
     frame = inp.extra
-    if frame is None or name not in frame.columns:
-        cols = [] if frame is None else list(map(str, frame.columns))
-        raise DataError(f"column '{name}' (given by {option}) not found; the columns are {', '.join(cols)}")
-    return frame[name].reset_index(drop=True)
+    if frame is None:
+        raise DataError(f"{option} {name}: the study table is not available")
+    column = find_column(frame, name, option=option, source=frame.attrs.get("source"))
+    return frame[column].reset_index(drop=True)
 
 
 def _rows(table, keys) -> list:

@@ -144,12 +144,10 @@ def _with_notes(res, notes):
 
 
 def _subgroups(res, inp, column, source):
-    from ..exceptions import DataError
+    from .inputs import find_column
     from .subgroups import subgroup_analysis
 
-    if column not in inp.extra.columns:
-        raise DataError(f"column '{column}' (given by --subgroup) not found; the columns are "
-                        f"{', '.join(map(str, inp.extra.columns))}", source=source)
+    column = find_column(inp.extra, column, option="--subgroup", source=source)
     return subgroup_analysis(res, inp.extra[column], name=column)
 
 
