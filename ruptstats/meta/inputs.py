@@ -16,7 +16,7 @@ import pandas as pd
 from ..effects.correlation import zcor
 from ..exceptions import DataError, OptionError
 
-__all__ = ["EffectInput", "effects_from_table", "numeric_column", "find_column", "STUDY_COLUMNS"]
+__all__ = ["EffectInput", "effect_columns", "effects_from_table", "numeric_column", "find_column", "STUDY_COLUMNS"]
 
 #: Column names tried, in order, for study labels when ``study`` is not given.
 STUDY_COLUMNS = ("study", "Study", "label", "author", "authors", "source", "id")
@@ -99,6 +99,26 @@ def numeric_column(table: pd.DataFrame, column: str, *, source=None, rows=None) 
     return converted.to_numpy(dtype=float, na_value=np.nan)
 
 
+def effect_columns(table: pd.DataFrame, yi: str, vi: str, *, standard_errors: bool = False, source=None,
+                   rows=None) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(yi, vi)`` from two columns, checked cell by cell.
+
+    Effect sizes must be finite numbers and variances (or standard errors, squared on return, with
+    ``standard_errors=True``) positive; an empty, non-numeric or out-of-range cell is a :class:`DataError`
+    naming ``source``, the 1-based row (from ``rows``, default 1..n) and the column.
+    """
+    rows = np.arange(1, len(table) + 1) if rows is None else rows
+    for name in (yi, vi):
+        find_column(table, name, option=name, source=source)
+    y = numeric_column(table, yi, source=source, rows=rows)
+    second = numeric_column(table, vi, source=source, rows=rows)
+    _check(~np.isfinite(y), "expected a finite number, got {value}", y, column=yi, source=source, rows=rows)
+    what = "standard error" if standard_errors else "sampling variance"
+    _check(~(second > 0), f"the {what} must be a positive number, got {{value}}", second, column=vi,
+           source=source, rows=rows)
+    return y, (second**2 if standard_errors else second)
+
+
 def _check(mask, message, values, *, column, source, rows):
     if mask.any():
         i = int(np.flatnonzero(mask)[0])
@@ -170,13 +190,7 @@ def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=Non
     keep, excluded = _missing_rows(table, used, drop_missing, source, numbers)
     rows = numbers[keep]
     sub = table[keep].reset_index(drop=True)
-    y = numeric_column(sub, ycol, source=source, rows=rows)
-    second = numeric_column(sub, vcol, source=source, rows=rows)
-    _check(~np.isfinite(y), "expected a finite number, got {value}", y, column=ycol, source=source, rows=rows)
-    what = "standard error" if sei is not None else "sampling variance"
-    _check(~(second > 0), f"the {what} must be a positive number, got {{value}}", second, column=vcol,
-           source=source, rows=rows)
-    v = second**2 if sei is not None else second
+    y, v = effect_columns(sub, ycol, vcol, standard_errors=sei is not None, source=source, rows=rows)
     ni = _sample_sizes(sub, ncol, source, rows, minimum=1) if ncol else None
     return EffectInput(yi=y, vi=v, study=_labels(sub, scol, rows), ni=ni, measure=measure, rows=rows,
                        excluded=tuple(excluded), extra=sub)

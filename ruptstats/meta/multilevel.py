@@ -39,6 +39,7 @@ from .._dist import chi2_sf, critical_value, two_sided_p
 from ..exceptions import ConvergenceError, DataError, OptionError
 from ._small import SmallResult
 from .estimators import projection
+from .inputs import effect_columns, find_column
 from .results import MetaResult
 
 __all__ = ["ThreeLevelResult", "three_level"]
@@ -147,14 +148,11 @@ def _inputs(data, cluster, yi, vi):
         return y, v, labels, data.level
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a DataFrame or a MetaResult, got {type(data).__name__}")
-    for name in (yi, vi, cluster):
-        if not isinstance(name, str) or name not in data.columns:
-            raise DataError(f"column {name!r} not found; columns are {list(map(str, data.columns))}")
-    y = pd.to_numeric(data[yi], errors="coerce").to_numpy(dtype=float)
-    v = pd.to_numeric(data[vi], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(y) | ~(v > 0))
-    if bad.size:
-        raise DataError("effect size must be finite and variance positive", row=int(bad[0]) + 1)
+    if not isinstance(cluster, str):
+        raise OptionError(f"cluster={cluster!r} must be a column name when data is a DataFrame")
+    source = data.attrs.get("source")
+    find_column(data, cluster, option="cluster", source=source)
+    y, v = effect_columns(data.reset_index(drop=True), yi, vi, source=source)
     return y, v, data[cluster].reset_index(drop=True), 0.95
 
 

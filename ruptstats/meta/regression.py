@@ -35,6 +35,7 @@ import pandas as pd
 from ..exceptions import DataError, OptionError
 from .design import model_matrix
 from .fitting import ModelFit, fit_model
+from .inputs import effect_columns
 from .model import rma
 from .results import MetaResult, _num
 
@@ -194,16 +195,8 @@ def _inputs(data, moderators, yi, vi, study):
         return data.yi, data.vi, data.study, frame, list(frame.columns), defaults
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a pandas DataFrame or a MetaResult, got {type(data).__name__}")
-    for name in (yi, vi):
-        if name not in data.columns:
-            raise DataError(f"column '{name}' not found; columns are {list(map(str, data.columns))}")
     frame = data.reset_index(drop=True)
-    y = pd.to_numeric(frame[yi], errors="coerce").to_numpy(dtype=float)
-    v = pd.to_numeric(frame[vi], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(y) | ~(v > 0))
-    if bad.size:
-        raise DataError("effect size must be finite and variance positive", row=int(bad[0]) + 1,
-                        column=yi if not np.isfinite(y[bad[0]]) else vi)
+    y, v = effect_columns(frame, yi, vi, source=data.attrs.get("source"))
     labels = (tuple(str(s) for s in frame[study]) if study is not None
               else tuple(f"Study {i + 1}" for i in range(len(frame))))
     return y, v, labels, frame, moderators, {"measure": data.attrs.get("measure")}
