@@ -48,6 +48,7 @@ def test_gosh_full_set_and_singletons_equal_direct_fits(rows):
     assert g.incl.shape[0] == 2 ** y.size - 1
 
 
+@settings(deadline=None)
 @given(st.integers(2, 30))
 def test_kendall_null_distribution_is_a_symmetric_distribution(n):
     pairs = n * (n - 1) // 2
