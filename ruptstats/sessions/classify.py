@@ -187,10 +187,10 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     group = [c for c in ("study", "client") if c in sessions.columns]
     table = working_copy(sessions)
     if table["condition"].dtype != CONDITION_DTYPE:  # e.g. text after a round trip through a file
-        cond = pd.Categorical(table["condition"], dtype=CONDITION_DTYPE)
-        raise_cells(table, (cond.isna() & table["condition"].notna()).to_numpy(), "condition",
+        cond = table["condition"]
+        raise_cells(table, (cond.notna() & ~cond.astype(object).isin(CONDITIONS)).to_numpy(), "condition",
                     f"condition must be one of {', '.join(CONDITIONS)}")
-        table["condition"] = cond
+        table["condition"] = pd.Categorical(cond, dtype=CONDITION_DTYPE)
     out, first_rows = _client_condition(table, by, group_codes(table, group))
     issues = []
     for col in covariates:
