@@ -14,7 +14,7 @@ file                        what it exercises
 ``study_c_3rs.csv``         semicolon CSV, decimal commas, Latin-1, German headers; 3RS-style observer markers;
                             ``ja``/``nein`` dropout; observer rule
 ``study_c_clients.csv``     the same clients' OQ-45 totals before and after treatment (-9 = missing), for
-                            ``load_clients``
+                            ``read_clients`` (``load_clients``)
 ``study_d_oq.dta``          Stata, long; OQ-45 items each session (outcome), alliance total; Stata value labels;
                             trajectory rule, 2 SD of each client's own differences
 ``study_e_canonical.parquet``  Parquet in canonical column names: needs no mapping

@@ -6,7 +6,7 @@ import pytest
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.sessions import (classify_sessions, client_conditions, compare_rules, condition_counts,
-                                load_sessions)
+                                make_rule, read_sessions)
 
 
 def psq(rows):
@@ -58,16 +58,24 @@ def test_last_rupture_across_raters_uses_session_number():
 def test_condition_counts_and_report_counts(tmp_path):
     p = tmp_path / "s.csv"
     SESSIONS.assign(study="S1").to_csv(p, index=False)
-    out = classify_sessions(load_sessions(p), rule="self_report")
-    counts = out.attrs["report"].counts_frame()
+    data = read_sessions(p)
+    rule = make_rule("self_report")
+    out = classify_sessions(data.sessions, rule=rule)
+    assert data.report.counts == () and "report" not in out.attrs  # classification does not touch the report
+    counts = pd.concat([condition_counts(out, level="session", rule=rule.label),
+                        condition_counts(client_conditions(out), level="client", rule=rule.label)])
     sess = counts.query("level == 'session'").set_index("condition")["n"].to_dict()
     # from test_session_conditions: 3 none, 3 unrepaired, 2 repaired (2 unknown not counted)
     assert sess == {"none": 3, "unrepaired": 3, "repaired": 2}
     cl = counts.query("level == 'client'").set_index("condition")["n"].to_dict()
+    # from test_client_condition_any_and_last: a, b repaired; c none; d unrepaired; e missing (not counted)
     assert cl == {"none": 1, "unrepaired": 1, "repaired": 2}
-    assert set(counts["rule"]) == {out.attrs["rule"]} and set(counts["study"]) == {"S1"}
+    assert set(counts["rule"]) == {rule.label} and set(counts["study"]) == {"S1"}
+    report = data.report.with_counts(counts.to_dict("records"))  # the caller puts the counts into the report
+    pd.testing.assert_frame_equal(report.counts_frame(), counts.reset_index(drop=True))
+    assert f"S1 | {rule.label} | client | repaired: 2" in report.summary()
     direct = condition_counts(out)
-    assert direct["n"].tolist() == [3, 3, 2]
+    assert direct["n"].tolist() == [3, 3, 2] and set(direct["rule"]) == {""}
 
 
 def test_compare_rules_one_and_two_sd():
@@ -83,8 +91,8 @@ def test_compare_rules_one_and_two_sd():
 
 
 def test_classify_needs_a_rule_and_sorted_input():
-    with pytest.raises(OptionError, match="rule= is required"):
-        classify_sessions(SESSIONS)
+    with pytest.raises(OptionError, match="rule= is required: one of 'self_report', 'observer', 'trajectory'"):
+        classify_sessions(SESSIONS)  # rupture but no repaired column: no rule can be assumed
     shuffled = SESSIONS.iloc[::-1]
     out = classify_sessions(shuffled, rule="self_report")  # sorted on the way
     # clients in order of first appearance (e first in the reversed table), sessions increasing within client
@@ -101,8 +109,8 @@ def test_end_to_end_bundled_wide_study():
     from pathlib import Path
 
     data = Path(__file__).resolve().parents[1] / "data" / "sessions"
-    s = load_sessions(data / "study_b_wide.xlsx", data / "study_b_wide.toml")
-    c = client_conditions(classify_sessions(s))
+    s = read_sessions(data / "study_b_wide.xlsx", data / "study_b_wide.toml")
+    c = client_conditions(classify_sessions(s.sessions, rule=s.rule), by=s.condition_by)
     assert list(c.columns[:8]) == ["study", "client", "therapist", "pre", "post", "dropout", "n_sessions",
                                    "condition"]
     assert len(c) == 30 and c["condition"].notna().all()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from ruptstats.exceptions import DataError, OptionError, TableReadError
-from ruptstats.sessions import SessionReport, load_sessions
+from ruptstats.sessions import SessionReport, load_sessions, read_sessions
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sessions"
 
@@ -32,10 +32,11 @@ def check_canonical(df):
 
 @pytest.mark.parametrize("engine", ["pandas", "pyarrow"])
 def test_csv_in_canonical_names_needs_no_mapping(tmp_path, engine):
-    df = load_sessions(write(tmp_path, "s.csv", CANONICAL_TEXT), engine=engine)
+    data = read_sessions(write(tmp_path, "s.csv", CANONICAL_TEXT), engine=engine)
+    df = data.sessions
     check_canonical(df)
     assert df.index.name == "row" and df.index.tolist() == [1, 2, 3]
-    rep = df.attrs["report"]
+    rep = data.report
     assert isinstance(rep, SessionReport) and (rep.n_rows_read, rep.n_rows, rep.n_clients) == (3, 3, 2)
     assert df["study"].astype(str).unique().tolist() == ["s"]  # no study column: the file name
 
@@ -75,16 +76,17 @@ def test_spss_value_labels_and_user_missing(tmp_path):
     pyreadstat.write_sav(df, p, variable_value_labels={"BRUCH": {1: "ja", 2: "nein"},
                                                          "GESCHL": {1: "weiblich", 2: "männlich"}},
                          missing_ranges={"AUFL": [-9]})
-    out = load_sessions(p, {"columns": {"ID": "client", "SITZ": "session", "BRUCH": "rupture",
-                                        "AUFL": "resolution", "GESCHL": "sex"},
-                            "missing": {"resolution": [99]}, "covariates": {"client_level": ["sex"]}})
+    data = read_sessions(p, {"columns": {"ID": "client", "SITZ": "session", "BRUCH": "rupture",
+                                         "AUFL": "resolution", "GESCHL": "sex"},
+                             "missing": {"resolution": [99]}, "covariates": {"client_level": ["sex"]}})
+    out = data.sessions
     assert out["rupture"].tolist() == [False, True, False, False]  # labels ja/nein -> booleans
     # -9 is user-missing in the file, 99 only in the mapping: both missing; 4 kept
     assert out["resolution"].isna().tolist() == [True, False, True, True]
     assert out["resolution"][2] == 4
     assert isinstance(out["sex"].dtype, pd.CategoricalDtype)
     assert list(out["sex"].cat.categories) == ["weiblich", "männlich"]
-    assert dict(out.attrs["report"].missing_codes) == {"resolution": 1}
+    assert dict(data.report.missing_codes) == {"resolution": 1}
 
 
 def test_stata_file(tmp_path):
@@ -107,16 +109,17 @@ def test_parquet_and_json(tmp_path):
 
 def test_wide_prefix_pattern(tmp_path):
     text = "client,age,s1_alliance,s2_alliance,s3_alliance,s1_rupture,s2_rupture\nA,30,3,2,4,no,yes\nB,40,5,,,no,\n"
-    df = load_sessions(write(tmp_path, "w.csv", text),
-                       {"read": {"layout": "wide", "wide_pattern": r"^s(?P<session>\d+)_(?P<variable>.+)$"}})
+    data = read_sessions(write(tmp_path, "w.csv", text),
+                         {"read": {"layout": "wide", "wide_pattern": r"^s(?P<session>\d+)_(?P<variable>.+)$"}})
+    df = data.sessions
     # client A: sessions 1-3; client B: session 1 only (sessions 2, 3 hold no value)
     assert df["client"].astype(str).tolist() == ["A", "A", "A", "B"]
     assert df["session"].tolist() == [1, 2, 3, 1]
     assert df["alliance"].tolist() == [3, 2, 4, 5]
     assert df["rupture"].tolist()[:2] == [False, True] and pd.isna(df["rupture"].iloc[2])
     assert df.index.tolist() == [1, 1, 1, 2]  # the wide file's row of each client
-    assert df.attrs["report"].layout == "wide" and df.attrs["report"].n_rows_read == 2
-    assert df.attrs["report"].empty_sessions == 2  # B's sessions 2 and 3 (2 rows x 3 sessions - 4 rows)
+    assert data.report.layout == "wide" and data.report.n_rows_read == 2
+    assert data.report.empty_sessions == 2  # B's sessions 2 and 3 (2 rows x 3 sessions - 4 rows)
 
 
 def test_wide_suffix_pattern_default(tmp_path):
@@ -134,10 +137,11 @@ def test_scoring_in_loader_and_target(tmp_path):
     # SRS items 8 9 7 6 -> 30 and 5 5 5 (one missing, prorated 15 * 4 / 3 = 20)
     text = "client,session,srs1,srs2,srs3,srs4\nA,1,8,9,7,6\nA,2,5,5,5,\n"
     m = {"instruments": {"srs": {"instrument": "SRS", "items": "srs{}", "max_missing": 1, "target": "alliance"}}}
-    df = load_sessions(write(tmp_path, "s.csv", text), m)
+    data = read_sessions(write(tmp_path, "s.csv", text), m)
+    df = data.sessions
     assert df["alliance"].tolist() == [30.0, 20.0]
     assert df["srs_n_missing"].tolist() == [0, 1]
-    assert df.attrs["report"].instruments == ("srs: SRS",)
+    assert data.report.instruments == ("srs: SRS",)
 
 
 def test_scoring_errors_name_file_row_and_column(tmp_path):
@@ -182,15 +186,15 @@ def test_engines_agree_on_bundled_csv():
 def test_bundled_studies_load_with_their_mapping(stem, ext, n_clients, monkeypatch):
     # client counts from data/make_session_data.py (n_c in study_a … study_d)
     monkeypatch.setenv("RUPTSTATS_PSEUDONYM_KEY", "a test key of enough length")
-    df = load_sessions(DATA / f"{stem}.{ext}", DATA / f"{stem}.toml")
-    rep = df.attrs["report"]
+    rep = read_sessions(DATA / f"{stem}.{ext}", DATA / f"{stem}.toml").report
     assert rep.n_clients == n_clients and not rep.issues
     assert (DATA / f"{stem}.{ext}").stat().st_size < 1_000_000
 
 
 def test_bundled_canonical_parquet_needs_no_mapping():
-    df = load_sessions(DATA / "study_e_canonical.parquet")
-    assert df.attrs["report"].renamed == () and df["study"].astype(str).unique().tolist() == ["Study E"]
+    data = read_sessions(DATA / "study_e_canonical.parquet")
+    df = data.sessions
+    assert data.report.renamed == () and df["study"].astype(str).unique().tolist() == ["Study E"]
     assert np.all(df.groupby("client", observed=True)["session"].diff().dropna() > 0)
 
 

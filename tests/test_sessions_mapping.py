@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from ruptstats.exceptions import DataError, OptionError
-from ruptstats.sessions import load_sessions, read_mapping
+from ruptstats.sessions import load_sessions, read_mapping, read_sessions
 
 TOML = '''
 study = "Mapped"
@@ -67,7 +67,8 @@ def files(tmp_path):
 
 def test_toml_mapping_end_to_end(files):
     d, m = files
-    df = load_sessions(d, m)
+    data = read_sessions(d, m)
+    df = data.sessions
     assert df["study"].astype(str).unique().tolist() == ["Mapped"]
     assert df["rupture"].tolist() == [False, True, True]  # falsch/wahr recoded; "ja" by the default words
     assert df["rupture_type"].astype(object).tolist()[1:] == ["withdrawal", "confrontation"]
@@ -77,21 +78,25 @@ def test_toml_mapping_end_to_end(files):
     # row 2 has a missing item and max_missing 0: not scored
     assert df["outcome"].iloc[0] == 20 and df["outcome"].iloc[2] == 3 and pd.isna(df["outcome"].iloc[1])
     assert df["h_ab"].tolist()[0] == 13  # 7 + 6
-    rep = df.attrs["report"]
+    rep = data.report
     assert rep.dropped_columns == ("notiz",)  # keep is a list: the unlisted column is dropped, and reported
     assert "notiz" not in df.columns and rep.condition_by == "last"
     assert dict(rep.missing_codes) == {"h2": 1, "alter": 1}
     assert rep.rule["type"] == "self_report" and rep.mapping == str(m)
 
 
-def test_mapping_rule_is_the_default_for_classification(files):
-    from ruptstats.sessions import classify_sessions
+def test_mapping_rule_is_passed_on_to_classification(files):
+    from ruptstats.sessions import SelfReportRule, classify_sessions
 
     d, m = files
-    out = classify_sessions(load_sessions(d, m))
+    data = read_sessions(d, m)
+    assert isinstance(data.rule, SelfReportRule) and data.rule is data.mapping.rule_object
+    assert data.rule.resolution == "h1" and data.rule.resolution_threshold == 5  # the [rule] table of TOML above
+    out = classify_sessions(data.sessions, rule=data.rule)
     # rule from the mapping: presence, repaired when h1 >= 5: row 2 h1 6 -> repaired; row 3 h1 1 -> unrepaired
     assert out["condition"].astype(str).tolist() == ["none", "repaired", "unrepaired"]
-    assert out.attrs["rule"].startswith("self_report")
+    assert "rule" not in out.attrs and "report" not in out.attrs
+    assert data.condition_by == "last"  # [condition] by of TOML above
 
 
 def test_read_mapping_accepts_dicts_and_checks_keys(tmp_path):

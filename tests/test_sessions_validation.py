@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from ruptstats.exceptions import DataError, DataWarning, OptionError
-from ruptstats.sessions import classify_sessions, client_conditions, load_sessions, pseudonymise
+from ruptstats.sessions import (classify_sessions, client_conditions, condition_counts, load_sessions, pseudonymise,
+                                read_sessions)
 
 
 def write(tmp_path, text, name="v.csv"):
@@ -27,10 +28,10 @@ def test_duplicate_sessions_error_names_rows(tmp_path):
 
 def test_duplicate_sessions_excluded_and_reported(tmp_path):
     with pytest.warns(DataWarning, match="appears twice"):
-        df = load_sessions(write(tmp_path, DUP), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, DUP), on_invalid="exclude")
     # the first of the pair (row 2) stays, row 3 is excluded: 4 rows read, 3 kept
-    assert df.index.tolist() == [1, 2, 4]
-    rep = df.attrs["report"]
+    assert data.sessions.index.tolist() == [1, 2, 4]
+    rep = data.report
     assert rep.excluded_rows == (3,) and (rep.n_rows_read, rep.n_rows) == (4, 3)
     frame = rep.issues_frame()
     assert frame[["level", "check", "column", "n_rows"]].values.tolist() == \
@@ -40,9 +41,10 @@ def test_duplicate_sessions_excluded_and_reported(tmp_path):
 def test_decreasing_session_numbers_warn_and_are_sorted(tmp_path):
     text = "client,session,alliance\nA,2,3\nA,1,4\nB,1,4\n"
     with pytest.warns(DataWarning, match="session numbers decrease within a client at rows 2"):
-        df = load_sessions(write(tmp_path, text))
+        data = read_sessions(write(tmp_path, text))
+    df = data.sessions
     assert df["session"].tolist() == [1, 2, 1] and df.index.tolist() == [2, 1, 3]
-    assert df.attrs["report"].issues[0].check == "session_order"
+    assert data.report.issues[0].check == "session_order"
 
 
 def test_interleaved_clients_are_not_a_finding(tmp_path):
@@ -58,10 +60,10 @@ def test_missing_ids_and_bad_session_numbers(tmp_path):
     with pytest.raises(DataError, match=r"row 2, column 'client': client is missing"):
         load_sessions(write(tmp_path, text))
     with pytest.warns(DataWarning):
-        df = load_sessions(write(tmp_path, text), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, text), on_invalid="exclude")
     # row 2 (no client), row 4 (no session) and row 3 (session 0) excluded; client B had only row 4
-    assert df.index.tolist() == [1]
-    rep = df.attrs["report"]
+    assert data.sessions.index.tolist() == [1]
+    rep = data.report
     assert rep.excluded_rows == (2, 3, 4)
     checks = [i.check for i in rep.issues]
     assert checks == ["missing_id", "missing_id", "session_number", "client_without_sessions"]
@@ -75,11 +77,12 @@ def test_client_level_conflicts(tmp_path):
                                         r"differs between the client's sessions \(2 rows: 3, 4\)"):
         load_sessions(write(tmp_path, text))
     with pytest.warns(DataWarning, match="differs"):
-        df = load_sessions(write(tmp_path, text), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, text), on_invalid="exclude")
+    df = data.sessions
     # conflicting values are set to missing for that client only; rows are kept
     assert df["pre"].isna().tolist() == [True, True, False, False]
     assert df["therapist"].isna().tolist() == [False, False, True, True]
-    assert len(df) == 4 and df.attrs["report"].excluded_rows == ()
+    assert len(df) == 4 and data.report.excluded_rows == ()
 
 
 def test_conflict_message_never_shows_identifiers(tmp_path):
@@ -92,11 +95,12 @@ def test_conflict_message_never_shows_identifiers(tmp_path):
 def test_pseudonymise_on_load_and_report_has_no_identifiers(tmp_path):
     text = "client,therapist,session,rupture,resolution\nALICE,DRX,1,yes,4\nALICE,DRX,2,no,\nBOB,DRY,1,no,\n"
     key = "0123456789abcdef-key"
-    df = load_sessions(write(tmp_path, text), key=key)
+    data = read_sessions(write(tmp_path, text), key=key)
+    df = data.sessions
     assert set(df["client"].astype(str)) == {pseudonymise(["ALICE"], key)[0], pseudonymise(["BOB"], key)[0]}
     assert "ALICE" not in set(df["client"].astype(str)) and len(df["client"].iloc[0]) == 16
     out = classify_sessions(df, rule="self_report")
-    rep = out.attrs["report"]
+    rep = data.report.with_counts(condition_counts(out, rule="self_report").to_dict("records"))
     text_out = json.dumps(rep.to_dict()) + rep.summary()
     for ident in ("ALICE", "BOB", "DRX", "DRY", str(df["client"].iloc[0])):
         assert ident not in text_out
@@ -165,10 +169,10 @@ def test_load_clients_bundled_file_joins_the_sessions():
     from ruptstats.sessions import load_clients
 
     data = Path(__file__).resolve().parents[1] / "data" / "sessions"
-    s = load_sessions(data / "study_c_3rs.csv", data / "study_c_3rs.toml")
+    s = read_sessions(data / "study_c_3rs.csv", data / "study_c_3rs.toml")
     clients = load_clients(data / "study_c_clients.csv", data / "study_c_clients.toml")
     assert str(clients["pre"].dtype) == "float64" and len(clients) == 20  # 20 clients (make_session_data.py)
-    res = client_conditions(classify_sessions(s), clients=clients)
+    res = client_conditions(classify_sessions(s.sessions, rule=s.rule), clients=clients)
     assert len(res) == 20 and res["pre"].notna().all()
     # -9 in OQ_post is the mapping's missing code: as many missing post values as -9 cells in the file
     n_codes = (data / "study_c_clients.csv").read_text(encoding="latin-1").count(";-9")
@@ -176,18 +180,21 @@ def test_load_clients_bundled_file_joins_the_sessions():
 
 
 def test_load_clients_duplicates_missing_and_pseudonyms(tmp_path):
-    from ruptstats.sessions import load_clients
+    from ruptstats.sessions import load_clients, read_clients
 
     p = write(tmp_path, "client,pre\nA,20\nB,30\nA,21\n,40\n", "c.csv")
     with pytest.raises(DataError, match=r"c.csv: row 4, column 'client': client is missing"):
         load_clients(p)
     with pytest.warns(DataWarning):
-        c = load_clients(p, on_invalid="exclude")
-    assert c.index.tolist() == [1, 2]  # row 4 (no client) and row 3 (A again) excluded
-    assert [i.check for i in c.attrs["issues"]] == ["missing_id", "duplicate_client"]
+        c = read_clients(p, on_invalid="exclude")
+    assert c.clients.index.tolist() == [1, 2]  # row 4 (no client) and row 3 (A again) excluded
+    assert [i.check for i in c.issues] == ["missing_id", "duplicate_client"]
     key = "0123456789abcdef-key"
     s = load_sessions(write(tmp_path, "client,session,rupture,resolution\nA,1,yes,4\nB,1,no,\n"), key=key)
-    c = load_clients(write(tmp_path, "client,pre\nA,20\nB,30\n", "c2.csv"), key=key)
-    assert c.attrs["pseudonymised"] == ("client",)
-    res = client_conditions(classify_sessions(s, rule="self_report"), clients=c, key=key)  # no double hashing
+    c = read_clients(write(tmp_path, "client,pre\nA,20\nB,30\n", "c2.csv"), key=key)
+    assert c.pseudonymised == ("client",)
+    classified = classify_sessions(s, rule="self_report")
+    res = client_conditions(classified, clients=c, key=key)  # no double hashing
+    assert res["pre"].tolist() == [20.0, 30.0]
+    res = client_conditions(classified, clients=c.clients, key=key)  # a plain table: its pseudonyms match
     assert res["pre"].tolist() == [20.0, 30.0]

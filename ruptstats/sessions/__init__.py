@@ -1,12 +1,20 @@
 """Session-level rupture/repair/outcome data: load, score, classify sessions and clients.
 
-- :func:`load_sessions`: a study's file (CSV/TSV, XLSX, SPSS, Stata, Parquet, JSON; long or wide) and its TOML
-  mapping (:mod:`~ruptstats.sessions.mapping`) to the canonical session table (:mod:`~ruptstats.sessions.schema`),
-  with a validation report in ``df.attrs["report"]`` (:mod:`~ruptstats.sessions.report`);
+- :func:`read_sessions`: a study's file (CSV/TSV, XLSX, SPSS, Stata, Parquet, JSON; long or wide) and its TOML
+  mapping (:mod:`~ruptstats.sessions.mapping`) to a :class:`SessionData`: the canonical session table
+  (:mod:`~ruptstats.sessions.schema`), its validation report (:mod:`~ruptstats.sessions.report`) and the mapping,
+  whose ``rule`` and ``condition_by`` the next steps take (:func:`load_sessions` returns the table alone);
 - :func:`classify_sessions`: a rupture/repair rule (:mod:`~ruptstats.sessions.rules`) per session;
 - :func:`client_conditions`: one row per client with its condition, joined to client-level columns (from the
-  session table or a client file read by :func:`load_clients`);
+  session table or a client file read by :func:`read_clients`/:func:`load_clients`);
 - :func:`score_instrument`: WAI-SR, SRS, ORS, OQ-45, PHQ-9, BDI-II or a declared instrument from items.
+
+Data flow one way; each step takes what it needs as arguments::
+
+    data = read_sessions("study.csv", "study.toml")
+    print(data.summary())
+    classified = classify_sessions(data.sessions, rule=data.rule)
+    clients = client_conditions(classified, by=data.condition_by, covariates=data.report.client_level)
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from .._lazy import lazy_exports
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
     "classify_sessions": ".classify",
+    "ClientData": ".data",
     "client_conditions": ".classify",
     "compare_rules": ".classify",
     "condition_counts": ".classify",
@@ -28,9 +37,12 @@ _EXPORTS = {
     "Mapping": ".mapping",
     "ObserverRule": ".rules",
     "pseudonymise": ".privacy",
+    "read_clients": ".clients",
     "read_mapping": ".mapping",
+    "read_sessions": ".loader",
     "score_instrument": ".instruments",
     "SelfReportRule": ".rules",
+    "SessionData": ".data",
     "SessionReport": ".report",
     "TrajectoryRule": ".rules",
 }

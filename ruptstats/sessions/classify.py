@@ -15,25 +15,22 @@ Sessions whose condition is missing do not count; a client with no classified se
 from __future__ import annotations
 
 import warnings
+
 import numpy as np
 import pandas as pd
 
 from .._checks import check_choice
-from ..exceptions import DataError, DataWarning
-from ._cells import source_of, working_copy
+from ..exceptions import DataError, DataWarning, OptionError
+from ._cells import raise_cells, source_of, working_copy
 from ._groups import group_codes, order_sessions
-from .report import Issue, SessionReport
-from .rules import make_rule
+from .data import ClientData
+from .report import Issue
+from .rules import RULES, make_rule
 from .schema import CLIENT_COLUMNS, CLIENT_LEVEL_COLUMNS, CONDITION_DTYPE, CONDITIONS, SESSION_COLUMNS
 from .privacy import pseudonymise
 from .validate import client_conflicts
 
 __all__ = ["classify_sessions", "client_conditions", "condition_counts", "compare_rules"]
-
-
-def _report(sessions: pd.DataFrame) -> SessionReport | None:
-    report = sessions.attrs.get("report")
-    return report if isinstance(report, SessionReport) else None
 
 
 def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.DataFrame:
@@ -42,11 +39,12 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     Parameters
     ----------
     sessions : pandas.DataFrame
-        A canonical session table (:func:`~ruptstats.sessions.load_sessions`).
-    rule : str, dict or rule object, optional
+        A canonical session table (:func:`~ruptstats.sessions.read_sessions`'s ``sessions``).
+    rule : str, dict or rule object
         ``"self_report"``, ``"observer"``, ``"trajectory"``, a dict ``{"type": …, options}``, or a
-        :mod:`~ruptstats.sessions.rules` object. Default: the ``[rule]`` of the mapping the table was loaded
-        with (``sessions.attrs["report"].rule``).
+        :mod:`~ruptstats.sessions.rules` object, e.g. the mapping's rule ``read_sessions(...).rule``. Without
+        one, a table that already holds ``rupture`` and ``repaired`` is classified as coded (rule ``"coded"``,
+        when the installed rules offer it); otherwise :class:`OptionError` names the choices.
     **options
         Options of the rule (e.g. ``c=2, m=3`` for the trajectory rule).
 
@@ -55,8 +53,15 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     pandas.DataFrame
         A copy of ``sessions`` (ordered by client and session) with ``rupture`` and ``repaired`` (nullable
         booleans), ``condition`` (``none``/``unrepaired``/``repaired``) and, for the observer rule,
-        ``rupture_type``. ``attrs["rule"]`` holds the rule's label; the report (when present) gains the counts per
-        study, rule and condition at session and client level.
+        ``rupture_type``. Client conditions are not computed here: :func:`client_conditions` does that, once.
+        The rule's label (for :func:`condition_counts`) is ``make_rule(rule, **options).label``.
+
+    Raises
+    ------
+    OptionError
+        No rule, an unknown rule or option.
+    DataError
+        A column the rule needs is missing or holds invalid values (file, row and column named).
 
     Examples
     --------
@@ -67,10 +72,9 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     >>> classify_sessions(d, rule="trajectory", c=0.5, m=2)["condition"].tolist()
     ['none', 'repaired', 'none', 'none']
     """
-    report = _report(sessions)
-    if rule is None and report is not None and report.rule is not None:
-        rule = report.rule
-    rule = make_rule(rule, **options)
+    if rule is None and "coded" in RULES and {"rupture", "repaired"} <= set(sessions.columns):
+        rule = "coded"
+    rule = make_rule(rule, **options)  # rule=None: OptionError "rule= is required", naming the rules
     out = order_sessions(working_copy(sessions))  # new columns only; copy-on-write protects the input
     result = rule.apply(out)
     for col in result.columns:
@@ -82,24 +86,17 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     codes += rup & rep
     codes[unknown] = -1
     out["condition"] = pd.Categorical.from_codes(codes, dtype=CONDITION_DTYPE)
-    out = out[[c for c in SESSION_COLUMNS if c in out.columns] + [c for c in out.columns if c not in SESSION_COLUMNS]]
-    out.attrs = {k: v for k, v in sessions.attrs.items()}
-    out.attrs["rule"] = rule.label
-    if report is not None:
-        counts = condition_counts(out, level="session")
-        by = report.condition_by
-        clients = _client_condition(out, by)
-        clients.attrs = {"rule": rule.label}
-        counts = pd.concat([counts, condition_counts(clients, level="client")])
-        out.attrs["report"] = report.with_counts(counts.to_dict("records"))
-    return out
+    return out[[c for c in SESSION_COLUMNS if c in out.columns] + [c for c in out.columns if c not in SESSION_COLUMNS]]
 
 
-def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
-    """One row per client: study, client, n_sessions, condition; group maxima by ``ufunc.reduceat``."""
+def _client_condition(sessions: pd.DataFrame, by: str, g: np.ndarray):
+    """One row per client (``study, client, n_sessions, condition``) and the position of each client's first row.
+
+    ``g``: the (study, client) group code of each row. Group maxima by ``ufunc.reduceat``; a table grouped by
+    client (e.g. from :func:`classify_sessions`) is not reordered.
+    """
     key = [c for c in ("study", "client") if c in sessions.columns]
-    g = group_codes(sessions, key)
-    grouped = bool(np.all(g[1:] >= g[:-1]))  # true after order_sessions: no reordering needed
+    grouped = bool(np.all(g[1:] >= g[:-1]))  # true for an ordered table: no reordering needed
     order = None if grouped else np.argsort(g, kind="stable")
     code = sessions["condition"].cat.codes.to_numpy()  # -1 missing, 0 none, 1, 2 (int8)
     if order is not None:
@@ -117,38 +114,54 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
     out = sessions[key].iloc[first_rows].reset_index(drop=True)
     out["n_sessions"] = pd.array(np.diff(np.r_[starts, len(g)]), dtype="Int64")
     out["condition"] = pd.Categorical.from_codes(cond, dtype=CONDITION_DTYPE)
-    out.attrs["first_rows"] = first_rows
-    return out
+    return out, first_rows
 
 
-def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients: pd.DataFrame | None = None,
-                      covariates=None, on_invalid: str = "error", key=None) -> pd.DataFrame:
+def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, covariates=None,
+                      on_invalid: str = "error", key=None) -> pd.DataFrame:
     """One row per client with its condition, joined to the client-level columns.
 
     Parameters
     ----------
     sessions : pandas.DataFrame
-        A classified session table (:func:`classify_sessions`).
-    by : {"any", "last"}, optional
-        Client condition rule (module docstring); default the mapping's ``[condition] by``, else ``"any"``.
-    clients : pandas.DataFrame, optional
+        A classified session table (:func:`classify_sessions`). Rows need not be ordered; an ordered table (as
+        classify_sessions returns it) is used as it is.
+    by : {"any", "last"}, default "any"
+        Client condition rule (module docstring); pass the mapping's, ``read_sessions(...).condition_by``.
+    clients : pandas.DataFrame or ClientData, optional
         Client-level data (``client`` and, if several studies, ``study`` columns in canonical names), e.g.
-        pre/post scores and dropout from a separate file read with :func:`~ruptstats.sessions.load_clients`. Clients here without session rows are kept with
-        ``n_sessions`` 0 and a missing condition, and reported by a :class:`DataWarning`.
+        pre/post scores and dropout from a separate file read with :func:`~ruptstats.sessions.read_clients`.
+        Clients here without session rows are kept with ``n_sessions`` 0 and a missing condition, and reported
+        by a :class:`DataWarning`.
     covariates : list of str, optional
-        Client-level covariates to take from the session table (default: those the loader checked,
-        ``report.client_level``). They must be constant within a client.
+        Client-level columns to take from the session table; they must be constant within a client. Default:
+        the canonical client-level columns present (``therapist, pre, post, dropout``); the mapping's covariates
+        are ``read_sessions(...).report.client_level``.
     on_invalid : {"error", "exclude"}, default "error"
         A covariate that varies within a client: error, or missing for that client (warned).
     key : str or bytes, optional
-        The pseudonymisation key the sessions were loaded with: the ``client`` (and ``therapist``) identifiers
-        of ``clients`` are replaced by the same keyed pseudonyms before the join.
+        The pseudonymisation key the sessions were loaded with: the ``client`` and ``therapist`` identifiers of
+        ``clients`` are replaced by the same keyed pseudonyms before the join, unless they are pseudonyms already
+        (a :class:`ClientData` says which columns are; for a plain table, client identifiers that already match
+        the session table's are taken as pseudonymised).
 
     Returns
     -------
     pandas.DataFrame
         ``study, client, therapist, pre, post, dropout, n_sessions, condition`` (those available) and the
-        covariates (:mod:`~ruptstats.sessions.schema`); ``attrs["issues"]`` lists what was found.
+        covariates (:mod:`~ruptstats.sessions.schema`).
+
+    Raises
+    ------
+    DataError
+        No ``condition`` column, a covariate not in the table or varying within a client (``on_invalid="error"``),
+        a clients table that cannot be joined.
+
+    Warns
+    -----
+    DataWarning
+        Covariate values set to missing (``on_invalid="exclude"``), clients of ``clients`` without sessions: each
+        finding is one warning (catch them with :func:`warnings.catch_warnings` to keep them).
 
     Examples
     --------
@@ -163,21 +176,23 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     """
     if "condition" not in sessions.columns:
         raise DataError("sessions have no 'condition' column; run classify_sessions first", source=source_of(sessions))
-    report = _report(sessions)
-    by = check_choice("by", by or (report.condition_by if report else "any"), ["any", "last"])
+    by = check_choice("by", by, ["any", "last"])
     on_invalid = check_choice("on_invalid", on_invalid, ["error", "exclude"])
     if covariates is None:
-        covariates = list(report.client_level) if report else [c for c in CLIENT_LEVEL_COLUMNS if c in sessions]
+        covariates = [c for c in CLIENT_LEVEL_COLUMNS if c in sessions.columns]
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     missing = [c for c in covariates if c not in sessions.columns]
     if missing:
         raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
-    rule = sessions.attrs.get("rule")
-    sessions = order_sessions(working_copy(sessions))
-    out = _client_condition(sessions, by)
-    first_rows = out.attrs.pop("first_rows")
     group = [c for c in ("study", "client") if c in sessions.columns]
+    table = working_copy(sessions)
+    if table["condition"].dtype != CONDITION_DTYPE:  # e.g. text after a round trip through a file
+        cond = table["condition"]
+        raise_cells(table, (cond.notna() & ~cond.astype(object).isin(CONDITIONS)).to_numpy(), "condition",
+                    f"condition must be one of {', '.join(CONDITIONS)}")
+        table["condition"] = pd.Categorical(cond, dtype=CONDITION_DTYPE)
+    out, first_rows = _client_condition(table, by, group_codes(table, group))
     issues = []
-    table = sessions
     for col in covariates:
         table, issue = client_conflicts(table, col, on_invalid)
         if issue is not None:
@@ -190,19 +205,35 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         values = table.groupby(group, observed=True, sort=False)[gappy].first().reset_index()
         out = out.merge(values, on=group, how="left")
     if clients is not None:
-        if key is not None:  # columns load_clients already pseudonymised are left as they are
-            done = set(clients.attrs.get("pseudonymised", ()))
-            clients = clients.copy()
-            for col in ("client", "therapist"):
-                if col in clients.columns and col not in done:
-                    clients[col] = pseudonymise(clients[col], key)
-        out = _join_clients(out, clients, [c for c in ("study", "client") if c in sessions.columns], issues)
+        out = _join_clients(out, _pseudonymised_clients(clients, out, key), group, issues)
     cols = [c for c in CLIENT_COLUMNS if c in out.columns]
     out = out[cols + [c for c in out.columns if c not in cols]]
     for issue in issues:
         warnings.warn(issue.message, DataWarning, stacklevel=2)
-    out.attrs = {"issues": tuple(issues), "rule": rule, "by": by}
+    out.attrs = {"source": source_of(sessions)} if source_of(sessions) else {}
     return out
+
+
+def _pseudonymised_clients(clients, out: pd.DataFrame, key) -> pd.DataFrame:
+    """The clients table with its identifiers pseudonymised by ``key`` (those not pseudonymised already)."""
+    if isinstance(clients, ClientData):
+        done, clients = set(clients.pseudonymised), clients.clients
+    elif isinstance(clients, pd.DataFrame):
+        done = None
+    else:
+        raise OptionError(f"clients= must be a DataFrame or the ClientData of read_clients, got "
+                          f"{type(clients).__name__}")
+    if key is None:
+        return clients
+    if done is None:  # a plain table: pseudonyms already when its client identifiers match the sessions' ones
+        known = set(out["client"].astype(str)) if "client" in out.columns else set()
+        same = "client" in clients.columns and bool(known & set(clients["client"].dropna().astype(str)))
+        done = {"client", "therapist"} if same else set()
+    clients = clients.copy()
+    for col in ("client", "therapist"):
+        if col in clients.columns and col not in done:
+            clients[col] = pseudonymise(clients[col], key)
+    return clients
 
 
 def _join_clients(out, clients, key, issues):
@@ -238,14 +269,15 @@ def _join_clients(out, clients, key, issues):
     return merged.drop(columns="_merge")
 
 
-def condition_counts(table: pd.DataFrame, *, level: str = "session") -> pd.DataFrame:
+def condition_counts(table: pd.DataFrame, *, level: str = "session", rule: str = "") -> pd.DataFrame:
     """Count conditions per study: ``study, rule, level, condition, n`` (every condition listed, zeros kept).
 
-    ``table`` is a classified session table or a client table; the rule label is ``attrs["rule"]``.
+    ``table`` is a classified session table or a client table; ``rule`` is the label written in the ``rule``
+    column (e.g. ``make_rule(...).label``; the table does not carry it).
 
     >>> d = pd.DataFrame({"study": ["S"] * 2, "condition": pd.Categorical(["none", "repaired"])})
-    >>> condition_counts(d)["n"].tolist()
-    [1, 0, 1]
+    >>> condition_counts(d, rule="coded")[["rule", "condition", "n"]].values.tolist()
+    [['coded', 'none', 1], ['coded', 'unrepaired', 0], ['coded', 'repaired', 1]]
     """
     level = check_choice("level", level, ["session", "client"])
     if "study" in table.columns:
@@ -262,14 +294,16 @@ def condition_counts(table: pd.DataFrame, *, level: str = "session") -> pd.DataF
         cell = s_codes.astype(np.int64) * k + cond
         cell[(cond < 0) | (s_codes < 0)] = len(studies) * k  # one extra bin for rows without study or condition
         n = np.bincount(cell, minlength=len(studies) * k + 1)[:-1]
-    return pd.DataFrame({"study": np.repeat(studies, k), "rule": table.attrs.get("rule", ""), "level": level,
+    return pd.DataFrame({"study": np.repeat(studies, k), "rule": str(rule), "level": level,
                          "condition": list(CONDITIONS) * len(studies), "n": n.astype(np.int64)})
 
 
-def compare_rules(sessions: pd.DataFrame, rules, *, by: str | None = None) -> pd.DataFrame:
+def compare_rules(sessions: pd.DataFrame, rules, *, by: str = "any") -> pd.DataFrame:
     """Classify with several rules (e.g. the 1 SD and 2 SD trajectory variants) and count side by side.
 
-    Returns a tidy DataFrame ``study, rule, level, condition, n`` with session and client counts per rule.
+    ``rules``: rule objects, names or dicts (as for :func:`classify_sessions`); ``by``: the client condition
+    rule (pass ``read_sessions(...).condition_by``). Returns a tidy DataFrame ``study, rule, level, condition, n``
+    with session and client counts per rule (the rule's label in ``rule``).
 
     Client differences 0, -4, 4, 0 have SD sqrt(32 / 3) = 3.27: the drop of 4 exceeds 1 SD, not 2 SD.
 
@@ -279,13 +313,13 @@ def compare_rules(sessions: pd.DataFrame, rules, *, by: str | None = None) -> pd
     >>> t.query("level == 'client'")[["rule", "condition", "n"]].query("n > 0").values.tolist()
     [['trajectory (c=1, sd=client, m=3)', 'repaired', 1], ['trajectory (c=2, sd=client, m=3)', 'none', 1]]
     """
-    report = _report(sessions)
-    by = check_choice("by", by or (report.condition_by if report else "any"), ["any", "last"])
+    by = check_choice("by", by, ["any", "last"])
     parts = []
     for rule in rules:  # loop over rules, not rows
+        rule = make_rule(rule)
         classified = classify_sessions(sessions, rule=rule)
-        clients = _client_condition(classified, by)
-        clients.attrs["rule"] = classified.attrs["rule"]
-        parts += [condition_counts(classified, level="session"), condition_counts(clients, level="client")]
+        g = group_codes(classified, [c for c in ("study", "client") if c in classified.columns])
+        clients, _ = _client_condition(classified, by, g)
+        parts += [condition_counts(classified, level="session", rule=rule.label),
+                  condition_counts(clients, level="client", rule=rule.label)]
     return pd.concat(parts, ignore_index=True)
-

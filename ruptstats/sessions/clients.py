@@ -1,4 +1,4 @@
-"""``load_clients``: a client-level file (one row per client: pre/post scores, dropout, covariates)."""
+"""``read_clients``/``load_clients``: a client-level file (one row per client: pre/post scores, dropout, covariates)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .._checks import check_choice
 from ..exceptions import DataWarning
 from ..tables import read_table
 from ._cells import raise_cells
+from .data import ClientData
 from .instruments import item_columns
 from .loader import _coerce, _keep, _pseudonymise, _rename, _score
 from .mapping import read_mapping
@@ -18,10 +19,27 @@ from .normalise import apply_missing, apply_value_labels
 from .report import Issue
 from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS
 
-__all__ = ["load_clients"]
+__all__ = ["read_clients", "load_clients"]
 
 
 def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFrame:
+    """Load a client-level file for :func:`~ruptstats.sessions.client_conditions`: ``read_clients(...).clients``.
+
+    Arguments, table, errors and warnings are those of :func:`read_clients`.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "c.csv")
+    >>> _ = open(p, "w").write("Klient,OQ_prae,Abbruch\\nA,80,nein\\nB,95,ja\\n")
+    >>> c = load_clients(p, {"columns": {"Klient": "client", "OQ_prae": "pre", "Abbruch": "dropout"}})
+    >>> c[["client", "pre", "dropout"]].values.tolist()
+    [['A', 80.0, False], ['B', 95.0, True]]
+    """
+    return read_clients(path, mapping, key=key, on_invalid=on_invalid).clients
+
+
+def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData:
     """Load a client-level file for :func:`~ruptstats.sessions.client_conditions` (its ``clients=``).
 
     The mapping has the format of :mod:`ruptstats.sessions.mapping` (``[read]`` sheet/header row, ``[columns]``,
@@ -33,7 +51,7 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     path : str or os.PathLike
         Any file :func:`ruptstats.tables.read_table` reads.
     mapping : str, os.PathLike, dict or Mapping, optional
-        As for :func:`~ruptstats.sessions.load_sessions`.
+        As for :func:`~ruptstats.sessions.read_sessions`.
     key : str or bytes, optional
         Pseudonymisation key; use the key the sessions were loaded with, so the tables still join.
     on_invalid : {"error", "exclude"}, optional
@@ -41,11 +59,12 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
 
     Returns
     -------
-    pandas.DataFrame
-        ``study, client, therapist, pre, post, dropout`` (those present, canonical dtypes; ``study`` only from a
-        study column or the mapping's ``study``, not from the file name) and the other kept
-        columns; index ``row`` = the file's data row. ``attrs["issues"]`` lists exclusions; ``attrs["source"]``
-        the file; ``attrs["pseudonymised"]`` the identifier columns already replaced by pseudonyms.
+    ClientData
+        ``clients``: ``study, client, therapist, pre, post, dropout`` (those present, canonical dtypes; ``study``
+        only from a study column or the mapping's ``study``, not from the file name) and the other kept columns;
+        index ``row`` = the file's data row; ``attrs["source"]`` the file. ``issues``: the exclusions;
+        ``pseudonymised``: the identifier columns already replaced by pseudonyms; ``source``, ``mapping``.
+        Pass the ClientData itself (or its ``clients``) to ``client_conditions(..., clients=)``.
 
     Raises
     ------
@@ -53,14 +72,22 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
         Values that cannot be converted, missing or repeated clients (``on_invalid="error"``); the message names
         file, row and column.
 
+    Warns
+    -----
+    DataWarning
+        Rows were excluded (also in ``issues``).
+
     Examples
     --------
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "c.csv")
-    >>> _ = open(p, "w").write("Klient,OQ_prae,Abbruch\\nA,80,nein\\nB,95,ja\\n")
-    >>> c = load_clients(p, {"columns": {"Klient": "client", "OQ_prae": "pre", "Abbruch": "dropout"}})
-    >>> c[["client", "pre", "dropout"]].values.tolist()
-    [['A', 80.0, False], ['B', 95.0, True]]
+    >>> _ = open(p, "w").write("client,pre\\nA,80\\nA,95\\nB,70\\n")
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # row 2 repeats client A: excluded, with a DataWarning
+    ...     c = read_clients(p, on_invalid="exclude")
+    >>> c.clients["client"].tolist(), c.issues[0].rows
+    (['A', 'B'], (2,))
     """
     m = read_mapping(mapping)
     name = str(path)
@@ -90,8 +117,8 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     df = df[first + [c for c in df.columns if c not in first]]
     for issue in issues:
         warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
-    df.attrs = {"source": name, "issues": tuple(issues), "pseudonymised": tuple(done)}
-    return df
+    df.attrs = {"source": name}
+    return ClientData(clients=df, source=name, mapping=m, issues=tuple(issues), pseudonymised=tuple(done))
 
 
 def _check_clients(df: pd.DataFrame, on_invalid: str):

@@ -1,4 +1,5 @@
-"""``load_sessions``: one study's session file to the canonical session table with its validation report."""
+"""``read_sessions``: one study's session file to the canonical session table, with its validation report and
+mapping (a :class:`~ruptstats.sessions.data.SessionData`); ``load_sessions``: the table alone."""
 
 from __future__ import annotations
 
@@ -17,18 +18,36 @@ from .instruments import item_columns, score_arrays
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels, coerce_column
 from .privacy import pseudonymise
+from .data import SessionData
 from .report import SessionReport
 from .reshape import wide_to_long
 from .schema import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, CLIENT_LEVEL_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS, SESSION_COLUMNS
 from .validate import check_sessions
 
-__all__ = ["load_sessions"]
+__all__ = ["read_sessions", "load_sessions"]
 
 _NUMERIC = set(FLOAT_COLUMNS) | {"session"}
 
 
 def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str = "auto") -> pd.DataFrame:
-    """Load a session-level file into the canonical session table.
+    """Load a session-level file into the canonical session table: ``read_sessions(...).sessions``.
+
+    The arguments, the table, the errors and the warnings are those of :func:`read_sessions`; use that function
+    to get the validation report and the mapping's rule as well.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
+    >>> _ = open(p, "w").write("client;session;alliance\\nA;1;3,5\\nA;2;4\\nB;1;2\\n")
+    >>> load_sessions(p)[["client", "session", "alliance"]].values.tolist()
+    [['A', 1, 3.5], ['A', 2, 4.0], ['B', 1, 2.0]]
+    """
+    return read_sessions(path, mapping, key=key, on_invalid=on_invalid, engine=engine).sessions
+
+
+def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str = "auto") -> SessionData:
+    """Load a session-level file: the canonical session table, its validation report and the mapping.
 
     Parameters
     ----------
@@ -50,12 +69,15 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
 
     Returns
     -------
-    pandas.DataFrame
-        The canonical session table (:mod:`ruptstats.sessions.schema`): canonical columns that are present,
-        in schema order, then scored instrument columns and covariates. Sorted by study, client, rater and
-        session; the index (named ``row``) is the file's data row (wide files: the client's row).
-        ``df.attrs["report"]`` is a :class:`~ruptstats.sessions.report.SessionReport`; ``df.attrs["source"]``
-        the file name.
+    SessionData
+        ``sessions``: the canonical session table (:mod:`ruptstats.sessions.schema`): canonical columns that are
+        present, in schema order, then scored instrument columns and covariates; sorted by study, client, rater
+        and session; the index (named ``row``) is the file's data row (wide files: the client's row);
+        ``sessions.attrs["source"]`` names the file in later error messages (nothing else is kept in ``attrs``).
+        ``report``: the :class:`~ruptstats.sessions.report.SessionReport`. ``mapping``: the parsed
+        :class:`~ruptstats.sessions.mapping.Mapping`; ``rule`` (the mapping's rule object, or None) and
+        ``condition_by`` are the arguments for :func:`~ruptstats.sessions.classify_sessions` and
+        :func:`~ruptstats.sessions.client_conditions`.
 
     Raises
     ------
@@ -77,11 +99,11 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "s.csv")
     >>> _ = open(p, "w").write("client;session;alliance\\nA;1;3,5\\nA;2;4\\nB;1;2\\n")
-    >>> df = load_sessions(p)
-    >>> df[["client", "session", "alliance"]].values.tolist()
+    >>> data = read_sessions(p)
+    >>> data.sessions[["client", "session", "alliance"]].values.tolist()
     [['A', 1, 3.5], ['A', 2, 4.0], ['B', 1, 2.0]]
-    >>> df.attrs["report"].n_clients
-    2
+    >>> data.report.n_clients, data.rule is None
+    (2, True)
     """
     m = read_mapping(mapping)
     name = str(path)
@@ -135,8 +157,8 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         missing_codes=tuple(missing_counts.items()),
         instruments=tuple(f"{spec.key}: {spec.instrument.name}" for _, spec in instruments), issues=tuple(issues),
         excluded_rows=tuple(excluded), rule=m.rule, condition_by=m.condition_by, pseudonymised=tuple(pseud))
-    df.attrs = {"source": name, "report": report}
-    return df
+    df.attrs = {"source": name}
+    return SessionData(sessions=df, report=report, mapping=m)
 
 
 def _n_clients(df) -> int:

@@ -64,6 +64,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .._checks import check_choice, check_number
@@ -100,7 +101,10 @@ class InstrumentSpec:
 
 @dataclass(frozen=True)
 class Mapping:
-    """A parsed mapping (see the module docstring for the file format); build it with :func:`read_mapping`."""
+    """A parsed mapping (see the module docstring for the file format); build it with :func:`read_mapping`.
+
+    ``rule`` is the ``[rule]`` table as written (a dict) and :attr:`rule_object` the rule built from it.
+    """
 
     source: str = "(no mapping)"
     study: str | None = None
@@ -127,6 +131,22 @@ class Mapping:
         if given is None:
             return None
         return given.encode("utf-8") if isinstance(given, str) else bytes(given)
+
+    @cached_property
+    def rule_object(self):
+        """The ``[rule]`` table as a rule object (:func:`~ruptstats.sessions.make_rule`), or None without one.
+
+        ``rule`` keeps the table as written (a dict, for reports); pass this object on:
+        ``classify_sessions(sessions, rule=mapping.rule_object)``.
+
+        >>> read_mapping({"rule": {"type": "trajectory", "c": 2}}).rule_object.label
+        'trajectory (c=2, sd=sample, m=3)'
+        """
+        if self.rule is None:
+            return None
+        from .rules import make_rule
+
+        return make_rule(self.rule)
 
 
 def read_mapping(mapping=None) -> Mapping:

@@ -1,9 +1,11 @@
-"""The validation report that travels with a loaded session table (``df.attrs["report"]``).
+"""The validation report of a loaded session table (``read_sessions(...).report``).
 
 The report records what the loader did and found: columns renamed and kept, missing codes applied, instruments
-scored, rows excluded and why, warnings, and (after :func:`~ruptstats.sessions.classify_sessions`) counts per
-study, rule and condition. It holds file row numbers and column names, never client or therapist identifiers,
-so ``summary()`` and ``to_dict()`` are safe to print or save.
+scored, rows excluded and why, warnings, and (when the caller adds them with :meth:`SessionReport.with_counts`,
+e.g. from :func:`~ruptstats.sessions.compare_rules`) counts per study, rule and condition. It holds file row
+numbers and column names, never client or therapist identifiers, so ``summary()`` and ``to_dict()`` are safe to
+print or save. It travels beside the table in :class:`~ruptstats.sessions.data.SessionData`, never inside
+``DataFrame.attrs``.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Issue:
 
 @dataclass(frozen=True)
 class SessionReport:
-    """What :func:`~ruptstats.sessions.load_sessions` did; see the module docstring.
+    """What :func:`~ruptstats.sessions.read_sessions` did; see the module docstring.
 
     Attributes
     ----------
@@ -68,12 +70,13 @@ class SessionReport:
     issues : tuple of Issue
     excluded_rows : tuple of int
     rule : dict or None
-        The mapping's ``[rule]`` (used by ``classify_sessions`` when no rule is given).
+        The mapping's ``[rule]`` as written (the rule object is ``read_sessions(...).rule``).
     condition_by : {"any", "last"}
     pseudonymised : tuple of str
         Identifier columns replaced by keyed pseudonyms.
     counts : tuple of dict
-        Records ``study, rule, level, condition, n`` added by classification.
+        Records ``study, rule, level, condition, n``; empty unless added with :meth:`with_counts`
+        (``report.with_counts(compare_rules(...).to_dict("records"))``).
     """
 
     source: str
