@@ -20,6 +20,7 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning
+from ..intake.policy import missing_policy
 from ._cells import source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .report import Issue, SessionReport
@@ -122,7 +123,7 @@ def _client_condition(sessions: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients: pd.DataFrame | None = None,
-                      covariates=None, on_invalid: str = "error", key=None) -> pd.DataFrame:
+                      covariates=None, missing: str | None = None, key=None, on_invalid=None) -> pd.DataFrame:
     """One row per client with its condition, joined to the client-level columns.
 
     Parameters
@@ -138,11 +139,14 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     covariates : list of str, optional
         Client-level covariates to take from the session table (default: those the loader checked,
         ``report.client_level``). They must be constant within a client.
-    on_invalid : {"error", "exclude"}, default "error"
-        A covariate that varies within a client: error, or missing for that client (warned).
+    missing : {"error", "drop"}, default "error"
+        A covariate that varies within a client: error, or its values dropped (set to missing) for that client
+        and reported with the file rows (warned).
     key : str or bytes, optional
         The pseudonymisation key the sessions were loaded with: the ``client`` (and ``therapist``) identifiers
         of ``clients`` are replaced by the same keyed pseudonyms before the join.
+    on_invalid : {"error", "exclude"}, optional
+        Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -165,12 +169,12 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
         raise DataError("sessions have no 'condition' column; run classify_sessions first", source=source_of(sessions))
     report = _report(sessions)
     by = check_choice("by", by or (report.condition_by if report else "any"), ["any", "last"])
-    on_invalid = check_choice("on_invalid", on_invalid, ["error", "exclude"])
+    missing = missing_policy(missing, on_invalid=on_invalid)
     if covariates is None:
         covariates = list(report.client_level) if report else [c for c in CLIENT_LEVEL_COLUMNS if c in sessions]
-    missing = [c for c in covariates if c not in sessions.columns]
-    if missing:
-        raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
+    absent = [c for c in covariates if c not in sessions.columns]
+    if absent:
+        raise DataError(f"covariates not in the session table: {absent}", source=source_of(sessions))
     rule = sessions.attrs.get("rule")
     sessions = order_sessions(working_copy(sessions))
     out = _client_condition(sessions, by)
@@ -179,7 +183,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str | None = None, clients:
     issues = []
     table = sessions
     for col in covariates:
-        table, issue = client_conflicts(table, col, on_invalid)
+        table, issue = client_conflicts(table, col, missing)
         if issue is not None:
             issues.append(issue)
     gappy = [c for c in covariates if table[c].hasnans]

@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice
 from ..exceptions import DataWarning
-from ..tables import read_table
-from ._cells import raise_cells
+from ..intake.cells import raise_cells
+from ..intake.policy import missing_policy
+from ..intake.read import read_table
 from .instruments import item_columns
-from .loader import _coerce, _keep, _pseudonymise, _rename, _score
+from .loader import _coerce, _keep, _policy_of, _pseudonymise, _rename, _score
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels
 from .report import Issue
@@ -21,7 +21,7 @@ from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS
 __all__ = ["load_clients"]
 
 
-def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFrame:
+def load_clients(path, mapping=None, *, key=None, missing=None, on_invalid=None) -> pd.DataFrame:
     """Load a client-level file for :func:`~ruptstats.sessions.client_conditions` (its ``clients=``).
 
     The mapping has the format of :mod:`ruptstats.sessions.mapping` (``[read]`` sheet/header row, ``[columns]``,
@@ -36,8 +36,11 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
         As for :func:`~ruptstats.sessions.load_sessions`.
     key : str or bytes, optional
         Pseudonymisation key; use the key the sessions were loaded with, so the tables still join.
+    missing : {"error", "drop"}, optional
+        Rows without a client, and repeated clients: error (default; the mapping's ``[checks] missing``), or
+        dropped and reported with their file rows (a warning and ``attrs["issues"]``).
     on_invalid : {"error", "exclude"}, optional
-        Rows without a client, and repeated clients: error (default), or excluded with a warning.
+        Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -50,7 +53,7 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     Raises
     ------
     DataError
-        Values that cannot be converted, missing or repeated clients (``on_invalid="error"``); the message names
+        Values that cannot be converted, missing or repeated clients (``missing="error"``); the message names
         file, row and column.
 
     Examples
@@ -64,7 +67,7 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     """
     m = read_mapping(mapping)
     name = str(path)
-    on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
+    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m))
     df = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False)
     labels = dict(df.attrs.get("value_labels") or {})
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
@@ -78,7 +81,7 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
         if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:
             df[col] = apply_value_labels(df[col], lab)
     df = _coerce(df, m)
-    df, issues = _check_clients(df, on_invalid)
+    df, issues = _check_clients(df, missing)
     for frame, spec in _score(df, m, name):
         df = df.copy(deep=False)
         for col, values in frame.items():
@@ -94,7 +97,7 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     return df
 
 
-def _check_clients(df: pd.DataFrame, on_invalid: str):
+def _check_clients(df: pd.DataFrame, missing: str):
     """Rows without a client and repeated (study, client): error naming the first row, or excluded."""
     issues = []
     checks = (("missing_id", lambda d: d["client"].isna().to_numpy(), "client is missing"),
@@ -104,7 +107,7 @@ def _check_clients(df: pd.DataFrame, on_invalid: str):
         bad = find(df)
         if not bad.any():
             continue
-        if on_invalid == "error":
+        if missing == "error":
             raise_cells(df, bad, "client", message)
         rows = tuple(int(r) for r in np.asarray(df.index)[bad])
         issues.append(Issue("excluded", check, f"{message}: rows {', '.join(map(str, rows[:8]))} excluded", "client",
