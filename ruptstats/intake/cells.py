@@ -138,8 +138,15 @@ def to_numbers(raw, *, column: str, source=None, rows=None) -> np.ndarray:
         s = s.astype(object)
     if pd.api.types.is_bool_dtype(s.dtype):
         raise DataError("expected numbers, got true/false values", source=source, column=column)
-    if pd.api.types.is_numeric_dtype(s.dtype):
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_complex_dtype(s.dtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if s.dtype == object:  # true/false or complex numbers among other values are not numbers either
+        odd = np.fromiter((isinstance(v, (bool, np.bool_, complex, np.complexfloating)) for v in s.array),
+                          dtype=bool, count=len(s))
+        raise_first(odd, "expected a number", column=column, source=source, rows=rows, values=s)
+    elif pd.api.types.is_complex_dtype(s.dtype):
+        raise_first(np.ones(len(s), dtype=bool), "expected a number", column=column, source=source, rows=rows,
+                    values=s)
     num = pd.to_numeric(s, errors="coerce")
     left = (num.isna() & s.notna()).to_numpy(dtype=bool, na_value=False)
     if left.any():  # text with blanks, empty text, or not a number

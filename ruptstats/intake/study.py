@@ -150,8 +150,12 @@ def effects_from_table(table: pd.DataFrame, *, yi=None, vi=None, sei=None, r=Non
     (('A', 'C'), ((2, 'empty r'),))
     """
     missing = missing_policy(missing, drop_missing=drop_missing)
+    if not isinstance(table, pd.DataFrame):
+        raise OptionError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     source = source or table.attrs.get("source")
-    numbers = np.arange(1, len(table) + 1) if row_numbers is None else np.asarray(row_numbers, dtype=int)
+    numbers = np.arange(1, len(table) + 1) if row_numbers is None else np.asarray(row_numbers, dtype=int).ravel()
+    if len(numbers) != len(table):
+        raise OptionError(f"row_numbers has {len(numbers)} values but the table has {len(table)} rows")
     effect_columns_given = yi is not None or vi is not None or sei is not None
     if r is not None and effect_columns_given:
         raise OptionError("give correlations (--r, --n) or effect sizes (--yi with --vi or --sei), not both")
