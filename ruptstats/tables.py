@@ -1,4 +1,4 @@
-"""Read a rectangular table from any file a researcher is likely to have (``from ruptstats.tables import read_table``).
+"""Read a rectangular table from any file a researcher is likely to have: ``from ruptstats.tables import read_table``.
 
 The reader lives in :mod:`ruptstats.intake.read`; this module re-exports it under its documented name.
 """
