@@ -30,7 +30,7 @@ def _error(table, column, row_index, value, **kwargs):
 @pytest.mark.parametrize("column, value, match", [
     ("s1", 0.0, "greater than 0"), ("s2", -1.5, "greater than 0"),
     ("n1", 1, "at least 2"), ("n2", 12.5, "whole number"),
-    ("m1", "ten", "expected a number, found 'ten'"), ("m2", "", "empty"), ("s1", np.nan, "empty"),
+    ("m1", "ten", "expected a number, got 'ten'"), ("m2", "", "empty"), ("s1", np.nan, "empty"),
 ])
 def test_two_group_cells(column, value, match):
     assert match in _error(GROUPS, column, 1, value, measure="SMD", **TWO)

@@ -53,7 +53,7 @@ def test_labelled_missing_code_in_a_numeric_column_is_an_error_naming_the_file(t
     frame = MIXED.assign(stat=[1.0, 1.0, 1.0], value=[0.31, 0.2, 0.1], n=[50.0, -9.0, 60.0])
     path = _write(tmp_path, frame, ".sav", {"stat": {1.0: "r"}, "n": {-9.0: "not reported"}})
     table = read_table(path)
-    with pytest.raises(DataError, match="expected a number, found 'not reported'") as err:
+    with pytest.raises(DataError, match="expected a number, got 'not reported'") as err:
         convert_table(table, statistic="stat", to="COR")
     assert (err.value.row, err.value.column) == (2, "n")
     assert str(path) in str(err.value)

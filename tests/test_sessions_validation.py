@@ -28,7 +28,7 @@ def test_duplicate_sessions_error_names_rows(tmp_path):
 
 def test_duplicate_sessions_excluded_and_reported(tmp_path):
     with pytest.warns(DataWarning, match="appears twice"):
-        data = read_sessions(write(tmp_path, DUP), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, DUP), missing="drop")
     # the first of the pair (row 2) stays, row 3 is excluded: 4 rows read, 3 kept
     assert data.sessions.index.tolist() == [1, 2, 4]
     rep = data.report
@@ -60,7 +60,7 @@ def test_missing_ids_and_bad_session_numbers(tmp_path):
     with pytest.raises(DataError, match=r"row 2, column 'client': client is missing"):
         load_sessions(write(tmp_path, text))
     with pytest.warns(DataWarning):
-        data = read_sessions(write(tmp_path, text), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, text), missing="drop")
     # row 2 (no client), row 4 (no session) and row 3 (session 0) excluded; client B had only row 4
     assert data.sessions.index.tolist() == [1]
     rep = data.report
@@ -77,7 +77,7 @@ def test_client_level_conflicts(tmp_path):
                                         r"differs between the client's sessions \(2 rows: 3, 4\)"):
         load_sessions(write(tmp_path, text))
     with pytest.warns(DataWarning, match="differs"):
-        data = read_sessions(write(tmp_path, text), on_invalid="exclude")
+        data = read_sessions(write(tmp_path, text), missing="drop")
     df = data.sessions
     # conflicting values are set to missing for that client only; rows are kept
     assert df["pre"].isna().tolist() == [True, True, False, False]
@@ -186,7 +186,7 @@ def test_load_clients_duplicates_missing_and_pseudonyms(tmp_path):
     with pytest.raises(DataError, match=r"c.csv: row 4, column 'client': client is missing"):
         load_clients(p)
     with pytest.warns(DataWarning):
-        c = read_clients(p, on_invalid="exclude")
+        c = read_clients(p, missing="drop")
     assert c.clients.index.tolist() == [1, 2]  # row 4 (no client) and row 3 (A again) excluded
     assert [i.check for i in c.issues] == ["missing_id", "duplicate_client"]
     key = "0123456789abcdef-key"

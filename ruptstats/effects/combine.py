@@ -12,7 +12,8 @@ import pandas as pd
 
 from .._checks import check_number
 from ..exceptions import DataError, OptionError
-from ._validate import check_rule, drop_missing, values_of
+from ..intake.cells import check_rule, drop_empty, values_of
+from ..intake.policy import missing_policy
 
 __all__ = ["aggregate", "composite"]
 
@@ -115,6 +116,7 @@ def aggregate(data: pd.DataFrame, *, cluster: str = "study", rho, weighted: bool
     [['A', 2, '1, 2'], ['B', 1, '3']]
     """
     rho = check_number("rho", rho, low=-1, high=1)
+    missing = missing_policy(missing)
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     source = data.attrs.get("source")
@@ -124,15 +126,15 @@ def aggregate(data: pd.DataFrame, *, cluster: str = "study", rho, weighted: bool
     y = values_of(data, yi, column=yi, k=len(data), source=source)
     v = values_of(data, vi, column=vi, k=len(data), source=source)
     ids = pd.Series(data[cluster]).reset_index(drop=True)
-    keep, dropped = drop_missing({cluster: np.where(ids.isna(), np.nan, 0.0), yi: y, vi: v}, missing=missing,
+    keep, dropped = drop_empty({cluster: np.where(ids.isna(), np.nan, 0.0), yi: y, vi: v}, missing=missing,
                                  source=source, what="a combined effect")
     rows = np.flatnonzero(keep)
-    check_rule(v[rows], "positive", column=vi, source=source, rows=rows + 1)
+    check_rule(v[rows], "variance", column=vi, source=source, rows=rows + 1)
     groups = pd.Series(rows).groupby(ids.iloc[rows].to_numpy(), sort=False)
     records = [_combine(data, idx.to_numpy(), y, v, rho, weighted, (cluster, yi, vi), source)
                for _, idx in groups]
     out = pd.DataFrame.from_records(records)
-    out.attrs = {**data.attrs, "rho": rho, "weighted": bool(weighted), "dropped_rows": dropped}
+    out.attrs = {**data.attrs, "rho": rho, "weighted": bool(weighted), "dropped_rows": [r for r, _ in dropped]}
     return out
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from .._dist import norm_ppf
 
 from .._checks import check_choice, check_level
-from ._validate import check_min, check_present, check_rule
+from ..intake.cells import check_present, check_rule, check_sample_size
 
 __all__ = ["d_to_r", "r_to_d", "log_or_to_d", "d_to_log_or", "t_to_d", "paired_t_to_d", "f_to_d", "f_to_r",
            "chi2_to_r", "p_to_z", "p_to_r", "var_r", "var_d", "ci_to_se", "ci_to_yi_vi"]
@@ -44,7 +44,7 @@ def _arr(value, name, rule=None):
 def _n(value, name, minimum):
     x = np.atleast_1d(np.asarray(value, dtype=float))
     check_present(x, column=name)
-    check_min(x, minimum, column=name)
+    check_sample_size(x, minimum, column=name)
     return x
 
 

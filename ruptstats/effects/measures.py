@@ -26,7 +26,8 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
 from . import counts, means
-from ._validate import check_min, check_rule, drop_missing, first_bad, values_of
+from ..intake.cells import check_rule, check_sample_size, drop_empty, first_bad, values_of
+from ..intake.policy import missing_policy
 from .correlation import cor, ucor, zcor
 
 __all__ = ["escalc", "MEASURES"]
@@ -35,7 +36,7 @@ __all__ = ["escalc", "MEASURES"]
 @dataclass(frozen=True)
 class _Spec:
     roles: tuple[str, ...]           # argument names, in the order the measure function takes them
-    rules: dict                      # role -> rule name of _validate.RULES, or ("n", minimum)
+    rules: dict                      # role -> rule name of intake.cells.RULES, or ("n", minimum)
     func: object
     label: str                       # what the measure is, for messages and the conversion record
 
@@ -124,13 +125,14 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     (0.5924, 'SMD')
     """
     measure = check_choice("measure", measure, MEASURES)
+    missing = missing_policy(missing)
     spec = MEASURES[measure]
     given = {"ri": ri, "ni": ni, "m1i": m1i, "sd1i": sd1i, "n1i": n1i, "m2i": m2i, "sd2i": sd2i, "n2i": n2i,
              "ai": ai, "bi": bi, "ci": ci, "di": di}
     table = _as_table(data, given)
     source = table.attrs.get("source")
     columns, labels = _collect(table, measure, spec, given, source)
-    keep, dropped = drop_missing({labels[r]: x for r, x in columns.items()}, missing=missing, source=source)
+    keep, dropped = drop_empty({labels[r]: x for r, x in columns.items()}, missing=missing, source=source)
     rows = np.flatnonzero(keep) + 1
     kept = {name: x[keep] for name, x in columns.items()}
     _check(kept, spec, measure, labels, source, rows)
@@ -147,7 +149,7 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     out["yi"] = np.asarray(yi, dtype=float)
     out["vi"] = np.asarray(vi, dtype=float)
     out["measure"] = measure
-    out.attrs = {**table.attrs, "measure": measure, "dropped_rows": dropped, "continuity_rows": adjusted}
+    out.attrs = {**table.attrs, "measure": measure, "dropped_rows": [r for r, _ in dropped], "continuity_rows": adjusted}
     return out
 
 
@@ -222,6 +224,6 @@ def _check(columns, spec, measure, labels, source, rows) -> None:
         name = labels[role]
         if isinstance(rule, tuple):
             why = f" for measure {measure}"
-            check_min(x, rule[1], column=name, source=source, rows=rows, why=why)
+            check_sample_size(x, rule[1], column=name, source=source, rows=rows, why=why)
         else:
             check_rule(x, rule, column=name, source=source, rows=rows)

@@ -35,7 +35,8 @@ import pandas as pd
 from .._checks import check_choice, check_level
 from ..exceptions import DataError, OptionError
 from . import convert
-from ._validate import drop_missing, values_of
+from ..intake.cells import drop_empty, values_of
+from ..intake.policy import missing_policy
 from .measures import escalc
 
 __all__ = ["convert_table", "STATISTICS", "TARGETS"]
@@ -122,13 +123,14 @@ def convert_table(data: pd.DataFrame, *, to: str = "ZCOR", statistic: str = "sta
     """
     to = check_choice("to", to, TARGETS)
     level = check_level(level)
+    missing = missing_policy(missing)
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
     source = data.attrs.get("source")
     names = _vocabulary(columns)
     kinds, value_cols = _row_kinds(data, statistic, names, source)
     inputs = _row_inputs(data, kinds, value_cols, names, source)
-    keep, dropped = drop_missing(_needed(inputs, kinds, value_cols, names), missing=missing, source=source,
+    keep, dropped = drop_empty(_needed(inputs, kinds, value_cols, names), missing=missing, source=source,
                                  what=f"a {to} effect size")
     results = [_convert_row(i, kinds[i], inputs, value_cols[i], names, to, level, source)
                for i in np.flatnonzero(keep)]
@@ -137,7 +139,7 @@ def convert_table(data: pd.DataFrame, *, to: str = "ZCOR", statistic: str = "sta
     out["vi"] = [r[1] for r in results]
     out["measure"] = to
     out["conversion"] = [r[2] for r in results]
-    out.attrs = {**data.attrs, "measure": to, "dropped_rows": dropped}
+    out.attrs = {**data.attrs, "measure": to, "dropped_rows": [r for r, _ in dropped]}
     return out
 
 

@@ -7,7 +7,8 @@ import pandas as pd
 
 from ..exceptions import DataError
 from .fitting import fit_model
-from .inputs import effects_from_table
+from ..intake.cells import check_present, check_rule
+from ..intake.study import effects_from_table
 from .results import MetaResult
 
 __all__ = ["rma"]
@@ -95,10 +96,7 @@ def rma(yi=None, vi=None, *, sei=None, data=None, study=None, ni=None, measure=N
     second = _vector(vi if vi is not None else sei, "vi" if vi is not None else "sei")
     if second.size != y.size:
         raise DataError(f"yi has {y.size} values but {'vi' if vi is not None else 'sei'} has {second.size}")
-    bad = np.flatnonzero(~(second > 0))
-    if bad.size:
-        name = "vi" if vi is not None else "sei"
-        raise DataError(f"must be positive, got {second[bad[0]]!r}", row=int(bad[0]) + 1, column=name)
+    check_rule(second, "variance" if vi is not None else "se", column="vi" if vi is not None else "sei")
     v = second if vi is not None else second**2
     return _pool(y, v, study, ni, measure, method, test, level, control)
 
@@ -112,9 +110,8 @@ def _vector(x, name: str) -> np.ndarray:
         raise DataError(f"{name} must be numbers") from None
     if arr.size == 0:
         raise DataError(f"{name} is empty: no study to pool")
-    bad = np.flatnonzero(~np.isfinite(arr))
-    if bad.size:
-        raise DataError(f"expected a finite number, got {arr[bad[0]]!r}", row=int(bad[0]) + 1, column=name)
+    check_present(arr, column=name)
+    check_rule(arr, "any", column=name)
     return arr
 
 

@@ -39,7 +39,7 @@ from .._dist import chi2_sf, critical_value, two_sided_p
 from ..exceptions import ConvergenceError, DataError, OptionError
 from ._small import SmallResult
 from .estimators import projection
-from .inputs import effect_columns, find_column
+from ..intake.study import effect_columns, find_column
 from .results import MetaResult
 
 __all__ = ["ThreeLevelResult", "three_level"]

@@ -35,7 +35,7 @@ import pandas as pd
 from ..exceptions import DataError, OptionError
 from .design import model_matrix
 from .fitting import ModelFit, fit_model
-from .inputs import effect_columns
+from ..intake.study import effect_columns
 from .model import rma
 from .results import MetaResult, _num
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
+from ..intake.policy import missing_policy
 from ._cells import raise_cells, source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .data import ClientData
@@ -118,7 +119,7 @@ def _client_condition(sessions: pd.DataFrame, by: str, g: np.ndarray):
 
 
 def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, covariates=None,
-                      on_invalid: str = "error", key=None) -> pd.DataFrame:
+                      missing: str | None = None, key=None, on_invalid=None) -> pd.DataFrame:
     """One row per client with its condition, joined to the client-level columns.
 
     Parameters
@@ -137,13 +138,16 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
         Client-level columns to take from the session table; they must be constant within a client. Default:
         the canonical client-level columns present (``therapist, pre, post, dropout``); the mapping's covariates
         are ``read_sessions(...).report.client_level``.
-    on_invalid : {"error", "exclude"}, default "error"
-        A covariate that varies within a client: error, or missing for that client (warned).
+    missing : {"error", "drop"}, default "error"
+        A covariate that varies within a client: error, or its values dropped (set to missing) for that client
+        and reported with the file rows (warned).
     key : str or bytes, optional
         The pseudonymisation key the sessions were loaded with: the ``client`` and ``therapist`` identifiers of
         ``clients`` are replaced by the same keyed pseudonyms before the join, unless they are pseudonyms already
         (a :class:`ClientData` says which columns are; for a plain table, client identifiers that already match
         the session table's are taken as pseudonymised).
+    on_invalid : {"error", "exclude"}, optional
+        Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -154,13 +158,13 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     Raises
     ------
     DataError
-        No ``condition`` column, a covariate not in the table or varying within a client (``on_invalid="error"``),
+        No ``condition`` column, a covariate not in the table or varying within a client (``missing="error"``),
         a clients table that cannot be joined.
 
     Warns
     -----
     DataWarning
-        Covariate values set to missing (``on_invalid="exclude"``), clients of ``clients`` without sessions: each
+        Covariate values set to missing (``missing="drop"``), clients of ``clients`` without sessions: each
         finding is one warning (catch them with :func:`warnings.catch_warnings` to keep them).
 
     Examples
@@ -177,13 +181,13 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     if "condition" not in sessions.columns:
         raise DataError("sessions have no 'condition' column; run classify_sessions first", source=source_of(sessions))
     by = check_choice("by", by, ["any", "last"])
-    on_invalid = check_choice("on_invalid", on_invalid, ["error", "exclude"])
+    missing = missing_policy(missing, on_invalid=on_invalid)
     if covariates is None:
         covariates = [c for c in CLIENT_LEVEL_COLUMNS if c in sessions.columns]
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    missing = [c for c in covariates if c not in sessions.columns]
-    if missing:
-        raise DataError(f"covariates not in the session table: {missing}", source=source_of(sessions))
+    absent = [c for c in covariates if c not in sessions.columns]
+    if absent:
+        raise DataError(f"covariates not in the session table: {absent}", source=source_of(sessions))
     group = [c for c in ("study", "client") if c in sessions.columns]
     table = working_copy(sessions)
     if table["condition"].dtype != CONDITION_DTYPE:  # e.g. text after a round trip through a file
@@ -194,7 +198,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     out, first_rows = _client_condition(table, by, group_codes(table, group))
     issues = []
     for col in covariates:
-        table, issue = client_conflicts(table, col, on_invalid)
+        table, issue = client_conflicts(table, col, missing)
         if issue is not None:
             issues.append(issue)
     gappy = [c for c in covariates if table[c].hasnans]

@@ -7,13 +7,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import check_choice
 from ..exceptions import DataWarning
-from ..tables import read_table
-from ._cells import raise_cells
+from ..intake.cells import raise_cells
+from ..intake.policy import missing_policy
+from ..intake.read import read_table
 from .data import ClientData
 from .instruments import item_columns
-from .loader import _coerce, _keep, _pseudonymise, _rename, _score
+from .loader import _coerce, _keep, _policy_of, _pseudonymise, _rename, _score
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels
 from .report import Issue
@@ -22,7 +22,7 @@ from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS
 __all__ = ["read_clients", "load_clients"]
 
 
-def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFrame:
+def load_clients(path, mapping=None, *, key=None, missing=None, on_invalid=None) -> pd.DataFrame:
     """Load a client-level file for :func:`~ruptstats.sessions.client_conditions`: ``read_clients(...).clients``.
 
     Arguments, table, errors and warnings are those of :func:`read_clients`.
@@ -36,10 +36,10 @@ def load_clients(path, mapping=None, *, key=None, on_invalid=None) -> pd.DataFra
     >>> c[["client", "pre", "dropout"]].values.tolist()
     [['A', 80.0, False], ['B', 95.0, True]]
     """
-    return read_clients(path, mapping, key=key, on_invalid=on_invalid).clients
+    return read_clients(path, mapping, key=key, missing=missing, on_invalid=on_invalid).clients
 
 
-def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData:
+def read_clients(path, mapping=None, *, key=None, missing=None, on_invalid=None) -> ClientData:
     """Load a client-level file for :func:`~ruptstats.sessions.client_conditions` (its ``clients=``).
 
     The mapping has the format of :mod:`ruptstats.sessions.mapping` (``[read]`` sheet/header row, ``[columns]``,
@@ -54,8 +54,11 @@ def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData
         As for :func:`~ruptstats.sessions.read_sessions`.
     key : str or bytes, optional
         Pseudonymisation key; use the key the sessions were loaded with, so the tables still join.
+    missing : {"error", "drop"}, optional
+        Rows without a client, and repeated clients: error (default; the mapping's ``[checks] missing``), or
+        dropped and reported with their file rows (a warning and ``ClientData.issues``).
     on_invalid : {"error", "exclude"}, optional
-        Rows without a client, and repeated clients: error (default), or excluded with a warning.
+        Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -69,7 +72,7 @@ def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData
     Raises
     ------
     DataError
-        Values that cannot be converted, missing or repeated clients (``on_invalid="error"``); the message names
+        Values that cannot be converted, missing or repeated clients (``missing="error"``); the message names
         file, row and column.
 
     Warns
@@ -85,13 +88,13 @@ def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")  # row 2 repeats client A: excluded, with a DataWarning
-    ...     c = read_clients(p, on_invalid="exclude")
+    ...     c = read_clients(p, missing="drop")
     >>> c.clients["client"].tolist(), c.issues[0].rows
     (['A', 'B'], (2,))
     """
     m = read_mapping(mapping)
     name = str(path)
-    on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
+    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m))
     df = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False)
     labels = dict(df.attrs.get("value_labels") or {})
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
@@ -105,7 +108,7 @@ def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData
         if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:
             df[col] = apply_value_labels(df[col], lab)
     df = _coerce(df, m)
-    df, issues = _check_clients(df, on_invalid)
+    df, issues = _check_clients(df, missing)
     for frame, spec in _score(df, m, name):
         df = df.copy(deep=False)
         for col, values in frame.items():
@@ -121,7 +124,7 @@ def read_clients(path, mapping=None, *, key=None, on_invalid=None) -> ClientData
     return ClientData(clients=df, source=name, mapping=m, issues=tuple(issues), pseudonymised=tuple(done))
 
 
-def _check_clients(df: pd.DataFrame, on_invalid: str):
+def _check_clients(df: pd.DataFrame, missing: str):
     """Rows without a client and repeated (study, client): error naming the first row, or excluded."""
     issues = []
     checks = (("missing_id", lambda d: d["client"].isna().to_numpy(), "client is missing"),
@@ -131,7 +134,7 @@ def _check_clients(df: pd.DataFrame, on_invalid: str):
         bad = find(df)
         if not bad.any():
             continue
-        if on_invalid == "error":
+        if missing == "error":
             raise_cells(df, bad, "client", message)
         rows = tuple(int(r) for r in np.asarray(df.index)[bad])
         issues.append(Issue("excluded", check, f"{message}: rows {', '.join(map(str, rows[:8]))} excluded", "client",

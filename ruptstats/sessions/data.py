@@ -93,7 +93,7 @@ class ClientData:
     mapping : Mapping
         The parsed mapping.
     issues : tuple of Issue
-        Rows excluded (with ``on_invalid="exclude"``), each naming its file rows.
+        Rows excluded (with ``missing="drop"``), each naming its file rows.
     pseudonymised : tuple of str
         Identifier columns already replaced by keyed pseudonyms; :func:`~ruptstats.sessions.client_conditions`
         does not pseudonymise them again.

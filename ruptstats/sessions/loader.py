@@ -12,7 +12,8 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
-from ..tables import TEXT_EXTENSIONS, read_table
+from ..intake.policy import missing_policy
+from ..intake.read import TEXT_EXTENSIONS, read_table
 from ._groups import dense_codes, group_codes, order_sessions
 from .instruments import item_columns, score_arrays
 from .mapping import read_mapping
@@ -29,7 +30,8 @@ __all__ = ["read_sessions", "load_sessions"]
 _NUMERIC = set(FLOAT_COLUMNS) | {"session"}
 
 
-def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str = "auto") -> pd.DataFrame:
+def load_sessions(path, mapping=None, *, key=None, missing=None, engine: str = "auto",
+                  on_invalid=None) -> pd.DataFrame:
     """Load a session-level file into the canonical session table: ``read_sessions(...).sessions``.
 
     The arguments, the table, the errors and the warnings are those of :func:`read_sessions`; use that function
@@ -43,10 +45,11 @@ def load_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     >>> load_sessions(p)[["client", "session", "alliance"]].values.tolist()
     [['A', 1, 3.5], ['A', 2, 4.0], ['B', 1, 2.0]]
     """
-    return read_sessions(path, mapping, key=key, on_invalid=on_invalid, engine=engine).sessions
+    return read_sessions(path, mapping, key=key, missing=missing, engine=engine, on_invalid=on_invalid).sessions
 
 
-def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str = "auto") -> SessionData:
+def read_sessions(path, mapping=None, *, key=None, missing=None, engine: str = "auto",
+                  on_invalid=None) -> SessionData:
     """Load a session-level file: the canonical session table, its validation report and the mapping.
 
     Parameters
@@ -61,11 +64,13 @@ def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         Pseudonymisation key (HMAC-SHA256, :func:`~ruptstats.sessions.privacy.pseudonymise`) for the columns in
         ``[privacy] pseudonymise`` (default key: the environment variable named by ``key_env``). Given without a
         ``[privacy]`` table, ``client`` and ``therapist`` are pseudonymised.
-    on_invalid : {"error", "exclude"}, optional
-        Overrides the mapping's ``[checks] on_invalid`` (default ``"error"``); see
-        :mod:`ruptstats.sessions.validate`.
+    missing : {"error", "drop"}, optional
+        Invalid rows: error naming file, row and column, or dropped and reported with their file rows
+        (:mod:`ruptstats.sessions.validate`); overrides the mapping's ``[checks] missing`` (default ``"error"``).
     engine : {"auto", "pandas", "pyarrow"}, default "auto"
         Text parser; ``"auto"`` uses pyarrow (fast, multi-threaded).
+    on_invalid : {"error", "exclude"}, optional
+        Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -84,7 +89,7 @@ def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     TableReadError
         The file cannot be read.
     DataError
-        A value cannot be converted, is out of range, or fails a check (with ``on_invalid="error"``); the
+        A value cannot be converted, is out of range, or fails a check (with ``missing="error"``); the
         message names file, row and column.
     OptionError
         A bad mapping or option.
@@ -107,7 +112,7 @@ def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     """
     m = read_mapping(mapping)
     name = str(path)
-    on_invalid = check_choice("on_invalid", on_invalid or m.on_invalid, ["error", "exclude"])
+    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m))
     engine = check_choice("engine", engine, ["auto", "pandas", "pyarrow"])
     is_text = Path(os.fspath(path)).suffix.lower() in TEXT_EXTENSIONS
     # text columns with few distinct values are dictionary-encoded while parsing (much faster to convert)
@@ -139,7 +144,7 @@ def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
     absent = [c for c in m.client_level if c not in df.columns]
     if absent:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
-    df, issues = check_sessions(df, client_level=client_level, on_invalid=on_invalid)
+    df, issues = check_sessions(df, client_level=client_level, missing=missing)
     instruments = _score(df, m, name)
     if instruments:
         df = _add_columns(df, instruments)
@@ -159,6 +164,11 @@ def read_sessions(path, mapping=None, *, key=None, on_invalid=None, engine: str 
         excluded_rows=tuple(excluded), rule=m.rule, condition_by=m.condition_by, pseudonymised=tuple(pseud))
     df.attrs = {"source": name}
     return SessionData(sessions=df, report=report, mapping=m)
+
+
+def _policy_of(m) -> str:
+    """The mapping's ``[checks]`` policy in the API's spelling (``"exclude"`` is ``"drop"``)."""
+    return "drop" if m.on_invalid == "exclude" else "error"
 
 
 def _n_clients(df) -> int:

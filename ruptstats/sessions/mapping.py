@@ -55,7 +55,8 @@ an SPSS file are missing already when it is read.
     key_env = "RUPTSTATS_PSEUDONYM_KEY"      # the environment variable holding the key
 
     [checks]
-    on_invalid = "error"                # "error" or "exclude" (invalid rows excluded, reported, warned)
+    missing = "error"                   # "error" or "drop" (invalid rows dropped, reported, warned);
+                                        # the older key on_invalid = "error"/"exclude" still works
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ _SECTIONS = {
     "covariates": {"keep", "client_level"},
     "condition": {"by"},
     "privacy": {"pseudonymise", "key_env"},
-    "checks": {"on_invalid"},
+    "checks": {"missing", "on_invalid"},
 }
 _INSTRUMENT_KEYS = {"instrument", "items", "max_missing", "score", "target", "n_items", "range", "reverse",
                     "subscales", "integer"}
@@ -253,9 +254,21 @@ def _parse(raw: dict, source: str) -> Mapping:
         rule=rule, condition_by=check_choice(f"{source}: [condition] by", cond.get("by", "any"), ["any", "last"]),
         pseudonymise=_names(source, "[privacy] pseudonymise", priv.get("pseudonymise", [])),
         key_env=priv.get("key_env"),
-        on_invalid=check_choice(f"{source}: [checks] on_invalid", checks.get("on_invalid", "error"),
-                                ["error", "exclude"]),
+        on_invalid=_checks_policy(source, checks),
     )
+
+
+def _checks_policy(source, checks) -> str:
+    """``[checks] missing`` ("error"/"drop", the API's spelling) or the older ``on_invalid`` ("error"/"exclude").
+
+    Stored in the older spelling (``Mapping.on_invalid``); the loaders map ``"exclude"`` to ``missing="drop"``.
+    """
+    if "missing" in checks and "on_invalid" in checks:
+        raise OptionError(f"{source}: [checks] give missing or on_invalid, not both")
+    if "missing" in checks:
+        value = check_choice(f"{source}: [checks] missing", checks["missing"], ["error", "drop"])
+        return "exclude" if value == "drop" else "error"
+    return check_choice(f"{source}: [checks] on_invalid", checks.get("on_invalid", "error"), ["error", "exclude"])
 
 
 def _study(value, source):

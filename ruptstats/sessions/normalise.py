@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import OptionError
-from ._cells import raise_cells
+from ..intake.cells import file_rows, raise_cells, source_of, to_numbers
 from .schema import BOOLEAN_COLUMNS, CONDITIONS, FLOAT_COLUMNS, ID_COLUMNS, RATERS, RUPTURE_TYPES, canonical_dtype
 
 __all__ = ["text_key", "apply_missing", "apply_value_labels", "to_boolean", "to_category", "to_number",
@@ -172,9 +172,9 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-        num = pd.to_numeric(s.astype(object).where(s.notna(), np.nan), errors="coerce")
-        raise_cells(df, (num.isna() & s.notna()).to_numpy(), column, f"'{column}' must be a number")
-        s = num
+        raw = s.astype(object) if pd.api.types.is_bool_dtype(s.dtype) else s  # true/false stay 1/0, as before
+        s = pd.Series(to_numbers(raw, column=column, source=source_of(df), rows=file_rows(df)),
+                      index=s.index)
     if integer and pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers already
         v = s.to_numpy(dtype=np.int64)
         return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))

@@ -1,12 +1,14 @@
 """Checks of a session table: identifiers, session numbers, duplicates, order, client-level conflicts.
 
 Each check either raises :class:`~ruptstats.exceptions.DataError` naming the file, the first row and the column
-(``on_invalid="error"``, the default), or excludes what is invalid and records an
-:class:`~ruptstats.sessions.report.Issue` (``on_invalid="exclude"``; a :class:`~ruptstats.exceptions.DataWarning`
-is also emitted by the loader). Nothing is dropped without an issue naming its rows.
+(``missing="error"``, the default), or drops what is invalid and records an
+:class:`~ruptstats.sessions.report.Issue` naming the file rows (``missing="drop"``; a
+:class:`~ruptstats.exceptions.DataWarning` is also emitted by the loader). Nothing is dropped without an issue
+naming its rows. The policy is the one of :mod:`ruptstats.intake.policy`; the old spelling
+``on_invalid="exclude"`` still works for one release, with a :class:`DeprecationWarning`.
 
 ============================  ======================================================  =====================
-check                         finding                                                 with ``"exclude"``
+check                         finding                                                 with ``"drop"``
 ============================  ======================================================  =====================
 ``missing_id``                client or session missing                               rows excluded
 ``session_number``            session number below 1                                  rows excluded
@@ -22,7 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._cells import file_rows, raise_cells
+from ..intake.cells import file_rows, raise_cells
+from ..intake.policy import missing_policy
 from ._groups import group_codes, is_sorted, session_numbers
 from .report import Issue
 
@@ -34,21 +37,24 @@ def _rows_text(rows) -> str:
     return ", ".join(map(str, rows[:8])) + (", …" if len(rows) > 8 else "")
 
 
-def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "error"):
+def check_sessions(df: pd.DataFrame, *, client_level=(), missing: str | None = None,
+                   on_invalid: str | None = None):
     """Run the checks of the module docstring; return ``(table, issues)``.
 
-    ``df`` holds canonical columns with the file row as its index (named ``row``). With
-    ``on_invalid="error"`` the first invalid row raises; otherwise invalid rows are excluded (see the table).
+    ``df`` holds canonical columns with the file row as its index (named ``row``). With ``missing="error"``
+    (default) the first invalid row raises; with ``"drop"`` invalid rows are dropped (see the table).
+    ``on_invalid`` is the deprecated spelling (``"exclude"`` is ``"drop"``).
     """
+    missing = missing_policy(missing, on_invalid=on_invalid)  # "error" or "drop" from here on
     issues = []
     excluded = np.zeros(len(df), dtype=bool)
     for col, check in (("client", "missing_id"), ("session", "missing_id")):
         bad = df[col].isna().to_numpy()
-        excluded |= _finding(df, bad, col, check, f"{col} is missing", on_invalid, issues)
+        excluded |= _finding(df, bad, col, check, f"{col} is missing", missing, issues)
     s = session_numbers(df)
     with np.errstate(invalid="ignore"):
         bad = s < 1
-    excluded |= _finding(df, bad, "session", "session_number", "session number must be 1 or more", on_invalid,
+    excluded |= _finding(df, bad, "session", "session_number", "session number must be 1 or more", missing,
                          issues)
     key = [c for c in ("study", "client", "rater") if c in df.columns]
     g = group_codes(df, key)
@@ -65,7 +71,7 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
             first = order[:-1][same]
             pairs = ", ".join(f"{rows[a]}={rows[b]}" for a, b in zip(first[:5], order[1:][same][:5]))
             msg = f"the same {'/'.join(key)} and session appears twice (rows {pairs})"
-            excluded |= _finding(df, dup, "session", "duplicate_session", msg, on_invalid, issues)
+            excluded |= _finding(df, dup, "session", "duplicate_session", msg, missing, issues)
         ok = ~excluded
         idx = np.flatnonzero(ok)
         by_client = idx[np.argsort(g[idx], kind="stable")]
@@ -88,16 +94,16 @@ def check_sessions(df: pd.DataFrame, *, client_level=(), on_invalid: str = "erro
                             "client", tuple(int(r) for r in rows[lost])))
     out = df[~excluded] if any_excluded else df
     for col in client_level:
-        out, issue = client_conflicts(out, col, on_invalid)
+        out, issue = client_conflicts(out, col, missing)
         if issue is not None:
             issues.append(issue)
     return out, issues
 
 
-def _finding(df, bad, column, check, message, on_invalid, issues) -> np.ndarray:
+def _finding(df, bad, column, check, message, missing, issues) -> np.ndarray:
     if not bad.any():
         return bad
-    if on_invalid == "error":
+    if missing == "error":
         raise_cells(df, bad, column, message)
     where = file_rows(df)[bad]
     issues.append(Issue("excluded", check, f"{message}: rows {_rows_text(where)} excluded", column,
@@ -105,16 +111,21 @@ def _finding(df, bad, column, check, message, on_invalid, issues) -> np.ndarray:
     return bad
 
 
-def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
+def client_conflicts(df: pd.DataFrame, column: str, missing: str | None = None, *,
+                     on_invalid: str | None = None):
     """Find clients whose ``column`` takes more than one non-missing value; return ``(table, issue or None)``.
 
-    With ``on_invalid="exclude"`` those clients' values of ``column`` are set to missing.
+    With ``missing="drop"`` those clients' values of ``column`` are set to missing (the default ``"error"``
+    raises); ``on_invalid`` is the deprecated spelling (``"exclude"`` is ``"drop"``).
 
     >>> d = pd.DataFrame({"client": ["a", "a", "b"], "session": [1, 2, 1], "age": [30, 31, 40]})
-    >>> _, issue = client_conflicts(d, "age", "exclude")
+    >>> _, issue = client_conflicts(d, "age", "drop")
     >>> issue.rows
     (1, 2)
     """
+    if isinstance(missing, str) and missing.lower() == "exclude" and on_invalid is None:
+        missing, on_invalid = None, missing  # the third positional argument was on_invalid: deprecated spelling
+    missing = missing_policy(missing, on_invalid=on_invalid)
     key = [c for c in ("study", "client") if c in df.columns]
     g = group_codes(df, key)
     s = df[column]
@@ -127,7 +138,7 @@ def client_conflicts(df: pd.DataFrame, column: str, on_invalid: str = "error"):
         return df, None
     n_bad = len(np.unique(g[bad]))
     msg = f"'{column}' describes the client but differs between the client's sessions"
-    if on_invalid == "error":
+    if missing == "error":
         raise_cells(df, bad, column, msg)
     where = file_rows(df)[bad]
     df = df.copy()
