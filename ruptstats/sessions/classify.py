@@ -23,7 +23,7 @@ from ..exceptions import DataError, DataWarning
 from ._cells import source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .report import Issue, SessionReport
-from .rules import make_rule
+from .rules import default_rule, make_rule
 from .schema import CLIENT_COLUMNS, CLIENT_LEVEL_COLUMNS, CONDITION_DTYPE, CONDITIONS, SESSION_COLUMNS
 from .privacy import pseudonymise
 from .validate import client_conflicts
@@ -46,7 +46,8 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     rule : str, dict or rule object, optional
         ``"self_report"``, ``"observer"``, ``"trajectory"``, a dict ``{"type": …, options}``, or a
         :mod:`~ruptstats.sessions.rules` object. Default: the ``[rule]`` of the mapping the table was loaded
-        with (``sessions.attrs["report"].rule``).
+        with (``sessions.attrs["report"].rule``), else ``"coded"`` when the table has ``rupture`` and ``repaired``
+        columns (used as they are; ``attrs["rule"]`` says so), else an error.
     **options
         Options of the rule (e.g. ``c=2, m=3`` for the trajectory rule).
 
@@ -70,6 +71,8 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     report = _report(sessions)
     if rule is None and report is not None and report.rule is not None:
         rule = report.rule
+    if rule is None and not options:  # pre-coded rupture and repaired columns: the coded rule (its label says so)
+        rule = default_rule(sessions)
     rule = make_rule(rule, **options)
     out = order_sessions(working_copy(sessions))  # new columns only; copy-on-write protects the input
     result = rule.apply(out)
