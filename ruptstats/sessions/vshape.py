@@ -20,8 +20,8 @@ from scipy import stats
 from .._checks import check_level, check_number
 from ..exceptions import DataError
 from ._cells import source_of
-from ._groups import group_codes, is_sorted
-from .outcomes import _numeric
+from ._groups import group_codes
+from .outcomes import _numeric, client_order
 from .schema import session_key
 
 __all__ = ["alliance_around_ruptures"]
@@ -101,8 +101,8 @@ def alliance_around_ruptures(classified: pd.DataFrame, *, before: int = 3, after
     rep_known = ~np.asarray(rep.isna(), dtype=bool)
     rep = rep.to_numpy(dtype=bool, na_value=False)
     g = group_codes(classified, [k for k in session_key(classified.columns) if k != "session"])
-    if not is_sorted(g, np.where(np.isnan(s), -np.inf, s)):
-        order = np.lexsort((s, g))
+    order = client_order(g, s)
+    if order is not None:
         g, s, a, rup, rep, rep_known = g[order], s[order], a[order], rup[order], rep[order], rep_known[order]
     n = len(g)
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]]) if n else np.zeros(0, dtype=np.int64)
