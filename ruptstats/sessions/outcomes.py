@@ -88,10 +88,10 @@ def clinical_cutoff(norms: Norms, *, criterion: str = "c", higher_is_better: boo
 def _numeric(df: pd.DataFrame, column: str, what: str) -> np.ndarray:
     """``df[column]`` as float64 (NaN for missing), after checking it holds finite numbers (not booleans)."""
     s = df[column]
-    if pd.api.types.is_bool_dtype(s.dtype):
-        raise_cells(df, s.notna().to_numpy(), column, f"{what} must be a number, not true/false")
+    if pd.api.types.is_bool_dtype(s.dtype) or s.dtype.kind in "mM":
+        raise_cells(df, s.notna().to_numpy(), column, f"{what} must be a number, not {s.dtype}")
     if not pd.api.types.is_numeric_dtype(s.dtype):
-        num = pd.to_numeric(s, errors="coerce")
+        num = pd.to_numeric(s.astype(object), errors="coerce")
         raise_cells(df, (num.isna() & s.notna()).to_numpy(), column, f"{what} must be a number")
         s = num
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
