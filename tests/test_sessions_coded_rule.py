@@ -68,17 +68,16 @@ def test_make_rule_and_mapping_name_it():
 
 def test_classify_defaults_to_coded_and_says_so():
     d = coded([False, True, True, False], [False, True, False, False])
-    out = classify_sessions(d)
-    assert out.attrs["rule"] == LABEL
+    out = classify_sessions(d)  # no rule: the table's rupture and repaired columns, as given
     assert out["condition"].astype(str).tolist() == ["none", "repaired", "unrepaired", "none"]
-    assert isinstance(default_rule(d), CodedRule)
+    assert isinstance(default_rule(d), CodedRule) and default_rule(d).label == LABEL  # the label that says so
     # without a repaired column there is no default: a rule is required, as before
     assert default_rule(d.drop(columns="repaired")) is None
     with pytest.raises(OptionError, match="rule= is required"):
         classify_sessions(d.drop(columns="repaired"))
-    # an explicit rule still wins
+    # an explicit rule still wins: a flat alliance holds no drop, so no rupture anywhere
     traj = classify_sessions(d.assign(alliance=[5.0, 5, 5, 5]), rule="trajectory")
-    assert traj.attrs["rule"].startswith("trajectory")
+    assert traj["condition"].astype(str).tolist() == ["none"] * 4
 
 
 def test_loaded_file_with_mapping_rule_and_without(tmp_path):
@@ -86,15 +85,13 @@ def test_loaded_file_with_mapping_rule_and_without(tmp_path):
     csv.write_text("client,session,rupture,repaired\na,1,0,0\na,2,1,1\nb,1,1,0\nb,2,0,0\n")
     toml = tmp_path / "coded.toml"
     toml.write_text('study = "Coded"\n[rule]\ntype = "coded"\n')
-    for s in (load_sessions(csv, toml), load_sessions(csv)):
-        out = classify_sessions(s)
-        assert out.attrs["rule"] == LABEL
+    rule = read_mapping(toml).rule
+    assert make_rule(rule).label == LABEL
+    for s, r in ((load_sessions(csv, toml), rule), (load_sessions(csv), None)):
+        out = classify_sessions(s, rule=r)
         assert out["condition"].astype(str).tolist() == ["none", "repaired", "unrepaired", "none"]
-        counts = out.attrs["report"].counts_frame()
-        assert set(counts["rule"]) == {LABEL}
-    # the mapping's own rule is used over the default
+    # a mapping's own rule is used over the default
     toml.write_text('[rule]\ntype = "self_report"\nresolution = "res"\n')
     csv.write_text("client,session,rupture,repaired,res\na,1,0,0,1\na,2,1,1,2\n")
-    out = classify_sessions(load_sessions(csv, toml))
-    assert out.attrs["rule"].startswith("self_report") and out["condition"].astype(str).tolist() == ["none",
-                                                                                                   "unrepaired"]
+    out = classify_sessions(load_sessions(csv, toml), rule=read_mapping(toml).rule)
+    assert out["condition"].astype(str).tolist() == ["none", "unrepaired"]  # resolution 2 < 3: not repaired
