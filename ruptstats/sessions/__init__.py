@@ -23,9 +23,12 @@ from .._lazy import lazy_exports
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
+    "alliance_around_ruptures": ".vshape",
     "classify_sessions": ".classify",
     "ClientData": ".data",
     "client_conditions": ".classify",
+    "client_outcomes": ".outcomes",
+    "CodedRule": ".rules",
     "compare_rules": ".classify",
     "condition_counts": ".classify",
     "Instrument": ".instruments",
@@ -33,6 +36,7 @@ _EXPORTS = {
     "Issue": ".report",
     "load_clients": ".clients",
     "load_sessions": ".loader",
+    "Norms": ".instruments",
     "make_rule": ".rules",
     "Mapping": ".mapping",
     "ObserverRule": ".rules",

@@ -26,7 +26,7 @@ from ._cells import raise_cells, source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .data import ClientData
 from .report import Issue
-from .rules import RULES, make_rule
+from .rules import default_rule, make_rule
 from .schema import CLIENT_COLUMNS, CLIENT_LEVEL_COLUMNS, CONDITION_DTYPE, CONDITIONS, SESSION_COLUMNS
 from .privacy import pseudonymise
 from .validate import client_conflicts
@@ -44,8 +44,9 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     rule : str, dict or rule object
         ``"self_report"``, ``"observer"``, ``"trajectory"``, a dict ``{"type": …, options}``, or a
         :mod:`~ruptstats.sessions.rules` object, e.g. the mapping's rule ``read_sessions(...).rule``. Without
-        one, a table that already holds ``rupture`` and ``repaired`` is classified as coded (rule ``"coded"``,
-        when the installed rules offer it); otherwise :class:`OptionError` names the choices.
+        one, a table that already holds ``rupture`` and ``repaired`` is classified as coded (rule ``"coded"``:
+        the columns are used as they are, and the rule's label says so); otherwise :class:`OptionError` names
+        the choices.
     **options
         Options of the rule (e.g. ``c=2, m=3`` for the trajectory rule).
 
@@ -73,9 +74,9 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     >>> classify_sessions(d, rule="trajectory", c=0.5, m=2)["condition"].tolist()
     ['none', 'repaired', 'none', 'none']
     """
-    if rule is None and "coded" in RULES and {"rupture", "repaired"} <= set(sessions.columns):
-        rule = "coded"
-    rule = make_rule(rule, **options)  # rule=None: OptionError "rule= is required", naming the rules
+    if rule is None and not options:  # pre-coded rupture and repaired columns: the coded rule (its label says so)
+        rule = default_rule(sessions)
+    rule = make_rule(rule, **options)  # still None: OptionError "rule= is required", naming the rules
     out = order_sessions(working_copy(sessions))  # new columns only; copy-on-write protects the input
     result = rule.apply(out)
     for col in result.columns:

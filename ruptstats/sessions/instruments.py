@@ -14,6 +14,32 @@ name        items    range     subscales (item numbers)                         
 ``BDI-II``  21       0–3       none                                                   sum 0–63          none
 ==========  =======  ========  =====================================================  ================  =========
 
+Direction and outcome norms (:attr:`Instrument.higher_is_better`, :attr:`Instrument.norms`, :class:`Norms`), used by
+:func:`ruptstats.sessions.client_outcomes` for the Jacobson & Truax (1991) reliable change index and clinically
+significant change. Only values this package could attribute to a published source are filled in; everything else
+is None and must be passed by the user (``norms={"reliability": …}`` etc.).
+
+==========  ==============  ==========  ===========  ===============================================================
+name        higher is       cut-off     reliable     source
+            better                      change (RC)
+==========  ==============  ==========  ===========  ===============================================================
+``WAI-SR``  yes (alliance)  --          --           none: an alliance measure, no outcome norms
+``SRS``     yes (alliance)  --          --           none: an alliance measure, no outcome norms
+``ORS``     yes             25          5            Miller et al. (2003); Miller & Duncan (2004) ORS/SRS manual
+``OQ-45``   no              64          14           Lambert et al. (2004) manual (the 1996 manual gave cut-off 63)
+``PHQ-9``   no              10          6            cut-off: Kroenke et al. (2001), score >= 10; RC: the IAPT data
+                                                     handbook's reliable improvement of 6 points (McMillan et al.,
+                                                     2010, compare criteria a, b, c for the PHQ-9)
+``BDI-II``  no              14.29       8.46         Seggar, Lambert & Hansen (2002), derived from normative samples
+                                                     of the Beck Depression Inventory and widely applied to the
+                                                     BDI-II; check that they fit your version
+==========  ==============  ==========  ===========  ===============================================================
+
+The reliabilities and the functional and dysfunctional means and SDs of these instruments are left None: pass them
+(``norms=``) to use criteria a and b or to compute the RC from a reliability. The published cut-offs above are
+criterion-c style boundaries between the clinical and the non-clinical population (the PHQ-9's 10 is Kroenke et
+al.'s diagnostic threshold, which McMillan et al. (2010) found to agree closely with criterion c).
+
 A study can declare a further instrument with :class:`Instrument` (or an ``[instruments.<name>]`` table in a
 mapping file, see :mod:`ruptstats.sessions.mapping`).
 
@@ -25,7 +51,8 @@ items); with more items missing the score is missing. ``score="mean"`` gives the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -33,8 +60,80 @@ import pandas as pd
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
 
-__all__ = ["Instrument", "INSTRUMENTS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "score_arrays",
+__all__ = ["Instrument", "Norms", "INSTRUMENTS", "OUTCOME_NORMS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "score_arrays",
            "item_columns"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Norms:
+    """Outcome norms of an instrument's total for the reliable change index and clinically significant change.
+
+    Every value is optional; :func:`ruptstats.sessions.client_outcomes` says which one it needs when it is
+    missing. Subscript 0 of Jacobson & Truax (1991) is the dysfunctional (clinical) population, 1 the
+    functional (non-clinical) one.
+
+    Parameters
+    ----------
+    reliability : float, optional
+        Reliability :math:`r_{xx}` of the total (test-retest or internal consistency), in [0, 1).
+    functional_mean, functional_sd : float, optional
+        Mean and SD (> 0) of the functional population (:math:`M_1`, :math:`s_1`).
+    dysfunctional_mean, dysfunctional_sd : float, optional
+        Mean and SD (> 0) of the dysfunctional population (:math:`M_0`, :math:`s_0`).
+    cutoff : float, optional
+        A published cut-off between the two populations (used as criterion c when given).
+    reliable_change : float, optional
+        A published reliable change value RC (> 0): the smallest change, in points of the total, that counts as
+        reliable; it stands for :math:`1.96 S_{diff}`.
+    source : str
+        Where the values come from (a citation).
+
+    Examples
+    --------
+    >>> Norms(reliability=0.8, dysfunctional_sd=10).reliability
+    0.8
+    >>> Norms.coerce({"cutoff": 20}, base=Norms(reliable_change=5)).reliable_change
+    5.0
+    """
+
+    reliability: float | None = None
+    functional_mean: float | None = None
+    functional_sd: float | None = None
+    dysfunctional_mean: float | None = None
+    dysfunctional_sd: float | None = None
+    cutoff: float | None = None
+    reliable_change: float | None = None
+    source: str = ""
+
+    def __post_init__(self):
+        limits = {"reliability": dict(low=0, high=1, high_open=True), "functional_sd": dict(low=0, low_open=True),
+                  "dysfunctional_sd": dict(low=0, low_open=True), "reliable_change": dict(low=0, low_open=True)}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "source":
+                if not isinstance(value, str):
+                    raise OptionError(f"norms: source={value!r} must be text (a citation)")
+                continue
+            if value is None:
+                continue
+            v = check_number(f"norms: {f.name}", value, **limits.get(f.name, {}))
+            if not math.isfinite(v):
+                raise OptionError(f"norms: {f.name}={value!r} must be a finite number")
+            object.__setattr__(self, f.name, v)
+
+    @classmethod
+    def coerce(cls, value, *, base: "Norms | None" = None) -> "Norms | None":
+        """A :class:`Norms` from ``value``: a Norms (used as it is), a dict (its keys replace those of ``base``,
+        or of empty norms), or None (``base``)."""
+        if value is None or isinstance(value, Norms):
+            return base if value is None else value
+        if not isinstance(value, dict):
+            raise OptionError(f"norms={value!r} must be a Norms, a dict of its fields or None")
+        allowed = [f.name for f in fields(cls)]
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            raise OptionError(f"norms has unknown key(s) {unknown}; allowed: {', '.join(allowed)}")
+        return replace(base or cls(), **value)
 
 
 @dataclass(frozen=True)
@@ -56,9 +155,15 @@ class Instrument:
     integer : bool
         Items must be whole numbers (False for visual-analogue items such as SRS/ORS, measured in cm).
     cutoff, reliable_change : float, optional
-        Published clinical cut-off and reliable-change index of the total, for reference.
+        Published clinical cut-off and reliable change value of the total (the same as ``norms.cutoff`` and
+        ``norms.reliable_change``; given here, they make the norms).
     reference : str
         The citation of the scoring rule.
+    higher_is_better : bool, optional
+        Direction of the total: True when a higher score is better (ORS, WAI-SR, SRS), False when it is worse
+        (OQ-45, PHQ-9, BDI-II). None (not stated) is allowed for scoring; outcome analyses need it.
+    norms : Norms, optional
+        Outcome norms of the total (:class:`Norms`), each value with its source.
     """
 
     name: str
@@ -71,8 +176,25 @@ class Instrument:
     cutoff: float | None = None
     reliable_change: float | None = None
     reference: str = ""
+    higher_is_better: bool | None = None
+    norms: Norms | None = None
 
     def __post_init__(self):
+        if self.higher_is_better is not None and not isinstance(self.higher_is_better, (bool, np.bool_)):
+            raise OptionError(f"{self.name}: higher_is_better={self.higher_is_better!r} must be True, False or None")
+        if self.norms is not None and not isinstance(self.norms, Norms):
+            raise OptionError(f"{self.name}: norms={self.norms!r} must be a Norms (or None)")
+        norms = self.norms
+        for name in ("cutoff", "reliable_change"):  # the two fields and the norms say one thing
+            given, in_norms = getattr(self, name), getattr(norms, name, None)
+            if given is not None and in_norms is not None and float(given) != in_norms:
+                raise OptionError(f"{self.name}: {name}={given!r} differs from norms.{name}={in_norms!r}")
+        if norms is None and (self.cutoff is not None or self.reliable_change is not None):
+            norms = Norms(cutoff=self.cutoff, reliable_change=self.reliable_change, source=self.reference)
+        if norms is not None:
+            object.__setattr__(self, "norms", norms)
+            object.__setattr__(self, "cutoff", norms.cutoff)
+            object.__setattr__(self, "reliable_change", norms.reliable_change)
         check_number(f"{self.name}: n_items", self.n_items, low=1, integer=True)
         if not self.low < self.high:
             raise OptionError(f"{self.name}: the item range must have low < high, got [{self.low}, {self.high}]")
@@ -90,34 +212,53 @@ OQ45_SUBSCALES = {
     "social_role": (4, 12, 14, 21, 28, 32, 38, 39, 44),
 }
 
+_MILLER_2003 = ("Miller, S. D., Duncan, B. L., Brown, J., Sparks, J. A., & Claud, D. A. (2003). The Outcome Rating "
+                "Scale. Journal of Brief Therapy, 2(2), 91-100.")
+_LAMBERT = ("Lambert, M. J., Hansen, N. B., Umphress, V., Lunnen, K., Okiishi, J., Burlingame, G. M., & Reisinger, "
+            "C. W. (1996). Administration and scoring manual for the OQ-45.2. American Professional Credentialing "
+            "Services; Lambert, M. J., et al. (2004). Administration and scoring manual for the OQ-45.2. American "
+            "Professional Credentialing Services.")
+_KROENKE = ("Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9. Journal of General Internal "
+            "Medicine, 16(9), 606-613.")
+_BECK = ("Beck, A. T., Steer, R. A., & Brown, G. K. (1996). Manual for the Beck Depression Inventory-II. "
+         "Psychological Corporation.")
+
+#: Published outcome norms of the built-in outcome instruments (module docstring table; None = not published here).
+OUTCOME_NORMS = {
+    "ORS": Norms(cutoff=25, reliable_change=5, source=(
+        _MILLER_2003 + " Miller, S. D., & Duncan, B. L. (2004). The Outcome and Session Rating Scales: "
+        "Administration and scoring manual. Institute for the Study of Therapeutic Change. (Cut-off 25, RC 5.)")),
+    "OQ-45": Norms(cutoff=64, reliable_change=14, source=(
+        "Lambert, M. J., et al. (2004). Administration and scoring manual for the OQ-45.2 (cut-off 64, RC 14; the "
+        "1996 manual gave a cut-off of 63: pass norms={'cutoff': 63} to follow it).")),
+    "PHQ-9": Norms(cutoff=10, reliable_change=6, source=(
+        _KROENKE + " (cut-off: a score of 10 or more). RC 6: National IAPT Programme Team (2011). The IAPT data "
+        "handbook (reliable improvement: a PHQ-9 decrease of 6 or more points); see McMillan, D., Gilbody, S., & "
+        "Richards, D. (2010). Defining successful treatment outcome in depression using the PHQ-9: a comparison "
+        "of methods. Journal of Affective Disorders, 127(1-3), 122-129.")),
+    "BDI-II": Norms(cutoff=14.29, reliable_change=8.46, source=(
+        "Seggar, L. B., Lambert, M. J., & Hansen, N. B. (2002). Assessing clinical significance: Application to "
+        "the Beck Depression Inventory. Behavior Therapy, 33(2), 253-269 (cut-off 14.29, RC 8.46; derived for "
+        "the Beck Depression Inventory and commonly applied to the BDI-II).")),
+}
+
 INSTRUMENTS = {
     "WAI-SR": Instrument(
         "WAI-SR", 12, 1, 5, subscales={"task": (1, 2, 10, 12), "bond": (3, 5, 7, 9), "goal": (4, 6, 8, 11)},
         reference="Hatcher, R. L., & Gillaspy, J. A. (2006). Development and validation of a revised short version "
-                  "of the Working Alliance Inventory. Psychotherapy Research, 16(1), 12-25."),
+                  "of the Working Alliance Inventory. Psychotherapy Research, 16(1), 12-25.",
+        higher_is_better=True),
     "SRS": Instrument(
         "SRS", 4, 0, 10, integer=False,
         reference="Duncan, B. L., Miller, S. D., Sparks, J. A., Claud, D. A., Reynolds, L. R., Brown, J., & "
-                  "Johnson, L. D. (2003). The Session Rating Scale. Journal of Brief Therapy, 3(1), 3-12."),
-    "ORS": Instrument(
-        "ORS", 4, 0, 10, integer=False, cutoff=25, reliable_change=5,
-        reference="Miller, S. D., Duncan, B. L., Brown, J., Sparks, J. A., & Claud, D. A. (2003). The Outcome "
-                  "Rating Scale. Journal of Brief Therapy, 2(2), 91-100."),
-    "OQ-45": Instrument(
-        "OQ-45", 45, 0, 4, reverse=(1, 12, 13, 20, 21, 24, 31, 37, 43), subscales=OQ45_SUBSCALES,
-        reliable_change=14,
-        reference="Lambert, M. J., Hansen, N. B., Umphress, V., Lunnen, K., Okiishi, J., Burlingame, G. M., & "
-                  "Reisinger, C. W. (1996). Administration and scoring manual for the OQ-45.2. American "
-                  "Professional Credentialing Services; Lambert, M. J., et al. (2004). Administration and scoring "
-                  "manual for the OQ-45.2. OQ Measures."),
-    "PHQ-9": Instrument(
-        "PHQ-9", 9, 0, 3,
-        reference="Kroenke, K., Spitzer, R. L., & Williams, J. B. W. (2001). The PHQ-9. Journal of General "
-                  "Internal Medicine, 16(9), 606-613."),
-    "BDI-II": Instrument(
-        "BDI-II", 21, 0, 3,
-        reference="Beck, A. T., Steer, R. A., & Brown, G. K. (1996). Manual for the Beck Depression "
-                  "Inventory-II. Psychological Corporation."),
+                  "Johnson, L. D. (2003). The Session Rating Scale. Journal of Brief Therapy, 3(1), 3-12.",
+        higher_is_better=True),
+    "ORS": Instrument("ORS", 4, 0, 10, integer=False, reference=_MILLER_2003, higher_is_better=True,
+                      norms=OUTCOME_NORMS["ORS"]),
+    "OQ-45": Instrument("OQ-45", 45, 0, 4, reverse=(1, 12, 13, 20, 21, 24, 31, 37, 43), subscales=OQ45_SUBSCALES,
+                        reference=_LAMBERT, higher_is_better=False, norms=OUTCOME_NORMS["OQ-45"]),
+    "PHQ-9": Instrument("PHQ-9", 9, 0, 3, reference=_KROENKE, higher_is_better=False, norms=OUTCOME_NORMS["PHQ-9"]),
+    "BDI-II": Instrument("BDI-II", 21, 0, 3, reference=_BECK, higher_is_better=False, norms=OUTCOME_NORMS["BDI-II"]),
 }
 
 

@@ -43,8 +43,18 @@ an SPSS file are missing already when it is read.
     max_missing = 2                     # prorate a scale with up to this many missing items
     target = "alliance"                 # canonical column that receives the total
 
+    [instruments.hsc]                   # a declared instrument states its direction (needed for outcome use)
+    items = "hsc{}"
+    n_items = 10
+    range = [1, 7]
+    higher_is_better = false            # a higher score is worse
+    target = "outcome"
+    [instruments.hsc.norms]             # optional outcome norms (ruptstats.sessions.Norms fields), cite the source
+    reliability = 0.85
+    source = "Author (year), table 2"
+
     [rule]                              # rupture/repair rule, see ruptstats.sessions.rules.make_rule
-    type = "trajectory"
+    type = "trajectory"                 # or "self_report", "observer", "coded" (rupture/repaired as given)
     c = 1.0
 
     [condition]
@@ -70,7 +80,7 @@ from pathlib import Path
 
 from .._checks import check_choice, check_number
 from ..exceptions import OptionError
-from .instruments import Instrument, get_instrument
+from .instruments import Instrument, Norms, get_instrument
 
 __all__ = ["Mapping", "InstrumentSpec", "read_mapping"]
 
@@ -84,7 +94,7 @@ _SECTIONS = {
     "checks": {"missing", "on_invalid"},
 }
 _INSTRUMENT_KEYS = {"instrument", "items", "max_missing", "score", "target", "n_items", "range", "reverse",
-                    "subscales", "integer"}
+                    "subscales", "integer", "higher_is_better", "norms"}
 DEFAULT_WIDE_PATTERN = r"^(?:s|session_?)(?P<session>\d+)_(?P<variable>.+)$|^(?P<variable2>.+?)_(?P<session2>\d+)$"
 
 
@@ -239,7 +249,8 @@ def _parse(raw: dict, source: str) -> Mapping:
     rule = raw.get("rule")
     if rule is not None:
         if not isinstance(rule, dict) or "type" not in rule:
-            raise OptionError(f"{source}: [rule] must be a table with a type (self_report, observer, trajectory)")
+            raise OptionError(f"{source}: [rule] must be a table with a type (self_report, observer, trajectory, "
+                              f"coded)")
         from .rules import make_rule
 
         make_rule(rule)  # checks the type and options now, naming them
@@ -284,7 +295,7 @@ def _instrument(key: str, spec, source: str) -> InstrumentSpec:
     _unknown(source, where, spec, _INSTRUMENT_KEYS)
     if "items" not in spec:
         raise OptionError(f"{source}: {where} needs items (a list of columns or a template such as 'wai{{}}')")
-    declared = {"n_items", "range", "reverse", "subscales", "integer"} & set(spec)
+    declared = {"n_items", "range", "reverse", "subscales", "integer", "higher_is_better", "norms"} & set(spec)
     if "instrument" in spec and declared:
         raise OptionError(f"{source}: {where} names a built-in instrument and also declares {sorted(declared)}")
     if "instrument" in spec:
@@ -299,8 +310,18 @@ def _instrument(key: str, spec, source: str) -> InstrumentSpec:
         subscales = spec.get("subscales", {})
         if not isinstance(subscales, dict):
             raise OptionError(f"{source}: {where} subscales must be a table name = [item numbers]")
+        better = spec.get("higher_is_better")
+        if better is not None and not isinstance(better, bool):
+            raise OptionError(f"{source}: {where} higher_is_better must be true or false, got {better!r}")
+        norms = spec.get("norms")
+        if norms is not None and not isinstance(norms, dict):
+            raise OptionError(f"{source}: {where} norms must be a table of Norms fields")
+        try:
+            norms = Norms.coerce(norms)
+        except OptionError as exc:
+            raise OptionError(f"{source}: {where} {exc}") from None
         inst = Instrument(key, n_items, rng[0], rng[1], reverse=tuple(spec.get("reverse", ())),
                           subscales={k: tuple(v) for k, v in subscales.items()}, integer=spec.get("integer", True),
-                          reference=f"declared in {source}")
+                          reference=f"declared in {source}", higher_is_better=better, norms=norms)
     score = check_choice(f"{source}: {where} score", spec.get("score", "sum"), ["sum", "mean"])
     return InstrumentSpec(key, inst, spec["items"], spec.get("max_missing", 0), score, spec.get("target"))

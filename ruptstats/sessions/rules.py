@@ -1,6 +1,6 @@
 """Rupture and repair rules: which sessions hold a rupture, and was it repaired?
 
-Three rules, each a frozen dataclass (keyword-only options) with ``label`` and ``apply(sessions)``; :func:`make_rule` builds one from a
+Four rules, each a frozen dataclass (keyword-only options) with ``label`` and ``apply(sessions)``; :func:`make_rule` builds one from a
 name or a mapping-file ``[rule]`` table. Every rule returns, per session row, ``rupture`` and ``repaired``
 (nullable booleans: missing when the inputs are missing) and, for the observer rule, ``rupture_type``.
 ``repaired`` is True only for a session with a repaired rupture; it is False for sessions without rupture.
@@ -10,7 +10,10 @@ name or a mapping-file ``[rule]`` table. Every rule returns, per session row, ``
 - :class:`ObserverRule`: observer-coded markers in the style of the Rupture Resolution Rating System (3RS;
   Eubanks et al., 2015 manual; Eubanks et al., 2019);
 - :class:`TrajectoryRule`: a sudden drop of the alliance score and its recovery (V-shape; Stiles et al., 2004;
-  Strauss et al., 2006; Gumz et al., 2012).
+  Strauss et al., 2006; Gumz et al., 2012);
+- :class:`CodedRule`: pre-coded ``rupture`` and ``repaired`` columns used as they are (checked only); the default
+  of :func:`~ruptstats.sessions.classify_sessions` for a table that has both columns and no rule
+  (:func:`default_rule`).
 
 The default thresholds are conventions of this package, chosen to be explicit, not values taken from a manual:
 set them to the ones your study pre-registered.
@@ -50,11 +53,11 @@ import pandas as pd
 
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
-from ._cells import range_check, source_of
+from ._cells import raise_cells, range_check, source_of
 from ._groups import group_codes, group_std, is_sorted, sample_sd, session_numbers, single_group
 from .schema import RUPTURE_TYPE_DTYPE, session_key
 
-__all__ = ["SelfReportRule", "ObserverRule", "TrajectoryRule", "make_rule", "RULES"]
+__all__ = ["SelfReportRule", "ObserverRule", "TrajectoryRule", "CodedRule", "make_rule", "default_rule", "RULES"]
 
 
 def _boolean(values: np.ndarray, missing: np.ndarray) -> pd.arrays.BooleanArray:
@@ -358,11 +361,91 @@ class TrajectoryRule:
                              "repaired": _boolean(rupture & regained, rep_missing)}, index=sessions.index)
 
 
-RULES = {"self_report": SelfReportRule, "observer": ObserverRule, "trajectory": TrajectoryRule}
+def _coded_flags(sessions: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """A boolean-like column as (values, missing): booleans, or the numbers 0 and 1 (or text 'true'/'false',
+    '0'/'1'), missing cells kept missing; anything else is a DataError naming the first bad cell."""
+    s = sessions[column]
+    if pd.api.types.is_bool_dtype(s.dtype):  # bool or nullable boolean: used as it is
+        return s.to_numpy(dtype=bool, na_value=False), s.isna().to_numpy()
+    missing = s.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        raise_cells(sessions, ~missing & (x != 0) & (x != 1), column,
+                    f"{column} must be boolean-like (true/false or 1/0)")
+        return x == 1, missing
+    text = s.astype("string").str.strip().str.lower()
+    truth = text.isin(["true", "1", "1.0"]).to_numpy(dtype=bool, na_value=False)
+    false = text.isin(["false", "0", "0.0"]).to_numpy(dtype=bool, na_value=False)
+    raise_cells(sessions, ~missing & ~truth & ~false, column, f"{column} must be boolean-like (true/false or 1/0)")
+    return truth, missing
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodedRule:
+    """Pre-coded ruptures and repairs: the table's ``rupture`` and ``repaired`` columns are used as they are.
+
+    For sessions coded by raters (or by an earlier step): nothing is computed, the two columns are only checked.
+    Each must be boolean-like (booleans, 1/0, or the text true/false); missing cells stay missing. ``repaired``
+    may be True only where ``rupture`` is True (a DataError naming the file, row and column otherwise); where
+    ``rupture`` is False, a missing ``repaired`` becomes False (no rupture, nothing to repair); where ``rupture``
+    is missing, ``repaired`` is missing.
+
+    Parameters
+    ----------
+    rupture : str, default "rupture"
+        The rupture column.
+    repaired : str, default "repaired"
+        The repair column.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"rupture": [True, True, False], "repaired": [1, 0, None]})
+    >>> r = CodedRule().apply(d)
+    >>> r["rupture"].tolist(), r["repaired"].tolist()
+    ([True, True, False], [True, False, False])
+    """
+
+    rupture: str = "rupture"
+    repaired: str = "repaired"
+
+    name = "coded"
+
+    @property
+    def label(self) -> str:
+        return f"coded ({self.rupture} and {self.repaired} columns as given)"
+
+    def apply(self, sessions: pd.DataFrame) -> pd.DataFrame:
+        """Return ``rupture`` and ``repaired`` for each row of ``sessions`` (same index), checked."""
+        _need(sessions, self.rupture, "rupture")
+        _need(sessions, self.repaired, "repaired")
+        rup, rup_missing = _coded_flags(sessions, self.rupture)
+        rep, rep_missing = _coded_flags(sessions, self.repaired)
+        rup_true = rup & ~rup_missing
+        raise_cells(sessions, rep & ~rep_missing & ~rup_true, self.repaired,
+                    f"{self.repaired} is True in a session whose {self.rupture} is not True (a repair needs a "
+                    f"rupture)")
+        return pd.DataFrame({"rupture": _boolean(rup, rup_missing),
+                             "repaired": _boolean(rep & rup_true, rup_missing | (rup_true & rep_missing))},
+                            index=sessions.index)
+
+
+def default_rule(sessions: pd.DataFrame):
+    """The rule used when none is given: :class:`CodedRule` when the table has ``rupture`` and ``repaired``
+    columns (pre-coded data), else None.
+
+    >>> default_rule(pd.DataFrame({"rupture": [True], "repaired": [False]})).label
+    'coded (rupture and repaired columns as given)'
+    """
+    if "rupture" in sessions.columns and "repaired" in sessions.columns:
+        return CodedRule()
+    return None
+
+
+RULES = {"self_report": SelfReportRule, "observer": ObserverRule, "trajectory": TrajectoryRule, "coded": CodedRule}
 
 
 def make_rule(spec=None, **options):
-    """Build a rule from a rule object, a name (``self_report``, ``observer``, ``trajectory``) or a dict.
+    """Build a rule from a rule object, a name (``self_report``, ``observer``, ``trajectory``, ``coded``) or a dict.
 
     A dict holds the name under ``"type"`` and the options of the rule's dataclass, as in a mapping file's
     ``[rule]`` table. Unknown options are errors naming the allowed ones.
@@ -370,13 +453,14 @@ def make_rule(spec=None, **options):
     >>> make_rule({"type": "trajectory", "c": 2, "m": 4}).label
     'trajectory (c=2, sd=sample, m=4)'
     """
-    if isinstance(spec, (SelfReportRule, ObserverRule, TrajectoryRule)) and not options:
+    if isinstance(spec, tuple(RULES.values())) and not options:
         return spec
     if isinstance(spec, dict):
         options = {**{k: v for k, v in spec.items() if k != "type"}, **options}
         spec = spec.get("type")
     if spec is None:
-        raise OptionError("rule= is required: one of 'self_report', 'observer', 'trajectory' or a rule object")
+        raise OptionError("rule= is required: one of 'self_report', 'observer', 'trajectory', 'coded' or a rule "
+                          "object")
     cls = RULES[check_choice("rule", spec, list(RULES))]
     allowed = [f.name for f in fields(cls)]
     unknown = sorted(set(options) - set(allowed))
