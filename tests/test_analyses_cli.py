@@ -8,7 +8,7 @@ import json
 import pytest
 from analyses_helpers import ANALYSES, ITERATIVE_RTOL, REF, close, load
 
-from ruptstats.meta.cli import main
+from ruptstats.cli.meta import main
 
 MOLLOY = ["--r", "ri", "--n", "ni", "--study", "study"]
 

@@ -25,7 +25,7 @@ import warnings
 from ..exceptions import DataWarning
 from . import _common
 
-__all__ = ["PROG", "build_parser", "main"]
+__all__ = ["PROG", "build_parser", "main", "meta_figures"]
 
 PROG = "python -m ruptstats.meta"
 
@@ -98,7 +98,7 @@ def _run(args) -> int:
         permutations=args.permutations, seed=args.seed, common_tau2=args.common_tau2, bias=args.bias,
         sensitivity=args.sensitivity, cumulative=args.cumulative, cluster=args.cluster, robust=args.robust,
         gosh=args.gosh)
-    _common.save_figures(_figures(analyses, forest=args.forest, funnel=args.funnel), dpi=args.dpi)
+    _common.save_figures(meta_figures(analyses, forest=args.forest, funnel=args.funnel), dpi=args.dpi)
     text = _common.render_output(
         args.format, text=lambda: _text(analyses), payload=lambda: _payload(analyses, example, excluded),
         csv=lambda: model.summary_frame().to_csv(index=False), markdown=lambda: _markdown(analyses))
@@ -156,7 +156,7 @@ def _effects_table(inp):
     return frame
 
 
-def _figures(analyses, *, forest=None, funnel=None):
+def meta_figures(analyses, *, forest=None, funnel=None):
     """``(path, figure)`` for ``--forest`` and ``--funnel``, drawn from the result objects one at a time."""
     if forest is not None:
         from ..plotting import forest_plot
