@@ -17,8 +17,23 @@ with ``--subgroup``), ``bias`` (``--bias``: :class:`PublicationBias`), ``leave_o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..exceptions import DataError, OptionError, RuptstatsError
+
+if TYPE_CHECKING:  # the result types, for readers and type checkers; imported lazily at run time
+    from ..meta.bias import EggerResult, FailSafeN, PetPeeseResult, RankTestResult
+    from ..meta.cluster_robust import RobustResult
+    from ..meta.gosh_subsets import GoshResult
+    from ..meta.multilevel import ThreeLevelResult
+    from ..meta.permutation import PermutationResult
+    from ..meta.regression import MetaRegressionResult
+    from ..meta.results import MetaResult
+    from ..meta.selection import SelectionModelResult
+    from ..meta.sensitivity import CumulativeResult, InfluenceResult, LeaveOneOutResult
+    from ..meta.subgroups import SubgroupResult
+    from ..meta.subgroups_common import CommonTau2SubgroupResult
+    from ..meta.trimfill import TrimFillResult
 
 __all__ = ["Analyses", "AnalysisError", "GoshTable", "PublicationBias", "add_arguments", "run_analyses",
            "study_column"]
@@ -69,12 +84,12 @@ class PublicationBias:
     """``--bias``: six analyses of one model; each is its result object, or an :class:`AnalysisError` when
     it could not run (the others still report)."""
 
-    egger: object
-    begg: object
-    failsafe_n: object
-    pet_peese: object
-    trimfill: object
-    selection_model: object
+    egger: EggerResult | AnalysisError
+    begg: RankTestResult | AnalysisError
+    failsafe_n: FailSafeN | AnalysisError
+    pet_peese: PetPeeseResult | AnalysisError
+    trimfill: TrimFillResult | AnalysisError
+    selection_model: SelectionModelResult | AnalysisError
 
     def parts(self) -> list:
         """``(json_key, result)`` in output order."""
@@ -97,7 +112,7 @@ class GoshTable:
     """``--gosh PATH``: the GOSH result, the CSV file its per-subset table was written to, and the model's
     own method when GOSH had to fit DL instead."""
 
-    result: object
+    result: GoshResult
     path: str
     model_method: str
 
@@ -113,17 +128,17 @@ class GoshTable:
 class Analyses:
     """The results of one meta command line; None for an analysis not asked for."""
 
-    model: object
-    subgroups: object = None
-    meta_regression: object = None
-    permutation_test: object = None
-    subgroups_common_tau2: object = None
+    model: MetaResult
+    subgroups: SubgroupResult | None = None
+    meta_regression: MetaRegressionResult | None = None
+    permutation_test: PermutationResult | None = None
+    subgroups_common_tau2: CommonTau2SubgroupResult | None = None
     bias: PublicationBias | None = None
-    leave_one_out: object = None
-    influence: object = None
-    cumulative: object = None
-    three_level: object = None
-    robust: object = None
+    leave_one_out: LeaveOneOutResult | None = None
+    influence: InfluenceResult | None = None
+    cumulative: CumulativeResult | None = None
+    three_level: ThreeLevelResult | None = None
+    robust: RobustResult | None = None
     gosh: GoshTable | None = None
 
     def sections(self) -> list:
