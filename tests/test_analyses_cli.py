@@ -8,7 +8,7 @@ import json
 import pytest
 from analyses_helpers import ANALYSES, ITERATIVE_RTOL, REF, close, load
 
-from ruptstats.meta.cli import main
+from ruptstats.cli.meta import main
 
 MOLLOY = ["--r", "ri", "--n", "ni", "--study", "study"]
 
@@ -117,3 +117,53 @@ def test_common_tau2_permutations_and_gosh(capsys, tmp_path):
 def test_bad_options_give_one_clear_line(capsys, argv, fragment):
     line = error_line(capsys, [str(REF / "molloy2014.csv"), *MOLLOY, *argv])
     assert fragment in line
+
+
+def test_each_json_section_is_the_result_objects_own_to_dict(capsys):
+    """The JSON sections are serialised once, by the results: equal to to_dict() of the library's results
+    computed here from the same model (no re-projection by the command line)."""
+    from ruptstats.cli.meta_analyses import publication_bias
+    from ruptstats.effects import zcor
+    from ruptstats.meta import (cumulative, influence, leave_one_out, meta_regression, rma, subgroup_analysis,
+                                three_level)
+    from ruptstats.meta.cluster_robust import robust
+    from ruptstats.meta.example import load_example
+    from ruptstats.meta.permutation import permutation_test
+
+    table = load_example()
+    argv = ["--subgroup", "rater", "--bias", "--sensitivity", "--cumulative", "year", "--moderator", "year",
+            "--permutations", "20", "--seed", "3", "--cluster", "rater", "--robust", "--common-tau2"]
+    out = run_json(capsys, argv)
+    yi, vi = zcor(table["r"], table["n"])
+    res = rma(yi, vi, study=table["study"], ni=table["n"], measure="ZCOR")
+    mr = meta_regression(res, table[["year"]])
+    tl = three_level(res, table["rater"])
+    expected = {
+        "meta_regression": mr.to_dict(),
+        "permutation_test": permutation_test(mr, iterations=20, seed=3).to_dict(),
+        "subgroups_common_tau2": subgroup_analysis(res, table["rater"], tau2="common", name="rater").to_dict(),
+        "bias": publication_bias(res).to_dict(),
+        "leave_one_out": leave_one_out(res).to_dict(),
+        "influence": influence(res).to_dict(),
+        "cumulative": cumulative(res, table["year"]).to_dict(),
+        "three_level": tl.to_dict(),
+        "robust": robust(tl).to_dict(),
+    }
+    for key, value in expected.items():
+        assert out[key] == json.loads(json.dumps(value)), key
+    assert list(out)[-len(expected):] == list(expected)  # the documented order of the sections
+    sg = subgroup_analysis(res, table["rater"], name="rater").to_dict()
+    assert {key: out[key] for key in sg} == json.loads(json.dumps(sg))
+    assert out["bias"]["trimfill"] == json.loads(json.dumps(publication_bias(res).trimfill.to_dict(
+        include_studies=False)))
+
+
+def test_bias_errors_are_reported_per_analysis(capsys, tmp_path):
+    """With k = 2 the tests that need 3 studies report an error each; the others still run."""
+    path = tmp_path / "two.csv"
+    path.write_text("study,yi,vi\nA,0.2,0.01\nB,0.4,0.02\n")
+    out = run_json(capsys, [str(path), "--bias"])
+    assert out["bias"]["egger"] == {"error": "the regression test needs at least 3 studies, got 2"}
+    assert "error" not in out["bias"]["failsafe_n"]
+    assert main([str(path), "--bias"]) == 0
+    assert "egger: the regression test needs at least 3 studies, got 2" in capsys.readouterr().out

@@ -1,5 +1,5 @@
 """Effect-size command-line options: add_arguments/effects_from_args with a bare argparse parser (the options
-the meta parser defines are added here the same way), and in-process runs of ruptstats.meta.cli.main."""
+the meta parser defines are added here the same way), and in-process runs of ruptstats.cli.meta.main."""
 
 import argparse
 import json
@@ -10,7 +10,9 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from ruptstats.effects import cli, convert_table, escalc
+from ruptstats.cli import effects_options as cli
+from ruptstats.cli import meta as meta_cli
+from ruptstats.effects import convert_table, escalc
 from ruptstats.exceptions import DataError, OptionError
 
 REF = Path(__file__).parent / "reference"
@@ -136,9 +138,6 @@ def test_convert_to_mixed_table():
 
 
 # --- in-process runs of python -m ruptstats.meta -------------------------------------------------------------
-
-meta_cli = pytest.importorskip("ruptstats.meta.cli")
-
 
 def test_main_pools_smd_like_metafor(capsys):
     # normand1999.json models SMD_REML: rma(escalc("SMD", ...), method = "REML") in metafor 3.8.1

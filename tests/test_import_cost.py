@@ -10,7 +10,7 @@ HEAVY = ["matplotlib", "statsmodels", "scipy.stats", "scipy.optimize", "pingouin
 def test_cli_pooling_run_imports_no_heavy_module():
     code = (
         "import sys, json\n"
-        "from ruptstats.meta.cli import main\n"
+        "from ruptstats.cli.meta import main\n"
         "main(['--format', 'json', '--output', '/dev/null'])\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
     )

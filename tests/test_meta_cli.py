@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from conftest import load_reference
 
-from ruptstats.meta.cli import main
+from ruptstats.cli.meta import main
 
 MOLLOY_CSV = "study,ri,ni\nA,0.30,50\nB,0.12,80\nC,0.25,40\nD,0.05,120\n"
 

@@ -294,30 +294,37 @@ def test_bubble_plot_of_an_engine_meta_regression(res):
 
 # -- command line -------------------------------------------------------------------------------------------
 
-def _args(**kw):
-    return SimpleNamespace(**{"forest": None, "funnel": None, "dpi": 300.0, **kw})
+ASYM_YI = [0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3]  # small studies with large effects: L0 fills 3 on the left
+ASYM_VI = [0.005, 0.008, 0.01, 0.04, 0.06, 0.09, 0.02]
 
 
-def test_cli_draw_writes_the_requested_figures(tmp_path, res):
+def test_cli_figures_are_drawn_from_the_result_objects(tmp_path, res):
+    from ruptstats.cli._common import save_figures
+    from ruptstats.cli.meta import meta_figures
+    from ruptstats.cli.meta_analyses import Analyses, publication_bias
     from ruptstats.meta import subgroup_analysis
-    from ruptstats.plotting import cli
 
-    sg = subgroup_analysis(res, ["a", "a", "a", "b", "b", "b", "b"])
-    tf = {"yi": list(np.r_[YI, -0.3]), "vi": list(np.r_[VI, 0.02]), "is_filled": [False] * 7 + [True],
-          "estimate": 0.2}
-    paths = cli.draw(res, {"subgroup_result": sg, "trimfill_result": tf},
-                     _args(forest=tmp_path / "forest.svg", funnel=tmp_path / "funnel.svg"))
+    asym = rma(ASYM_YI, ASYM_VI, study=STUDIES, measure="ZCOR")
+    bias = publication_bias(asym)
+    assert bias.trimfill.k0 == 3  # the engine's L0 on this table (also checked through main() below)
+    sg = subgroup_analysis(asym, ["a", "a", "a", "b", "b", "b", "b"])
+    analyses = Analyses(model=asym, subgroups=sg, bias=bias)
+    paths = save_figures(meta_figures(analyses, forest=tmp_path / "forest.svg", funnel=tmp_path / "funnel.svg"))
     assert [p.name for p in paths] == ["forest.svg", "funnel.svg"]
     forest = (tmp_path / "forest.svg").read_text()
     funnel = (tmp_path / "funnel.svg").read_text()
     assert forest.count('id="subgroup-diamond"') == 2
-    assert 'id="filled-studies"' in funnel
-    assert cli.draw(res, {}, _args()) == []
+    assert 'id="filled-studies"' in funnel and 'id="regression-line"' in funnel
     assert plt.get_fignums() == []  # figures are closed after saving
+    plain = save_figures(meta_figures(Analyses(model=res), funnel=tmp_path / "plain.svg"))
+    assert [p.name for p in plain] == ["plain.svg"]
+    text = (tmp_path / "plain.svg").read_text()
+    assert 'id="filled-studies"' not in text and 'id="regression-line"' not in text
+    assert save_figures(meta_figures(Analyses(model=res))) == []
 
 
 def test_cli_options_through_the_meta_command(tmp_path, capsys):
-    from ruptstats.meta.cli import main
+    from ruptstats.cli.meta import main
 
     forest, funnel = tmp_path / "f.pdf", tmp_path / "g.png"
     assert main(["--forest", str(forest), "--funnel", str(funnel), "--format", "json"]) == 0
@@ -358,11 +365,15 @@ def test_plots_take_the_engine_sensitivity_results(res):
 # -- figures/ from data/ ------------------------------------------------------------------------------------------
 
 def test_make_figures_writes_png_and_pdf_of_every_figure(tmp_path, capsys):
+    import importlib.util
     from pathlib import Path
 
-    from ruptstats.plotting.make_figures import main
-
-    data = Path(__file__).resolve().parents[1] / "ruptstats" / "data" / "example_studies.csv"
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("make_figures", root / "figures" / "make_figures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    main = script.main
+    data = root / "ruptstats" / "data" / "example_studies.csv"
     assert main(["--data", str(data), "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     stems = ["baujat", "bubble_year", "cumulative_by_year", "forest", "forest_by_rater", "funnel",
@@ -374,7 +385,7 @@ def test_make_figures_writes_png_and_pdf_of_every_figure(tmp_path, capsys):
 
 
 def test_meta_command_with_bias_draws_filled_studies_hollow(tmp_path):
-    from ruptstats.meta.cli import main
+    from ruptstats.cli.meta import main
 
     table = tmp_path / "asymmetric.csv"
     pd.DataFrame({"study": list("ABCDEFG"), "yi": [0.1, 0.15, 0.2, 0.5, 0.7, 0.9, 0.3],
@@ -405,7 +416,7 @@ def test_options_are_checked_with_their_names(res, loo):
 
 def test_cli_funnel_with_bias_draws_the_egger_line_and_keeps_it_out_of_json(tmp_path, capsys):
     """--bias hands the Egger test to the funnel plot (drawn as the 'regression-line' artist in the SVG)."""
-    from ruptstats.meta.cli import main
+    from ruptstats.cli.meta import main
 
     funnel = tmp_path / "funnel.svg"
     assert main(["--bias", "--funnel", str(funnel), "--format", "json"]) == 0

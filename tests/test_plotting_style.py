@@ -85,7 +85,8 @@ def test_palette_survives_greyscale():
 
 
 def test_importing_ruptstats_and_the_cli_does_not_import_matplotlib():
-    code = ("import sys, ruptstats, ruptstats.plotting, ruptstats.plotting.cli, ruptstats.meta.cli; "
+    code = ("import sys, ruptstats, ruptstats.plotting, ruptstats.cli._common, ruptstats.cli.meta, "
+            "ruptstats.cli.meta_analyses, ruptstats.cli.effects_options; "
             "print(any(m == 'matplotlib' or m.startswith('matplotlib.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

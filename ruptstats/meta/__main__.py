@@ -1,6 +1,6 @@
-"""``python -m ruptstats.meta``: see :mod:`ruptstats.meta.cli`."""
+"""``python -m ruptstats.meta``: see :mod:`ruptstats.cli.meta`."""
 
-from .cli import main
+from ..cli.meta import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

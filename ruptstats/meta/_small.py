@@ -29,21 +29,29 @@ def json_value(val):
 
 
 class SmallResult:
-    """Mixin for frozen dataclasses holding one test: every field goes to ``to_dict()``."""
+    """Mixin for frozen dataclasses holding one test.
+
+    ``to_dict()`` writes the fields named in :attr:`json_fields` (every field when it is None): that is the
+    JSON section of the command line, so one result serialises one way. ``summary_frame()`` and ``summary()``
+    show every scalar field.
+    """
 
     #: Title used by :meth:`summary`.
     title = "Result"
+    #: Fields written by :meth:`to_dict`, in order (the JSON contract); None for every field.
+    json_fields: tuple | None = None
 
     def to_dict(self) -> dict:
-        """Every field, JSON-ready (NaN as None)."""
-        return {f.name: json_value(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        """The fields of :attr:`json_fields` (every field when None), JSON-ready (NaN as None)."""
+        names = self.json_fields or tuple(f.name for f in dataclasses.fields(self))
+        return {name: json_value(getattr(self, name)) for name in names}
 
     def summary_frame(self):
-        """One row with the scalar fields."""
+        """One row with every scalar field (fields declared with ``compare=False`` are left out)."""
         import pandas as pd
 
-        row = {k: v for k, v in self.to_dict().items() if not isinstance(v, (list, dict))}
-        return pd.DataFrame([row])
+        row = {f.name: json_value(getattr(self, f.name)) for f in dataclasses.fields(self) if f.compare}
+        return pd.DataFrame([{k: v for k, v in row.items() if not isinstance(v, (list, dict))}])
 
     def summary(self) -> str:
         """Title and a one-row table (rounded by :func:`ruptstats.report.format_table`)."""
@@ -59,10 +67,12 @@ class PerStudyResult:
     """Mixin for frozen dataclasses with a ``study`` tuple and one array per column (k rows).
 
     ``summary_frame()`` is the table (``study`` first; 2-D arrays become one column per coefficient with a
-    ``_j`` suffix), ``to_dict()`` its list of row dictionaries.
+    ``_j`` suffix), ``to_dict()`` its list of row dictionaries with the columns of :attr:`json_fields`.
     """
 
     title = "Per-study results"
+    #: Columns written by :meth:`to_dict`, in order (the JSON contract); None for every column.
+    json_fields: tuple | None = None
 
     def summary_frame(self):
         """One row per study, a column per field."""
@@ -79,8 +89,11 @@ class PerStudyResult:
         return pd.DataFrame(cols)
 
     def to_dict(self) -> list:
-        """A list of JSON-ready row dictionaries (the vocabulary's keys)."""
-        return [{k: json_value(v) for k, v in row.items()} for row in self.summary_frame().to_dict("records")]
+        """A list of JSON-ready row dictionaries with the columns of :attr:`json_fields` (all when None)."""
+        frame = self.summary_frame()
+        if self.json_fields is not None:
+            frame = frame[list(self.json_fields)]
+        return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
     def summary(self) -> str:
         """Title and table (rounded by :func:`ruptstats.report.format_table`)."""

@@ -76,6 +76,9 @@ class EggerResult(SmallResult):
     df: int
     limit_estimate: float
     title = "Egger's regression test for funnel plot asymmetry"
+    #: ``to_dict()`` keys (the ``bias.egger`` JSON section); ``limit_estimate`` is the PET estimate, written
+    #: by :class:`PetPeeseResult`.
+    json_fields = ("intercept", "se", "statistic", "p", "df")
 
 
 def egger_test(result) -> EggerResult:

@@ -65,6 +65,8 @@ class RobustResult(SmallResult):
     n_clusters: int
     level: float
     title = "Cluster-robust inference (CR2, Satterthwaite df)"
+    #: ``to_dict()`` keys (the ``robust`` JSON section).
+    json_fields = ("estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper")
 
 
 def _inv_sqrt(S: np.ndarray) -> np.ndarray:

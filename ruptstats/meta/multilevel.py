@@ -90,13 +90,9 @@ class ThreeLevelResult(SmallResult):
     cluster: np.ndarray = field(default=None, compare=False)
     V: np.ndarray = field(default=None, compare=False)
     title = "Three-level model (REML): effects within clusters"
-
-    def to_dict(self) -> dict:
-        """The scalar fields (the JSON ``three_level`` section)."""
-        out = super().to_dict()
-        for key in ("yi", "vi", "cluster", "V"):
-            out.pop(key)
-        return out
+    #: ``to_dict()`` keys (the ``three_level`` JSON section); every scalar is in :meth:`summary_frame`.
+    json_fields = ("k", "estimate", "se", "statistic", "p", "ci_lower", "ci_upper", "sigma2_cluster",
+                   "sigma2_within", "i2_cluster", "i2_within", "q", "q_p")
 
     def __repr__(self) -> str:
         return (f"ThreeLevelResult(k={self.k}, estimate={self.estimate!r}, sigma2_cluster={self.sigma2_cluster!r}, "

@@ -33,7 +33,7 @@ import numpy as np
 from .._checks import check_choice
 from .._dist import chi2_sf, norm_ppf, norm_sf
 from ..exceptions import ConvergenceError, DataError, OptionError
-from ._small import SmallResult
+from ._small import SmallResult, json_value
 from .estimators import estimate_tau2
 
 __all__ = ["SelectionModelResult", "selection_model"]
@@ -79,6 +79,18 @@ class SelectionModelResult(SmallResult):
     estimate_unadjusted: float
     tau2_unadjusted: float
     title = "Step-function selection model (Vevea & Hedges, 1995)"
+
+    def to_dict(self) -> dict:
+        """``estimate, se, tau2, delta, lrt, lrt_p`` (the ``bias.selection_model`` JSON section).
+
+        ``delta`` is the weight of the second p-value interval, the one free weight of the default
+        two-interval model; with more steps, ``deltas`` (every weight) and ``steps`` are added.
+        """
+        out = {"estimate": json_value(self.estimate), "se": json_value(self.se), "tau2": json_value(self.tau2),
+               "delta": json_value(self.delta[1]), "lrt": json_value(self.lrt), "lrt_p": json_value(self.lrt_p)}
+        if len(self.delta) > 2:
+            out.update(deltas=json_value(self.delta), steps=json_value(self.steps))
+        return out
 
     def summary(self) -> str:
         """The estimates table and the selection weights per p-value interval."""

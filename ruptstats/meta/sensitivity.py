@@ -95,6 +95,8 @@ class LeaveOneOutResult(PerStudyResult):
     i2: np.ndarray
     h2: np.ndarray
     title = "Leave-one-out analysis"
+    #: ``to_dict()`` row keys (the ``leave_one_out`` JSON section); every column is in ``summary_frame()``.
+    json_fields = ("study", "estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")
 
 
 def leave_one_out(result) -> LeaveOneOutResult:
@@ -162,6 +164,9 @@ class InfluenceResult(PerStudyResult):
     influential: np.ndarray
     dfbetas: np.ndarray
     title = "Influence diagnostics"
+    #: ``to_dict()`` row keys (the ``influence`` JSON section); DFBETAS are in ``summary_frame()``.
+    json_fields = ("study", "rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_deleted", "q_deleted",
+                   "hat", "weight", "influential")
 
 
 def influence(result) -> InfluenceResult:
@@ -207,6 +212,8 @@ class CumulativeResult(LeaveOneOutResult):
     """
 
     title = "Cumulative meta-analysis"
+    #: ``to_dict()`` row keys (the ``cumulative`` JSON section); every column is in ``summary_frame()``.
+    json_fields = ("study", "estimate", "ci_lower", "ci_upper", "tau2")
 
 
 def cumulative(result, order=None, *, decreasing: bool = False) -> CumulativeResult:

@@ -67,10 +67,16 @@ class TrimFillResult(MetaResult):
     original: MetaResult | None = None
 
     def to_dict(self, include_studies: bool = True) -> dict:
-        """The model keys plus ``k0, se_k0, side, estimator`` (and ``filled`` on each study row)."""
-        out = super().to_dict(include_studies=include_studies)
-        out.update({"k0": int(self.k0), "se_k0": _num(self.se_k0), "side": self.side, "estimator": self.estimator})
+        """``k0, side, estimate, se, ci_lower, ci_upper, tau2`` of the filled data (the ``bias.trimfill`` JSON
+        section, written with ``include_studies=False``), and ``studies``: the study rows of
+        :meth:`MetaResult.to_dict` with ``filled`` (True for the imputed studies).
+
+        The full model of the filled data is :meth:`summary_frame` and the attributes.
+        """
+        out = {"k0": int(self.k0), "side": self.side, "estimate": _num(self.estimate), "se": _num(self.se),
+               "ci_lower": _num(self.ci_lower), "ci_upper": _num(self.ci_upper), "tau2": _num(self.tau2)}
         if include_studies:
+            out["studies"] = super().to_dict(include_studies=True)["studies"]
             for row, filled in zip(out["studies"], self.is_filled):
                 row["filled"] = bool(filled)
         return out

@@ -1,11 +1,12 @@
-"""Command-line options for computing effect sizes inside ``python -m ruptstats.meta``.
-
-Contract with :mod:`ruptstats.meta.cli`:
+"""Effect-size options of ``python -m ruptstats.meta``: compute ``yi``/``vi`` from the table before pooling.
 
 - :func:`add_arguments` adds this module's options to the meta parser;
-- :func:`effects_from_args` returns the caller's table with ``yi`` and ``vi`` appended (and
-  ``df.attrs["measure"]`` set) when ``--measure`` (or ``--convert-to``) is given, and ``None`` otherwise, in
-  which case the meta CLI uses its own ``--r/--n`` or ``--yi/--vi/--sei`` columns.
+- :class:`EffectRequest` holds what they ask for (read from the parsed options once, by
+  :meth:`EffectRequest.from_args`);
+- :func:`effects_from_args` returns the caller's table with ``yi``, ``vi``, ``measure`` and ``conversion``
+  appended (:func:`ruptstats.effects.escalc` or :func:`ruptstats.effects.convert_table`) when ``--measure``
+  or ``--convert-to`` is given, and ``None`` otherwise, in which case the meta command uses its own
+  ``--r/--n`` or ``--yi/--vi/--sei`` columns.
 
 The meta parser itself defines ``--r``, ``--n``, ``--yi``, ``--vi``, ``--sei``, ``--study``, ``--level``,
 ``--drop-missing`` and ``--write-effects``; this module reads ``--r``, ``--n``, ``--level`` and
@@ -29,21 +30,23 @@ pre-test SD and ``--n`` the sample size, so that improvement (a lower score) is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..effects.counts import ADD_TO
+from ..effects.measures import MEASURES, escalc
+from ..effects.mixed import TARGETS, convert_table
 from ..exceptions import OptionError
-from .counts import ADD_TO
-from .measures import MEASURES, escalc
-from .mixed import TARGETS, convert_table
 
-__all__ = ["add_arguments", "effects_from_args"]
+__all__ = ["EffectRequest", "add_arguments", "effects_from_args"]
 
-# option dest -> escalc argument, and the column names tried when the option is not given
+# column option -> escalc argument, and the column names tried when the option is not given
 _COLUMNS = {
     "m1": ("m1i", ("m1i", "m1")), "sd1": ("sd1i", ("sd1i", "sd1")), "n1": ("n1i", ("n1i", "n1")),
     "m2": ("m2i", ("m2i", "m2")), "sd2": ("sd2i", ("sd2i", "sd2")), "n2": ("n2i", ("n2i", "n2")),
     "ai": ("ai", ("ai",)), "bi": ("bi", ("bi",)), "ci": ("ci", ("ci",)), "di": ("di", ("di",)),
     "r": ("ri", ("r", "ri")), "n": ("ni", ("n", "ni")),
 }
-_COUNT_OPTIONS = ("add", "to", "drop00")
+_COUNT_MEASURES = ("OR", "RR", "RD")
 
 
 def add_arguments(parser) -> None:
@@ -70,56 +73,103 @@ def add_arguments(parser) -> None:
                           "per row) to this measure")
 
 
+@dataclass(frozen=True)
+class EffectRequest:
+    """The effect-size options of one command line.
+
+    Attributes
+    ----------
+    measure, convert_to : str or None
+        ``--measure`` and ``--convert-to`` (at most one of them).
+    columns : dict
+        Column option (``m1 sd1 n1 m2 sd2 n2 ai bi ci di r n``) to the column given, or None.
+    ri_prepost : str or None
+        ``--ri-prepost``: a column name or a number, as typed.
+    add, to, drop00 : float, str, bool or None
+        The 2×2 continuity correction as given (None: not given).
+    level : float
+        Confidence level in percent (``--convert-to`` uses it to read CIs).
+    missing : {"error", "drop"}
+        ``--drop-missing`` as :func:`~ruptstats.effects.escalc`'s ``missing=``.
+    """
+
+    measure: str | None = None
+    convert_to: str | None = None
+    columns: dict | None = None
+    ri_prepost: str | None = None
+    add: float | None = None
+    to: str | None = None
+    drop00: bool | None = None
+    level: float = 95.0
+    missing: str = "error"
+
+    @classmethod
+    def from_args(cls, args) -> EffectRequest:
+        """Read the options from a namespace parsed by a parser with :func:`add_arguments` and the meta
+        parser's ``--r``, ``--n``, ``--level`` and ``--drop-missing``."""
+        options = vars(args)
+        return cls(measure=args.measure, convert_to=args.convert_to,
+                   columns={dest: options[dest] for dest in _COLUMNS}, ri_prepost=args.ri_prepost,
+                   add=args.add, to=args.to, drop00=args.drop00, level=args.level,
+                   missing="drop" if args.drop_missing else "error")
+
+    def given(self, dest: str):
+        """The value given for option ``dest`` (a column option or ``ri_prepost add to drop00``), or None."""
+        if dest in _COLUMNS:
+            return (self.columns or {}).get(dest)
+        return {"ri_prepost": self.ri_prepost, "add": self.add, "to": self.to, "drop00": self.drop00}[dest]
+
+
 def effects_from_args(table, args):
     """Return ``table`` with ``yi``, ``vi``, ``measure`` and ``conversion``, or ``None`` without a measure.
 
+    ``args`` is the parsed namespace (see :meth:`EffectRequest.from_args`) or an :class:`EffectRequest`.
     Raises :class:`~ruptstats.exceptions.DataError` (naming ``table.attrs["source"]``, the 1-based row and
     the column) for bad cells and :class:`~ruptstats.exceptions.OptionError` for a missing column option.
     """
-    measure = getattr(args, "measure", None)
-    target = getattr(args, "convert_to", None)
-    missing = "drop" if getattr(args, "drop_missing", False) else "error"
-    if measure is not None and target is not None:
+    req = args if isinstance(args, EffectRequest) else EffectRequest.from_args(args)
+    if req.measure is not None and req.convert_to is not None:
         raise OptionError("give either --measure or --convert-to, not both")
-    if target is not None:
-        _check_unused(args, f"--convert-to {target}", set())
-        return convert_table(table, to=target, level=getattr(args, "level", 95.0), missing=missing)
-    if measure is None:
+    if req.convert_to is not None:
+        _check_unused(req, f"--convert-to {req.convert_to}", set())
+        return convert_table(table, to=req.convert_to, level=req.level, missing=req.missing)
+    if req.measure is None:
         return None
-    kwargs = _column_kwargs(table, args, measure)
-    if measure in ("OR", "RR", "RD"):
-        kwargs.update(add=0.5 if args.add is None else args.add, to=args.to or "only0", drop00=bool(args.drop00))
-    out = escalc(table, measure=measure, missing=missing, **kwargs)
-    out["conversion"] = _conversion(out, measure, kwargs)
+    kwargs = _column_kwargs(table, req)
+    if req.measure in _COUNT_MEASURES:
+        kwargs.update(add=0.5 if req.add is None else req.add, to=req.to or "only0", drop00=bool(req.drop00))
+    out = escalc(table, measure=req.measure, missing=req.missing, **kwargs)
+    out["conversion"] = _conversion(out, req.measure, kwargs)
     return out
 
 
-def _column_kwargs(table, args, measure) -> dict:
+def _column_kwargs(table, req: EffectRequest) -> dict:
+    measure = req.measure
     roles = MEASURES[measure].roles
     used = {dest for dest, (role, _) in _COLUMNS.items() if role in roles}
-    if measure in ("OR", "RR", "RD"):
-        used |= {"n1", "n2", *_COUNT_OPTIONS}
+    if measure in _COUNT_MEASURES:
+        used |= {"n1", "n2", "add", "to", "drop00"}
     if measure == "SMCR":
         used.add("ri_prepost")
-    _check_unused(args, f"--measure {measure}", used)
+    _check_unused(req, f"--measure {measure}", used)
     kwargs = {}
     for dest, (role, defaults) in _COLUMNS.items():
         if role not in roles or (measure == "SMCR" and role == "ri"):  # SMCR: ri from --ri-prepost
             continue
-        if role in ("bi", "di") and getattr(args, dest) is None and not set(defaults) & set(table.columns):
+        if role in ("bi", "di") and req.given(dest) is None and not set(defaults) & set(table.columns):
             size = "n1" if role == "bi" else "n2"  # events and group sizes instead of the full table
-            kwargs[f"{size}i"] = _column(table, getattr(args, size), _COLUMNS[size][1], size, measure)
+            kwargs[f"{size}i"] = _column(table, req.given(size), _COLUMNS[size][1], size, measure)
             continue
-        kwargs[role] = _column(table, getattr(args, dest, None), defaults, dest, measure)
+        kwargs[role] = _column(table, req.given(dest), defaults, dest, measure)
     if measure == "SMCR":
-        kwargs["ri"] = _prepost(table, getattr(args, "ri_prepost", None))
+        kwargs["ri"] = _prepost(table, req.ri_prepost)
     return kwargs
 
 
-def _check_unused(args, what, used) -> None:
+def _check_unused(req: EffectRequest, what: str, used: set) -> None:
     """An option that ``what`` does not use is a mistake worth saying, not something to ignore."""
-    for dest in [d for d in _COLUMNS if d not in ("r", "n")] + ["ri_prepost", *_COUNT_OPTIONS]:
-        if getattr(args, dest, None) is not None and dest not in used:
+    for dest in [d for d in _COLUMNS if d not in ("r", "n")] + ["ri_prepost", "add", "to", "drop00"]:
+        if req.given(dest) is not None and dest not in used:
             raise OptionError(f"--{dest.replace('_', '-')} is not used by {what}")
 
 

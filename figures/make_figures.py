@@ -1,10 +1,12 @@
-"""Regenerate every figure in ``figures/`` from ``data/example_studies.csv``.
+"""Regenerate every figure in ``figures/`` from ``data/example_studies.csv`` (a repository script, not part of
+the installed package).
 
 Run from the repository root::
 
-    python -m ruptstats.plotting.make_figures
+    python figures/make_figures.py [--data PATH] [--out DIR]
 
-It pools the example table (correlations as Fisher's z, REML), runs the subgroup, bias and sensitivity
+The defaults are the repository's ``data/example_studies.csv`` and this script's folder, wherever it is run
+from. It pools the example table (correlations as Fisher's z, REML), runs the subgroup, bias and sensitivity
 analyses of :mod:`ruptstats.meta` and writes each figure as PNG (300 dpi) and PDF. The files are
 byte-identical on every run, so a diff of ``figures/`` shows only real changes.
 """
@@ -15,20 +17,27 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..exceptions import RuptstatsError
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:  # the checkout's ruptstats draws the checkout's figures (as in benchmarks/)
+    sys.path.insert(0, str(ROOT))
+
+from ruptstats.exceptions import RuptstatsError  # noqa: E402
 
 __all__ = ["build_parser", "main", "make_figures"]
 
-PROG = "python -m ruptstats.plotting.make_figures"
+PROG = "python figures/make_figures.py"
 FORMATS = ("png", "pdf")
+DATA = ROOT / "data" / "example_studies.csv"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser."""
     parser = argparse.ArgumentParser(prog=PROG, description="Regenerate the figures in figures/ from data/.")
-    parser.add_argument("--data", default="data/example_studies.csv", metavar="PATH",
+    parser.add_argument("--data", default=DATA, type=Path, metavar="PATH",
                         help="study table with columns study, year, r, n, rater (default: %(default)s)")
-    parser.add_argument("--out", default="figures", metavar="DIR", help="output folder (default: %(default)s)")
+    parser.add_argument("--out", default=HERE, type=Path, metavar="DIR",
+                        help="output folder (default: %(default)s)")
     return parser
 
 
@@ -45,7 +54,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def make_figures(data="data/example_studies.csv", out="figures") -> list:
+def make_figures(data=DATA, out=HERE) -> list:
     """Draw every figure of the example analysis from ``data`` into ``out``; return the paths written.
 
     Raises
@@ -53,12 +62,12 @@ def make_figures(data="data/example_studies.csv", out="figures") -> list:
     FileNotFoundError
         ``data`` does not exist (it is made by ``data/make_example.py``).
     """
-    from ..effects import escalc
-    from ..meta import (baujat, cumulative, egger_test, gosh, leave_one_out, meta_regression, rma,
-                        subgroup_analysis, trim_and_fill)
-    from ..tables import read_table
-    from . import (baujat_plot, bubble_plot, cumulative_plot, forest_plot, funnel_plot, gosh_plot,
-                   leave_one_out_plot)
+    from ruptstats.effects import escalc
+    from ruptstats.meta import (baujat, cumulative, egger_test, gosh, leave_one_out, meta_regression, rma,
+                                subgroup_analysis, trim_and_fill)
+    from ruptstats.plotting import (baujat_plot, bubble_plot, cumulative_plot, forest_plot, funnel_plot,
+                                    gosh_plot, leave_one_out_plot)
+    from ruptstats.tables import read_table
 
     data = Path(data)
     if not data.is_file():
@@ -84,8 +93,8 @@ def make_figures(data="data/example_studies.csv", out="figures") -> list:
 
 
 def _write(fig, stem: Path) -> list:
-    from ._common import pyplot
-    from .style import save_figure
+    from ruptstats.plotting import save_figure
+    from ruptstats.plotting._common import pyplot
 
     try:
         return [save_figure(fig, stem.with_suffix(f".{fmt}")) for fmt in FORMATS]

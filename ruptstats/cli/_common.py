@@ -1,0 +1,184 @@
+"""What every ruptstats command shares: reading the input table, writing the output, saving figures, errors.
+
+A command module (``ruptstats/cli/meta.py``, a later ``ruptstats/cli/sessions.py``) builds its parser with
+:func:`add_output_arguments` and :func:`add_figure_arguments`, and its ``main(argv)`` is::
+
+    def main(argv=None) -> int:
+        args = build_parser().parse_args(argv)
+        return run_command(PROG, lambda: _run(args))
+
+where ``_run`` reads with :func:`read_input_table`, computes result objects, saves figures with
+:func:`save_figures` and writes with :func:`write_output` (a text renderer plus a JSON-ready payload).
+Domain errors (:class:`~ruptstats.exceptions.RuptstatsError`) and file errors (:class:`OSError`) become one
+line ``PROG: error: ...`` on standard error and exit status 2, never a traceback; argparse's own usage
+errors also exit with 2.
+
+Nothing heavy is imported here: pandas readers and matplotlib are imported when a table or a figure is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..exceptions import RuptstatsError
+
+__all__ = ["FIGURE_EXTENSIONS", "FORMATS", "add_figure_arguments", "add_output_arguments", "figure_path",
+           "json_text", "print_error", "read_input_table", "render_output", "run_command", "save_figures",
+           "write_output", "write_table"]
+
+#: Output formats of :func:`render_output`.
+FORMATS = ("text", "json", "csv", "markdown")
+#: Figure file extensions accepted by :func:`figure_path`.
+FIGURE_EXTENSIONS = (".png", ".pdf", ".svg")
+
+
+# -- errors ---------------------------------------------------------------------------------------------------
+
+def print_error(prog: str, message: str) -> int:
+    """Print ``PROG: error: MESSAGE`` on standard error; return the exit status 2."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_command(prog: str, body: Callable[[], int]) -> int:
+    """Run ``body()`` and return its exit status; a domain or file error becomes one line and status 2.
+
+    Parameters
+    ----------
+    prog : str
+        The command's name, the prefix of the error line (``python -m ruptstats.meta``).
+    body : callable
+        The command after parsing, returning its exit status (0 on success).
+    """
+    try:
+        return body()
+    except RuptstatsError as exc:
+        return print_error(prog, str(exc))
+    except OSError as exc:
+        return print_error(prog, f"{exc.filename or ''}: {exc.strerror or exc}")
+
+
+# -- input ----------------------------------------------------------------------------------------------------
+
+def read_input_table(path):
+    """Read the command's input table with :func:`ruptstats.tables.read_table` (the extension picks the
+    reader; ``attrs["source"]`` names the file in error messages)."""
+    from ..tables import read_table
+
+    return read_table(path)
+
+
+# -- output ---------------------------------------------------------------------------------------------------
+
+def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS):
+    """Add ``--format`` and ``--output`` in an ``output`` group; return the group for command options."""
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", default="text", choices=formats, help="output format (default: text)")
+    out.add_argument("--output", metavar="PATH", help="write the output to PATH instead of standard output")
+    return out
+
+
+def _strict(value):
+    """``value`` with every non-finite float as None (strict JSON has no NaN or Infinity)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _strict(val) for key, val in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(val) for val in value]
+    return value
+
+
+def json_text(payload) -> str:
+    """``payload`` as indented strict JSON (NaN and infinities as null) with a final newline."""
+    return json.dumps(_strict(payload), indent=2, allow_nan=False) + "\n"
+
+
+def render_output(fmt: str, *, text: Callable[[], str], payload: Callable[[], object],
+                  csv: Callable[[], str] | None = None, markdown: Callable[[], str] | None = None) -> str:
+    """The command's output in format ``fmt``.
+
+    Parameters
+    ----------
+    fmt : {"text", "json", "csv", "markdown"}
+    text : callable
+        Returns the text output (the results' ``summary()``).
+    payload : callable
+        Returns the JSON-ready object (the results' ``to_dict()``), written by :func:`json_text`.
+    csv, markdown : callable, optional
+        Return the CSV table and the markdown output; without them, ``csv`` is not available and
+        ``markdown`` is the text in a code block.
+    """
+    if fmt == "json":
+        return json_text(payload())
+    if fmt == "csv":
+        if csv is None:
+            raise RuptstatsError("--format csv is not available for this command")
+        return csv()
+    if fmt == "markdown":
+        return markdown() if markdown is not None else "```\n" + text().rstrip("\n") + "\n```\n"
+    return text()
+
+
+def write_output(text: str, output=None) -> None:
+    """Write ``text`` to the file ``output``, or to standard output when it is None."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def write_table(frame, path) -> None:
+    """Write a DataFrame to ``path``: ``.xlsx``, ``.json`` (records), ``.tsv``, else CSV; no index."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".xlsx":
+        frame.to_excel(p, index=False)
+    elif ext == ".json":
+        p.write_text(frame.to_json(orient="records", indent=1), encoding="utf-8")
+    else:
+        frame.to_csv(p, index=False, sep="\t" if ext == ".tsv" else ",")
+
+
+# -- figures --------------------------------------------------------------------------------------------------
+
+def figure_path(text: str) -> Path:
+    """argparse type: a path whose extension names a figure format (:data:`FIGURE_EXTENSIONS`)."""
+    path = Path(text)
+    if path.suffix.lower() not in FIGURE_EXTENSIONS:
+        raise argparse.ArgumentTypeError(f"{text!r}: the extension must be one of {', '.join(FIGURE_EXTENSIONS)}")
+    return path
+
+
+def add_figure_arguments(parser: argparse.ArgumentParser, figures: dict[str, str]):
+    """Add one ``--NAME PATH`` option per entry of ``figures`` (name to help text) and ``--dpi N`` in a
+    ``figures`` group; return the group."""
+    group = parser.add_argument_group("figures")
+    for name, help_text in figures.items():
+        group.add_argument(f"--{name}", metavar="PATH", type=figure_path, help=help_text)
+    group.add_argument("--dpi", metavar="N", type=float, default=300.0,
+                       help="resolution of PNG figures, at least 300 (default: 300)")
+    return group
+
+
+def save_figures(figures: Iterable, *, dpi: float = 300.0) -> list:
+    """Save each ``(path, figure)`` pair with :func:`ruptstats.plotting.save_figure` and close the figure.
+
+    ``figures`` may be a generator, so that each figure is drawn only when the previous one is saved and
+    closed. Returns the paths written.
+    """
+    written = []
+    for path, fig in figures:
+        from ..plotting import save_figure
+        from ..plotting._common import pyplot
+
+        try:
+            written.append(save_figure(fig, path, dpi=dpi))
+        finally:
+            pyplot().close(fig)
+    return written

@@ -1,0 +1,214 @@
+"""``python -m ruptstats.meta [TABLE] [options]`` (also the ``ruptstats-meta`` script): pool a study table.
+
+The path of one run, each step a function taking what it needs and returning its result:
+
+1. :func:`~ruptstats.cli._common.read_input_table` (or the bundled example without TABLE);
+2. effect sizes: :func:`~ruptstats.cli.effects_options.effects_from_args` (``--measure``/``--convert-to``),
+   then :func:`ruptstats.meta.inputs.effects_from_table` (``yi``, ``vi``, study labels, excluded rows);
+3. the model: :func:`ruptstats.meta.rma` (``--method``, ``--test``, ``--level``);
+4. further analyses: :func:`~ruptstats.cli.meta_analyses.run_analyses` returns an
+   :class:`~ruptstats.cli.meta_analyses.Analyses` of result objects;
+5. figures (``--forest``, ``--funnel``) drawn from those result objects;
+6. output: each result's ``summary()`` (text, markdown) or ``to_dict()`` (JSON); ``--format csv`` is the
+   model's ``summary_frame()``.
+
+Domain errors become one line on stderr and exit status 2 (:func:`~ruptstats.cli._common.run_command`);
+argparse's own usage errors also exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from ..exceptions import DataWarning
+from . import _common
+
+__all__ = ["PROG", "build_parser", "main", "meta_figures"]
+
+PROG = "python -m ruptstats.meta"
+
+_FIGURES = {
+    "forest": "write a forest plot to PATH (.png, .pdf or .svg); with --subgroup, one block per subgroup",
+    "funnel": "write a contour-enhanced funnel plot to PATH (.png, .pdf or .svg); with --bias it shows the "
+              "trim-and-fill studies (hollow) and the Egger regression line",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m ruptstats.meta``."""
+    from ..meta.estimators import TAU2_METHODS
+    from . import effects_options, meta_analyses
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Random-effects meta-analysis of a study table, with the same numbers as R's metafor. "
+                    "Without TABLE, the bundled synthetic example of 11 rupture-repair studies is analysed.",
+        epilog="Example: python -m ruptstats.meta studies.csv --r r --n n --study study --format json")
+    parser.add_argument("table", nargs="?", metavar="TABLE",
+                        help="study table: .csv .tsv .txt .xlsx .parquet .json .sav .dta")
+    cols = parser.add_argument_group("columns")
+    cols.add_argument("--r", metavar="COL", help="correlations (default: a column named r or ri)")
+    cols.add_argument("--n", metavar="COL", help="sample sizes (default: a column named n or ni)")
+    cols.add_argument("--yi", metavar="COL", help="effect sizes on the analysis scale (default column: yi)")
+    cols.add_argument("--vi", metavar="COL", help="sampling variances (default column: vi)")
+    cols.add_argument("--sei", metavar="COL", help="standard errors instead of --vi")
+    cols.add_argument("--study", metavar="COL", help="study labels (default: a column named study, author, ...)")
+    cols.add_argument("--drop-missing", action="store_true",
+                      help="exclude rows with an empty cell in a used column and report them (default: error)")
+    model = parser.add_argument_group("model")
+    model.add_argument("--method", default="REML", type=str.upper, choices=TAU2_METHODS,
+                       help="tau^2 estimator, FE for a common-effect model (default: REML)")
+    model.add_argument("--test", default="z", choices=("z", "knha"),
+                       help="z tests, or Knapp-Hartung t tests with k - 1 df (default: z)")
+    model.add_argument("--level", default=95.0, type=float, help="confidence level in percent (default: 95)")
+    model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
+    out = _common.add_output_arguments(parser)
+    out.add_argument("--write-effects", metavar="PATH",
+                     help="write the table with yi, vi (and the conversion used) to PATH (.csv, .xlsx, .json)")
+    effects_options.add_arguments(parser)
+    meta_analyses.add_arguments(parser)
+    _common.add_figure_arguments(parser, _FIGURES)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; return the exit status (0 success, 2 bad input or options)."""
+    args = build_parser().parse_args(argv)
+    return _common.run_command(PROG, lambda: _run(args))
+
+
+def _run(args) -> int:
+    from ..meta.model import rma
+    from .meta_analyses import run_analyses
+
+    table, example = _read(args)
+    inp, excluded = _effects(table, args)
+    for row, reason in excluded:
+        print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
+    model = rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
+                test=args.test, level=args.level)
+    if excluded:
+        model = _with_notes(model, tuple(f"excluded data row {row} ({reason})" for row, reason in excluded))
+    if args.write_effects:
+        _common.write_table(_effects_table(inp), args.write_effects)
+    analyses = run_analyses(
+        model, inp, subgroup=args.subgroup, moderators=args.moderator, categorical=args.categorical,
+        permutations=args.permutations, seed=args.seed, common_tau2=args.common_tau2, bias=args.bias,
+        sensitivity=args.sensitivity, cumulative=args.cumulative, cluster=args.cluster, robust=args.robust,
+        gosh=args.gosh)
+    _common.save_figures(meta_figures(analyses, forest=args.forest, funnel=args.funnel), dpi=args.dpi)
+    text = _common.render_output(
+        args.format, text=lambda: _text(analyses), payload=lambda: _payload(analyses, example, excluded),
+        csv=lambda: model.summary_frame().to_csv(index=False), markdown=lambda: _markdown(analyses))
+    _common.write_output(text, args.output)
+    return 0
+
+
+def _read(args):
+    """The input table and the example notice (None when TABLE was given)."""
+    if args.table is not None:
+        return _common.read_input_table(args.table), None
+    from ..meta.example import EXAMPLE_NOTICE, load_example
+
+    print(EXAMPLE_NOTICE, file=sys.stdout if args.format == "text" and not args.output else sys.stderr)
+    return load_example(), EXAMPLE_NOTICE
+
+
+def _effects(table, args):
+    """The EffectInput of the table and the excluded ``(data row, reason)`` pairs, sorted."""
+    from ..meta.inputs import effects_from_table
+    from .effects_options import effects_from_args
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # exclusions are reported by the caller, one line each
+        computed = effects_from_args(table, args)
+    if computed is None:
+        inp = effects_from_table(table, yi=args.yi, vi=args.vi, sei=args.sei, r=args.r, n=args.n,
+                                 study=args.study, drop_missing=args.drop_missing)
+        return inp, sorted(inp.excluded)
+    computed.attrs["source"] = table.attrs.get("source")
+    dropped = [(int(row), "empty cell") for row in computed.attrs.get("dropped_rows", [])]
+    inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
+                             n=args.n, drop_missing=args.drop_missing, row_numbers=computed.index.to_numpy() + 1)
+    return inp, sorted(dropped + list(inp.excluded))
+
+
+def _with_notes(model, notes):
+    from dataclasses import replace
+
+    return replace(model, notes=tuple(model.notes) + tuple(notes))
+
+
+def _effects_table(inp):
+    """``--write-effects``: the study table with ``data_row``, ``yi``, ``vi``, ``measure`` (and
+    ``conversion``)."""
+    frame = inp.extra.copy()
+    if "yi" not in frame.columns or "vi" not in frame.columns:
+        frame["yi"] = inp.yi
+        frame["vi"] = inp.vi
+    if "measure" not in frame.columns:
+        frame["measure"] = inp.measure
+    if "conversion" not in frame.columns and inp.measure == "ZCOR":
+        frame["conversion"] = "r, n -> Fisher z; vi = 1/(n - 3)"
+    frame.insert(0, "data_row", inp.rows)
+    return frame
+
+
+def meta_figures(analyses, *, forest=None, funnel=None):
+    """``(path, figure)`` for ``--forest`` and ``--funnel``, drawn from the result objects one at a time."""
+    if forest is not None:
+        from ..plotting import forest_plot
+
+        yield forest, forest_plot(analyses.subgroups or analyses.model)
+    if funnel is not None:
+        from ..meta.bias import EggerResult
+        from ..meta.trimfill import TrimFillResult
+        from ..plotting import funnel_plot
+
+        bias = analyses.bias
+        filled = bias.trimfill if bias is not None and isinstance(bias.trimfill, TrimFillResult) else None
+        egger = bias.egger if bias is not None and isinstance(bias.egger, EggerResult) else None
+        yield funnel, funnel_plot(filled or analyses.model, egger=egger)
+
+
+def _section_text(key, result) -> str:
+    text = result.summary()
+    if key == "meta_regression" and result.excluded:
+        text += f"\n{len(result.excluded)} row(s) with a missing moderator were left out of the meta-regression only."
+    return text
+
+
+def _texts(analyses) -> list:
+    """The ``summary()`` of each result after the model's: subgroups, then the analyses in output order."""
+    head = [analyses.subgroups.summary()] if analyses.subgroups is not None else []
+    return head + [_section_text(key, result) for key, result in analyses.sections()]
+
+
+def _text(analyses) -> str:
+    return "\n\n".join([analyses.model.summary()] + _texts(analyses)) + "\n"
+
+
+def _markdown(analyses) -> str:
+    from ..report import format_table
+
+    model = analyses.model
+    frame = model.summary_frame(back_transform=model.back_transformed is not None)
+    body = "```\n" + model.summary() + "\n```\n\n" + format_table(frame)
+    return "\n\n".join([body] + _texts(analyses)) + "\n"
+
+
+def _payload(analyses, example, excluded) -> dict:
+    """The JSON object: the model's ``to_dict()``, the example notice and excluded rows, the subgroups'
+    ``to_dict()`` merged in, then one key per further analysis holding its ``to_dict()``."""
+    payload = analyses.model.to_dict()
+    if example is not None:
+        payload["example"] = example
+    if excluded:
+        payload["excluded"] = [{"row": row, "reason": reason} for row, reason in excluded]
+    if analyses.subgroups is not None:
+        payload.update(analyses.subgroups.to_dict())
+    for key, result in analyses.sections():
+        payload[key] = result.to_dict()
+    return payload
