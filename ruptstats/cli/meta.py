@@ -4,7 +4,7 @@ The path of one run, each step a function taking what it needs and returning its
 
 1. :func:`~ruptstats.cli._common.read_input_table` (or the bundled example without TABLE);
 2. effect sizes: :func:`~ruptstats.cli.effects_options.effects_from_args` (``--measure``/``--convert-to``),
-   then :func:`ruptstats.meta.inputs.effects_from_table` (``yi``, ``vi``, study labels, excluded rows);
+   then :func:`ruptstats.intake.study.effects_from_table` (``yi``, ``vi``, study labels, excluded rows);
 3. the model: :func:`ruptstats.meta.rma` (``--method``, ``--test``, ``--level``);
 4. further analyses: :func:`~ruptstats.cli.meta_analyses.run_analyses` returns an
    :class:`~ruptstats.cli.meta_analyses.Analyses` of result objects;
@@ -118,7 +118,7 @@ def _read(args):
 
 def _effects(table, args):
     """The EffectInput of the table and the excluded ``(data row, reason)`` pairs, sorted."""
-    from ..meta.inputs import effects_from_table
+    from ..intake.study import effects_from_table
     from .effects_options import effects_from_args
 
     with warnings.catch_warnings():
@@ -126,12 +126,12 @@ def _effects(table, args):
         computed = effects_from_args(table, args)
     if computed is None:
         inp = effects_from_table(table, yi=args.yi, vi=args.vi, sei=args.sei, r=args.r, n=args.n,
-                                 study=args.study, drop_missing=args.drop_missing)
+                                 study=args.study, missing="drop" if args.drop_missing else "error")
         return inp, sorted(inp.excluded)
     computed.attrs["source"] = table.attrs.get("source")
     dropped = [(int(row), "empty cell") for row in computed.attrs.get("dropped_rows", [])]
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
-                             n=args.n, drop_missing=args.drop_missing, row_numbers=computed.index.to_numpy() + 1)
+                             n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
 
 

@@ -153,7 +153,7 @@ class Analyses:
 
 def study_column(inp, name: str, option: str):
     """The column ``name`` of the study table in ``inp`` (an EffectInput), one value per study."""
-    from ..meta.inputs import find_column
+    from ..intake.study import find_column
 
     frame = inp.extra
     if frame is None:

@@ -22,7 +22,7 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
 from ..intake.policy import missing_policy
-from ._cells import raise_cells, source_of, working_copy
+from ..intake.cells import raise_cells, source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .data import ClientData
 from .report import Issue

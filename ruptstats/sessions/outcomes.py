@@ -36,7 +36,7 @@ import pandas as pd
 
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
-from ._cells import raise_cells, source_of
+from ..intake.cells import raise_cells, source_of
 from ._groups import group_codes, group_std, is_sorted
 from .instruments import Instrument, Norms, get_instrument
 

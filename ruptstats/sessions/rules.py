@@ -53,7 +53,7 @@ import pandas as pd
 
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
-from ._cells import raise_cells, range_check, source_of
+from ..intake.cells import raise_cells, range_check, source_of
 from ._groups import group_codes, group_std, is_sorted, sample_sd, session_numbers, single_group
 from .schema import RUPTURE_TYPE_DTYPE, session_key
 

@@ -19,7 +19,7 @@ from scipy import stats
 
 from .._checks import check_level, check_number
 from ..exceptions import DataError
-from ._cells import source_of
+from ..intake.cells import source_of
 from ._groups import group_codes
 from .outcomes import _numeric, client_order
 from .schema import session_key
