@@ -9,7 +9,8 @@ FALSE)`` and ``kruskal.test``.
     F = \frac{SS_b/(k-1)}{SS_w/(N-k)}, \qquad \eta^2 = \frac{SS_b}{SS_b + SS_w}
 
 Welch's F weights group :math:`j` by :math:`w_j = n_j/s_j^2` (Welch 1951); Kruskal-Wallis' H is corrected for
-ties as in R (Hollander & Wolfe 1973, p. 115).
+ties as in R (Hollander & Wolfe 1973, p. 115), with ties judged at 12 significant digits
+(:func:`tie_values`).
 
 References
 ----------
@@ -26,7 +27,7 @@ import pandas as pd
 
 from ._data import CONDITIONS
 
-__all__ = ["descriptives", "omnibus_ready", "anova", "welch", "kruskal"]
+__all__ = ["descriptives", "omnibus_ready", "anova", "welch", "kruskal", "tie_values"]
 
 
 def descriptives(table: pd.DataFrame, level: float) -> list[dict]:
@@ -89,12 +90,28 @@ def welch(table: pd.DataFrame) -> dict | None:
     return {"f": float(res["F"]), "df1": float(res["ddof1"]), "df2": float(res["ddof2"]), "p": float(res["p_unc"])}
 
 
+def tie_values(values) -> np.ndarray:
+    """``values`` rounded to 12 significant digits, so that decimal ties stay ties.
+
+    A change such as 90.1 - 80.2 and 19.9 - 10.0 is 9.9 in decimal but two different binary numbers; ranking the
+    raw doubles would break the tie (R's ``kruskal.test`` ranks the doubles but counts ties on their 15-digit
+    text, a mixture). Ranks and the tie correction both use these rounded values (R: ``signif(y, 12)``).
+
+    >>> tie_values([90.1 - 80.2, 19.9 - 10.0]).tolist()
+    [9.9, 9.9]
+    """
+    return np.array([float(f"{x:.12g}") for x in np.asarray(values, dtype=float)])
+
+
 def kruskal(table: pd.DataFrame) -> dict | None:
-    """Kruskal-Wallis rank sum test ``{h, df, p}`` (tie-corrected, as R); ``None`` when all values are equal."""
+    """Kruskal-Wallis rank sum test ``{h, df, p}`` (tie-corrected) on :func:`tie_values`; ``None`` when all values
+    are equal. R: ``kruskal.test(signif(y, 12) ~ condition)``."""
     import pingouin as pg
 
-    values = table["value"].to_numpy(dtype=float)
+    values = tie_values(table["value"])
     if np.all(values == values[0]):
         return None
-    res = pg.kruskal(data=_frame(table), dv="value", between="condition").iloc[0]
+    data = _frame(table)
+    data["value"] = values
+    res = pg.kruskal(data=data, dv="value", between="condition").iloc[0]
     return {"h": float(res["H"]), "df": int(res["ddof1"]), "p": float(res["p_unc"])}
