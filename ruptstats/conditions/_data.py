@@ -88,7 +88,20 @@ def _conditions(frame: pd.DataFrame, column: str) -> pd.Categorical:
     return pd.Categorical(raw.to_numpy(dtype=object, na_value=None), categories=list(CONDITIONS))
 
 
+_TRUTH = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0}
+
+
 def _dropout(frame: pd.DataFrame, column: str) -> np.ndarray:
+    col = frame[column] if column in frame.columns else None
+    if col is not None and not isinstance(col, pd.DataFrame) and col.dtype == object:
+        text = col.astype("string").str.strip().str.lower()  # a CSV bool column with gaps reads as object
+        mapped = text.map(lambda t: _TRUTH.get(t, np.nan) if isinstance(t, str) else np.nan).astype(float)
+        bad = text.notna().to_numpy() & np.isnan(mapped.to_numpy())
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(f"dropout must be True/False (or 1/0), got {col.iloc[i]!r}", source=_where(frame),
+                            row=i + 1, column=str(column))
+        return mapped.to_numpy()
     values = numeric_column(frame, column, role="dropout")
     bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
     if bad.any():

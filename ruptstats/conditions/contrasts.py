@@ -41,6 +41,7 @@ import pandas as pd
 
 from ..effects.means import smd
 from ._data import CONDITIONS, CONTRASTS
+from .omnibus import quiet_pingouin
 
 __all__ = ["contrasts", "holm"]
 
@@ -96,9 +97,11 @@ def _family(table: pd.DataFrame, ready: bool) -> tuple[dict, dict]:
     tukey, gh = {}, {}
     msw = sum(((v - v.mean()) ** 2).sum() for v in (_group(table, c) for c in CONDITIONS))
     if msw > 0:
-        for r in pg.pairwise_tukey(data=data, dv="value", between="condition").itertuples(index=False):
+        with quiet_pingouin():
+            res = pg.pairwise_tukey(data=data, dv="value", between="condition")
+        for r in res.itertuples(index=False):
             tukey[frozenset((r.A, r.B))] = float(r.p_tukey)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"), quiet_pingouin():
         res = pg.pairwise_gameshowell(data=data, dv="value", between="condition")
     for r in res.itertuples(index=False):
         a, b = _group(table, r.A), _group(table, r.B)

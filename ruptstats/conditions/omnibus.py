@@ -22,12 +22,24 @@ Statistical Association, 47*, 583-621.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from ._data import CONDITIONS
 
-__all__ = ["descriptives", "omnibus_ready", "anova", "welch", "kruskal", "tie_values"]
+__all__ = ["quiet_pingouin", "descriptives", "omnibus_ready", "anova", "welch", "kruskal", "tie_values"]
+
+
+@contextlib.contextmanager
+def quiet_pingouin():
+    """Silence warnings raised inside pingouin (pandas deprecations of its internals, 0/0 in effect sizes we do
+    not use); our own checks decide what is undefined and say so in the notes."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"pingouin")
+        yield
 
 
 def descriptives(table: pd.DataFrame, level: float) -> list[dict]:
@@ -72,7 +84,8 @@ def anova(table: pd.DataFrame) -> dict | None:
 
     if _within_ss(table) <= 0:
         return None
-    res = pg.anova(data=_frame(table), dv="value", between="condition", detailed=True)
+    with quiet_pingouin():
+        res = pg.anova(data=_frame(table), dv="value", between="condition", detailed=True)
     between, within = res.iloc[0], res.iloc[1]
     eta2 = float(between["SS"]) / (float(between["SS"]) + float(within["SS"]))
     return {"f": float(between["F"]), "df1": int(between["DF"]), "df2": int(within["DF"]),
@@ -86,8 +99,9 @@ def welch(table: pd.DataFrame) -> dict | None:
     sds = table.groupby("condition", observed=True)["value"].std(ddof=1)
     if (sds <= 0).any():
         return None
-    res = pg.welch_anova(data=_frame(table), dv="value", between="condition").iloc[0]
-    return {"f": float(res["F"]), "df1": float(res["ddof1"]), "df2": float(res["ddof2"]), "p": float(res["p_unc"])}
+    with quiet_pingouin():
+        res = pg.welch_anova(data=_frame(table), dv="value", between="condition").iloc[0]
+    return {"f": float(res["F"]), "df1": int(res["ddof1"]), "df2": float(res["ddof2"]), "p": float(res["p_unc"])}
 
 
 def tie_values(values) -> np.ndarray:
@@ -113,5 +127,6 @@ def kruskal(table: pd.DataFrame) -> dict | None:
         return None
     data = _frame(table)
     data["value"] = values
-    res = pg.kruskal(data=data, dv="value", between="condition").iloc[0]
+    with quiet_pingouin():
+        res = pg.kruskal(data=data, dv="value", between="condition").iloc[0]
     return {"h": float(res["H"]), "df": int(res["ddof1"]), "p": float(res["p_unc"])}
