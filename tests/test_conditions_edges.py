@@ -246,3 +246,17 @@ def test_study_table_pools_with_python_m_ruptstats_meta(tmp_path, capsys):
     assert main([str(path), "--r", "r", "--n", "n", "--format", "json", "--output", str(tmp_path / "o.json")]) == 0
     pooled = json.loads((tmp_path / "o.json").read_text())
     assert pooled["k"] == 4 and pooled["measure"] == "ZCOR"
+
+
+def test_dropout_column_read_from_csv_with_gaps(tmp_path):
+    # a CSV boolean column with an empty cell is read by pandas as object (True/False/NaN)
+    path = tmp_path / "clients.csv"
+    path.write_text("condition,post,dropout\nnone,1,TRUE\nnone,3,\nnone,4,FALSE\nrepaired,2,FALSE\nrepaired,5,FALSE\n"
+                    "unrepaired,4,TRUE\nunrepaired,6,TRUE\n")
+    res = compare_conditions(pd.read_csv(path), outcome="post", dropout="dropout")
+    assert [(r["n"], r["dropouts"]) for r in res.dropout["proportions"]] == [(2, 1), (2, 2), (2, 0)]
+    assert any("1 client excluded for a missing dropout status" in n for n in res.notes)
+    bad = pd.DataFrame({"condition": ["none", "none"], "post": [1.0, 2.0], "dropout": ["TRUE", "maybe"]})
+    with pytest.raises(DataError, match="'maybe'") as err:
+        compare_conditions(bad, outcome="post", dropout="dropout")
+    assert err.value.row == 2 and err.value.column == "dropout"

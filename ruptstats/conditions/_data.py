@@ -93,8 +93,9 @@ _TRUTH = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "1.0": 1.0, "0.0": 0.0}
 
 def _dropout(frame: pd.DataFrame, column: str) -> np.ndarray:
     col = frame[column] if column in frame.columns else None
-    if col is not None and not isinstance(col, pd.DataFrame) and col.dtype == object:
-        text = col.astype("string").str.strip().str.lower()  # a CSV bool column with gaps reads as object
+    if (col is not None and not isinstance(col, pd.DataFrame) and not pd.api.types.is_numeric_dtype(col.dtype)
+            and not pd.api.types.is_bool_dtype(col.dtype)):
+        text = col.astype("string").str.strip().str.lower()  # a CSV bool column with gaps reads as object; text TRUE/false
         mapped = text.map(lambda t: _TRUTH.get(t, np.nan) if isinstance(t, str) else np.nan).astype(float)
         bad = text.notna().to_numpy() & np.isnan(mapped.to_numpy())
         if bad.any():
