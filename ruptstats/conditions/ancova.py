@@ -51,11 +51,12 @@ def ancova(table: pd.DataFrame, *, terms: list[str], reference: str, level: floa
     if (counts < 2).any():
         return None, "ANCOVA not computed: every condition needs at least two clients"
     y = table["outcome"].to_numpy(dtype=float)
-    full = sm.OLS(y, _design(table, terms, reference, True)).fit()
+    x_full = _design(table, terms, reference, True)
+    if np.linalg.matrix_rank(x_full) < x_full.shape[1] or len(y) <= x_full.shape[1]:
+        return None, ("ANCOVA not computed: the design is singular or has no residual df (a covariate is constant "
+                      "or collinear, or too few clients)")
+    full = sm.OLS(y, x_full).fit()
     reduced = sm.OLS(y, _design(table, terms, reference, False)).fit()
-    p_full = full.model.exog.shape[1]
-    if np.linalg.matrix_rank(full.model.exog) < p_full or full.df_resid <= 0:
-        return None, "ANCOVA not computed: the design is singular (a covariate is constant or collinear)"
     if full.ssr <= 0:
         return None, "ANCOVA not computed: the model fits the outcome exactly (no residual variance)"
     df1 = int(round(reduced.df_resid - full.df_resid))

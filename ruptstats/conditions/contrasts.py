@@ -79,11 +79,17 @@ def _g(a: np.ndarray, b: np.ndarray, z: float) -> tuple:
 
 
 def _welch_p(a: np.ndarray, b: np.ndarray):
-    from scipy.stats import ttest_ind
+    """Two-sided p of Welch's t test (R ``t.test(a, b, var.equal = FALSE)``); ``None`` if undefined."""
+    from scipy.stats import t as t_dist
 
-    if len(a) < 2 or len(b) < 2 or (a.var(ddof=1) == 0 and b.var(ddof=1) == 0):
+    if len(a) < 2 or len(b) < 2:
         return None
-    return float(ttest_ind(a, b, equal_var=False).pvalue)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb <= 0:
+        return None
+    t = (a.mean() - b.mean()) / np.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    return float(2 * t_dist.sf(abs(t), df))
 
 
 def _family(table: pd.DataFrame, ready: bool) -> tuple[dict, dict]:

@@ -16,6 +16,7 @@ References
 ----------
 Welch, B. L. (1951). On the comparison of several mean values: An alternative approach. *Biometrika, 38*,
 330-336.
+Hollander, M., & Wolfe, D. A. (1973). *Nonparametric statistical methods*. Wiley.
 Kruskal, W. H., & Wallis, W. A. (1952). Use of ranks in one-criterion variance analysis. *Journal of the American
 Statistical Association, 47*, 583-621.
 """
