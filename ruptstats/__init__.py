@@ -18,11 +18,13 @@ _EXPORTS = {
     "aggregate": ".effects",
     "classify_sessions": ".sessions",
     "client_conditions": ".sessions",
+    "compare_conditions": ".conditions",
     "convert_table": ".effects",
     "escalc": ".effects",
     "load_sessions": ".sessions",
     "read_table": ".tables",
     "rma": ".meta",
+    "study_effects": ".conditions",
     "subgroup_analysis": ".meta",
 }
 

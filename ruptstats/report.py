@@ -173,3 +173,37 @@ def format_table(frame, fmt: str = "markdown", digits: int = 4) -> str:
                 cells.append(str(val))
         out.append("| " + " | ".join(cells) + " |")
     return "\n".join(out)
+
+
+__all__ += ["apa_ci", "apa_df", "apa_stat"]  # appended with the condition comparison (issue 12)
+
+
+def apa_df(df) -> str:
+    """Degrees of freedom: whole numbers as integers, fractional (Welch) df with two decimals.
+
+    >>> apa_df(57), apa_df(30.1234), apa_df(None)
+    ('57', '30.12', 'NA')
+    """
+    if df is None or (isinstance(df, float) and math.isnan(df)):
+        return "NA"
+    return f"{int(df):d}" if float(df).is_integer() else apa_number(float(df), 2)
+
+
+def apa_stat(symbol: str, value, df=(), *, digits: int = 2) -> str:
+    """A test statistic with its degrees of freedom in parentheses, e.g. ``F(2, 57) = 3.41``.
+
+    >>> apa_stat("F", 3.4119, (2, 57)), apa_stat("H", 6.0, (2,)), apa_stat("t", -1.5)
+    ('F(2, 57) = 3.41', 'H(2) = 6.00', 't = −1.50')
+    """
+    dfs = ", ".join(apa_df(d) for d in df)
+    return f"{symbol}({dfs}) = {apa_number(value, digits)}" if dfs else f"{symbol} = {apa_number(value, digits)}"
+
+
+def apa_ci(lower, upper, level: float = 0.95, *, digits: int = 2, bounded: bool = False) -> str:
+    """A confidence interval, e.g. ``95% CI [0.10, 0.47]``.
+
+    >>> apa_ci(0.1, 0.4712), apa_ci(-0.2, 0.3, 0.9, bounded=True)
+    ('95% CI [0.10, 0.47]', '90% CI [−.20, .30]')
+    """
+    return (f"{round(level * 100):d}% CI [{apa_number(lower, digits, bounded)}, "
+            f"{apa_number(upper, digits, bounded)}]")
