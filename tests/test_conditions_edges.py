@@ -235,7 +235,7 @@ def test_study_effects_needs_a_direction_and_names_the_instruments():
 
 
 def test_study_table_pools_with_python_m_ruptstats_meta(tmp_path, capsys):
-    from ruptstats.meta.cli import main
+    from ruptstats.cli.meta import main
 
     tables = [_clients((6, 5, 7), seed=s).assign(study=f"S{s}") for s in range(4)]
     comps = [compare_conditions(t, outcome="post", baseline="pre", higher_is_better=False) for t in tables]
