@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .meta.transforms import reported_label
+from .effects.transforms import reported_label
 
 __all__ = ["apa_number", "apa_p", "apa_sentence", "format_meta", "format_subgroups", "format_table"]
 

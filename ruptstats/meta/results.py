@@ -14,7 +14,7 @@ import numpy as np
 
 from .._dist import norm_ppf
 from .fitting import ModelFit
-from .transforms import back_transform as _back_transform
+from ..effects.transforms import back_transform as _back_transform
 
 __all__ = ["MetaResult", "MODEL_KEYS"]
 
