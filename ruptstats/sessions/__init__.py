@@ -11,7 +11,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .classify import classify_sessions, client_conditions, compare_rules, condition_counts
+    from .clients import load_clients
+    from .instruments import Instrument, INSTRUMENTS, score_instrument
+    from .loader import load_sessions
+    from .mapping import Mapping, read_mapping
+    from .privacy import pseudonymise
+    from .report import Issue, SessionReport
+    from .rules import make_rule, ObserverRule, SelfReportRule, TrajectoryRule
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
