@@ -82,7 +82,7 @@ def test_subgroup_json(capsys):
     assert got["subgroups"]["client"]["estimate"] == pytest.approx(ref["levels"]["client"]["estimate"], rel=1e-5)
 
 
-@pytest.mark.parametrize("fmt, marker", [("csv", "label,kind,estimate"), ("markdown", "| label | kind |")])
+@pytest.mark.parametrize("fmt, marker", [("csv", "study,kind,estimate"), ("markdown", "| study | kind |")])
 def test_other_formats(capsys, fmt, marker):
     status, out, _ = run(capsys, ["--format", fmt])
     assert status == 0

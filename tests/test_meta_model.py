@@ -63,7 +63,7 @@ def test_summary_frame_has_study_rows_and_pooled_row():
     res = rma(YI, VI, study=list("ABCDE"), measure="ZCOR")
     frame = res.summary_frame()
     assert list(frame["kind"]) == ["study"] * 5 + ["pooled"]
-    assert list(frame.columns) == ["label", "kind", "estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper",
+    assert list(frame.columns) == ["study", "kind", "estimate", "se", "ci_lower", "ci_upper", "pi_lower", "pi_upper",
                                    "weight", "n"]
     assert frame["weight"].iloc[:5].sum() == pytest.approx(100.0)
     bt = res.summary_frame(back_transform=True)

@@ -191,17 +191,17 @@ class MetaResult:
         Returns
         -------
         pandas.DataFrame
-            Columns ``label, kind`` (``"study"`` or ``"pooled"``), ``estimate, se, ci_lower, ci_upper,
+            Columns ``study, kind`` (``"study"`` or ``"pooled"``), ``estimate, se, ci_lower, ci_upper,
             pi_lower, pi_upper`` (NaN on study rows), ``weight`` (percent; 100 on the pooled row), ``n``.
         """
         import pandas as pd
 
         st = self.studies_frame()
-        rows = pd.DataFrame({"label": st["study"], "kind": "study", "estimate": st["yi"], "se": st["se"],
+        rows = pd.DataFrame({"study": st["study"], "kind": "study", "estimate": st["yi"], "se": st["se"],
                              "ci_lower": st["ci_lower"], "ci_upper": st["ci_upper"], "pi_lower": np.nan,
                              "pi_upper": np.nan, "weight": st["weight"],
                              "n": st["n"] if "n" in st else np.nan})
-        pooled = pd.DataFrame([{"label": f"{'FE' if self.method == 'FE' else 'RE'} model", "kind": "pooled",
+        pooled = pd.DataFrame([{"study": f"{'FE' if self.method == 'FE' else 'RE'} model", "kind": "pooled",
                                 "estimate": self.estimate, "se": self.se, "ci_lower": self.ci_lower,
                                 "ci_upper": self.ci_upper, "pi_lower": self.pi_lower, "pi_upper": self.pi_upper,
                                 "weight": 100.0, "n": self.n_total if self.n_total is not None else np.nan}])
