@@ -53,8 +53,11 @@ class MetaResult:
         Degrees of freedom of the t test (``knha``: k - 1), else None.
     ci_lower, ci_upper, pi_lower, pi_upper : float
         Confidence and prediction interval (the PI equals the CI for the common-effect model).
-    tau2, tau2_se, tau : float or None
-        Between-study variance, its SE and square root (None for ``FE``; None for k = 1).
+    tau2, tau : float or None
+        Between-study variance and its square root: the estimate for a random-effects model; 0.0 for ``FE``
+        (the common-effect model fixes it at zero, as metafor's ``rma(method="FE")$tau2``); None for k = 1.
+    tau2_se : float or None
+        Standard error of ``tau2`` (None for ``FE`` and for k = 1).
     tau2_ci_lower, tau2_ci_upper, i2_ci_lower, i2_ci_upper, h2_ci_lower, h2_ci_upper : float or None
         Q-profile confidence intervals (None for ``FE`` and k = 1).
     i2, h2 : float or None
