@@ -114,7 +114,7 @@ def test_common_tau2_subgroups_equal_the_no_intercept_meta_regression():
     # rma(yi, vi, mods = ~ 0 + design) and QM of rma(yi, vi, mods = ~ design)
     ref = ANALYSES["molloy2014"]["subgroups_common_tau2_design_REML"]
     d = molloy()
-    sg = subgroup_analysis(rma(d.yi, d.vi, study=d.study), d.design, tau2="common", name="design")
+    sg = subgroup_analysis(rma(d.yi, d.vi, study=d.study), d.design, tau2_model="common", name="design")
     order = [list(sg.levels).index(level) for level in ref["levels"]]
     for key in ("estimate", "se", "ci_lower", "ci_upper"):
         close(getattr(sg, key)[order], ref[key], ITERATIVE_RTOL)
