@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from tolerances import printed
 
 from ruptstats.exceptions import DataError  # noqa: E402
 from ruptstats.meta import rma  # noqa: E402
@@ -63,7 +64,7 @@ def test_funnel_contours_and_their_legend(res):
     assert len(regions) == 4  # background (p <= .01) and the 99%, 95%, 90% regions
     # the 95% region's edge is y = 1.959964 * SE (qnorm(0.975) in R)
     widths = sorted(p.get_xy()[:, 0].max() / p.get_xy()[:, 1].max() for p in regions[1:])
-    assert widths == pytest.approx([1.644854, 1.959964, 2.575829], rel=1e-6)
+    assert widths == pytest.approx([1.644854, 1.959964, 2.575829], abs=printed(6))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:4] == ["p > .10", ".05 < p \u2264 .10", ".01 < p \u2264 .05", "p \u2264 .01"]
     assert funnel_plot(res, contours=(), legend=False).axes[0].get_legend() is None

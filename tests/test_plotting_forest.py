@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from tolerances import ZERO_ATOL
 
 from ruptstats.exceptions import DataError  # noqa: E402
 from ruptstats.meta import rma, subgroup_analysis  # noqa: E402
@@ -73,7 +74,7 @@ def test_pooled_diamond_and_prediction_interval_on_the_r_scale(res):
     xs = diamond.get_xy()[:, 0]
     assert xs.min() == pytest.approx(bt["ci_lower"])
     assert xs.max() == pytest.approx(bt["ci_upper"])
-    assert np.min(np.abs(xs - bt["estimate"])) == pytest.approx(0.0, abs=1e-12)
+    assert np.min(np.abs(xs - bt["estimate"])) == pytest.approx(0.0, abs=ZERO_ATOL)
     (pi,) = _by_gid(fig, "prediction-interval")
     x = pi.get_xdata()
     assert np.nanmin(x) == pytest.approx(bt["pi_lower"])
