@@ -13,6 +13,7 @@ from tolerances import EXACT, ITERATIVE_ABS
 
 from ruptstats.effects import cli, convert_table, escalc
 from ruptstats.exceptions import DataError, OptionError
+from ruptstats.meta import cli as meta_cli
 
 REF = Path(__file__).parent / "reference"
 NORMAND = REF / "normand1999.csv"
@@ -136,7 +137,6 @@ def test_convert_to_mixed_table():
 
 # --- in-process runs of python -m ruptstats.meta -------------------------------------------------------------
 
-meta_cli = pytest.importorskip("ruptstats.meta.cli")
 
 
 def test_main_pools_smd_like_metafor(capsys):
