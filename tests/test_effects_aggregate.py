@@ -53,12 +53,12 @@ def test_keeps_measure_and_other_columns():
                                                                           outcome=["x", "y", "x"])
     out = aggregate(es, rho=0.5)
     assert out.attrs["measure"] == "ZCOR" and out["measure"].tolist() == ["ZCOR", "ZCOR"]
-    assert out["ni"].tolist() == [40.0, 60.0]
+    assert out["ni"].tolist() == [40.0, 60.0]  # the input n of each study (both rows of A say 40)
 
 
 def test_single_effect_study_is_unchanged():
     out = aggregate(pd.DataFrame({"study": ["A"], "yi": [0.25], "vi": [0.02]}), rho=0.9)
-    assert (out["yi"].iloc[0], out["vi"].iloc[0]) == (0.25, 0.02)
+    assert (out["yi"].iloc[0], out["vi"].iloc[0]) == (0.25, 0.02)  # the input row, untouched
 
 
 def test_bad_input():

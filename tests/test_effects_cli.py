@@ -78,7 +78,7 @@ def test_correlations_use_the_meta_r_and_n_options(argv):
     t = pd.DataFrame({"ri": [0.3, 0.5], "ni": [40, 60]}) if not argv else pd.DataFrame(
         {"corr": [0.3, 0.5], "size": [40, 60]})
     out = _run(t, "--measure", "ZCOR", *argv)
-    np.testing.assert_allclose(out["yi"], np.arctanh([0.3, 0.5]), rtol=EXACT)
+    np.testing.assert_allclose(out["yi"], np.arctanh([0.3, 0.5]), rtol=EXACT)  # Fisher's z of the input r
 
 
 def test_smcr_with_a_constant_or_a_column_correlation():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from tolerances import ALGEBRAIC, ELEMENTWISE, PUBLISHED_TABLE, QUANTILE_ROUND_TRIP, ULP, ZERO_ATOL
 
 from ruptstats.effects import convert
-from ruptstats.effects.means import hedges_correction
+from ruptstats.effects.means import hedges_correction, smd
 from ruptstats.exceptions import DataError, OptionError
 
 CONV = json.loads((Path(__file__).parent / "reference" / "effects_reference.json").read_text())["conversions"]
@@ -38,7 +38,8 @@ def test_book_d_to_r():
 def test_book_d_from_means_and_its_variance():
     # ch. 4, pp. 27-28: means 103/100, SDs 5.5/4.5, n = 50/50 -> S_within = 5.0249, d = 0.5970, V_d = 0.0418,
     # J = 0.9923 (the book's approximation 1 - 3/(4 df - 1)); the exact J of metafor agrees to 4 decimals
-    d = 3.0 / np.sqrt((49 * 5.5**2 + 49 * 4.5**2) / 98)
+    g, _ = first(smd([103.0], [5.5], [50], [100.0], [4.5], [50]))
+    d = g / float(hedges_correction(98))  # the package's g without its correction: the book's d
     assert d == pytest.approx(0.5970, abs=PUBLISHED_TABLE)
     assert float(convert.var_d(d, 50, 50)[0]) == pytest.approx(0.0418, abs=PUBLISHED_TABLE)
     assert float(hedges_correction(98)) == pytest.approx(0.9923, abs=PUBLISHED_TABLE)
@@ -112,6 +113,7 @@ def test_p_to_z_equals_qnorm():
 def test_p_to_r_is_z_over_root_n():
     ref = CONV["p_to_z"]
     r, vr = convert.p_to_r(ref["p"], 400, sign=-1)
+    # r = z / sqrt(n) with n = 400 (Rosenthal, 1991), and the variance of r, (1 - r^2)^2 / (n - 1)
     np.testing.assert_allclose(r, -np.asarray(ref["z"]) / 20.0, rtol=ELEMENTWISE, atol=ULP)
     np.testing.assert_allclose(vr, (1 - r**2) ** 2 / 399, rtol=ELEMENTWISE)
 

@@ -107,6 +107,7 @@ def test_same_study_reported_as_t_f_and_d_agrees():
 def test_columns_mapping_renames_the_vocabulary():
     table = pd.DataFrame({"kind": ["r"], "stat": [0.3], "N": [40]})
     out = convert_table(table, statistic="kind", columns={"value": "stat", "n": "N"}, to="COR")
+    # COR variance (1 - r^2)^2 / (n - 1) with r = 0.3, n = 40 (Borenstein et al., 2009, eq. 6.1; metafor's COR)
     assert out["vi"].iloc[0] == pytest.approx((1 - 0.09) ** 2 / 39, rel=EXACT)
     with pytest.raises(OptionError, match="'size' is not a field"):
         convert_table(table, statistic="kind", columns={"size": "N"})

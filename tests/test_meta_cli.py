@@ -106,7 +106,7 @@ def test_semicolon_decimal_comma_latin1(tmp_path, capsys):
     assert status == 0
     got = json.loads(out)
     assert [s["study"] for s in got["studies"]] == ["Müller", "Bérard", "C"]
-    assert got["studies"][0]["yi"] == pytest.approx(np.arctanh(0.30))
+    assert got["studies"][0]["yi"] == pytest.approx(np.arctanh(0.30))  # Fisher's z of the file's "0,30"
 
 
 def test_utf8_bom_and_tab_delimiter(tmp_path, capsys):
@@ -134,7 +134,7 @@ def test_yi_with_sei(tmp_path, capsys):
     path = write(tmp_path, "y.csv", "study,g,se\nA,0.5,0.2\nB,0.3,0.1\nC,0.8,0.3\n")
     status, out, _ = run(capsys, [path, "--yi", "g", "--sei", "se", "--format", "json"])
     got = json.loads(out)
-    assert status == 0 and got["studies"][0]["vi"] == pytest.approx(0.04)
+    assert status == 0 and got["studies"][0]["vi"] == pytest.approx(0.04)  # vi = se^2 = 0.2^2 (row A)
     assert "back_transformed" not in got
 
 

@@ -81,6 +81,7 @@ def test_summary_text_has_model_and_apa_sentence():
 def test_single_study_reports_the_study_and_undefined_heterogeneity():
     res = rma([0.3], [0.01], measure="ZCOR", ni=[103])
     assert res.k == 1
+    # k = 1: the pooled estimate is the study's yi and its SE is sqrt(vi) = sqrt(0.01) (metafor: rma(0.3, 0.01))
     assert res.estimate == 0.3
     assert res.se == pytest.approx(0.1)
     for key in ("tau2", "i2", "h2", "q", "q_p", "tau2_ci_lower"):
