@@ -25,10 +25,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-
-from .._checks import check_choice, check_level
 from .._dist import norm_ppf
 from ..exceptions import OptionError
+
+from .._checks import check_choice, check_level
 from ._validate import check_min, check_present, check_rule
 
 __all__ = ["d_to_r", "r_to_d", "log_or_to_d", "d_to_log_or", "t_to_d", "paired_t_to_d", "f_to_d", "f_to_r",
