@@ -6,9 +6,11 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from ruptstats.conditions import compare_conditions, study_effects
 from ruptstats.effects import aggregate, convert_table, escalc
 from ruptstats.meta import (baujat, cumulative, egger_test, fail_safe_n, gosh, influence, leave_one_out, load_example,
                             meta_regression, permutation_test, pet_peese, rank_test, rma, robust, selection_model,
@@ -94,6 +96,25 @@ def test_command_line_json_keys_are_in_the_vocabulary():
     out = subprocess.run([sys.executable, "-m", "ruptstats.meta", "--format", "json"], capture_output=True,
                          text=True, check=True)
     assert unknown_names(_keys(json.loads(out.stdout))) == []
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    """A three-condition comparison with every section (baseline, dropout) on seeded synthetic clients."""
+    rng = np.random.default_rng(20261130)
+    n = 60
+    clients = pd.DataFrame({"condition": pd.Categorical(np.tile(["none", "unrepaired", "repaired"], n // 3)),
+                            "pre": rng.normal(80, 10, n), "dropout": rng.random(n) < 0.3})
+    clients["post"] = clients["pre"] - rng.normal(10, 8, n)
+    return compare_conditions(clients, outcome="post", baseline="pre", dropout="dropout", higher_is_better=False,
+                              study="S")
+
+
+def test_condition_comparison_names_are_in_the_vocabulary(comparison):
+    assert unknown_names(_keys(comparison.to_dict())) == []
+    for frame in (comparison.summary_frame(), comparison.descriptives_frame(), comparison.tests_frame(),
+                  comparison.adjusted_means_frame(), comparison.dropout_frame(), study_effects(comparison)):
+        assert unknown_names(frame.columns) == []
 
 
 def test_a_drifted_name_is_caught():
