@@ -42,7 +42,7 @@ def condition_plot(comparison, *, adjusted: bool = False, points: bool = True, j
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (e.g. a panel of a larger figure); default: a new figure of ``figsize``.
     ylabel, title : str, optional
-        Axis title (default: what was analysed, e.g. "Change in post (post − pre)", and the direction of the
+        Axis title (default: what was analysed, e.g. "Change, post − pre", and the direction of the
         scale, e.g. "lower is better") and title.
     figsize : (float, float), default (3.8, 3.4)
         Size in inches of a new figure.
@@ -168,6 +168,8 @@ def dropout_plot(comparison, *, ax=None, ylabel="Dropout (proportion of clients)
                linewidth=0.8, zorder=2, gid="dropout-bars", label="Dropout proportion")
         ci = [(_number(rows[c].get("ci_lower")), _number(rows[c].get("ci_upper"))) for c in _ORDER]
         _draw_intervals(ax, x, ci, f"{level_text(level)} CI (Wilson)")
+        handles, labels = ax.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: labels[i] != "Dropout proportion")
         ax.set_xticks(x, [_dropout_tick(c, rows[c]) for c in _ORDER])
         ax.set_xlim(-0.6, len(_ORDER) - 0.4)
         ax.set_ylim(0.0, 1.0)
@@ -175,7 +177,7 @@ def dropout_plot(comparison, *, ax=None, ylabel="Dropout (proportion of clients)
         ax.set_ylabel(ylabel)
         if title:
             ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, handlelength=1.4)
+        ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, handlelength=1.4)
         return fig
 
 
@@ -266,7 +268,7 @@ def _value_label(comparison, adjusted: bool) -> str:
         terms = ([baseline] if baseline else []) + list(getattr(comparison, "covariates", ()) or ())
         text = f"{outcome}, adjusted for {', '.join(terms)}" if terms else f"{outcome} (ANCOVA)"
     elif comparison.analysed == "change" and baseline:
-        text = f"Change in {outcome} ({outcome} \u2212 {baseline})"
+        text = f"Change, {outcome} \u2212 {baseline}"
     else:
         text = str(outcome)
     better = getattr(comparison, "higher_is_better", None)
