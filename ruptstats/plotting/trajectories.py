@@ -12,7 +12,7 @@ import numpy as np
 
 from ..exceptions import DataError
 from ._common import as_frame, level_text, pyplot, require_columns
-from .conditions import CONDITION_LABELS
+from .conditions import CONDITION_LABELS, _axes
 from .style import GREYS, PALETTE, publication_style
 
 __all__ = ["trajectory_plot", "rules_plot"]
@@ -203,12 +203,6 @@ def rules_plot(counts, *, level: str = "client", proportions: bool = True, title
             fig.suptitle(title)
         fig.tight_layout()
         return fig
-
-
-def _axes(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    return pyplot().subplots(figsize=figsize)
 
 
 def _n_at_zero(part) -> int:
