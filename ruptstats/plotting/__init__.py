@@ -8,7 +8,11 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`funnel_plot`: contour-enhanced, trim-and-fill studies hollow, optional Egger line;
 - :func:`leave_one_out_plot`, :func:`cumulative_plot`: sensitivity analyses as forest-type plots;
 - :func:`baujat_plot`, :func:`gosh_plot`: heterogeneity diagnostics;
-- :func:`bubble_plot`: meta-regression on one moderator.
+- :func:`bubble_plot`: meta-regression on one moderator;
+- :func:`condition_plot`, :func:`dropout_plot`: a condition comparison (each client, means and CIs, raw or
+  ANCOVA-adjusted; dropout proportions with Wilson intervals);
+- :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
+- :func:`rules_plot`: client counts per condition under several classification rules.
 """
 
 from __future__ import annotations
@@ -29,7 +33,9 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 _EXPORTS = {
     "baujat_plot": ".diagnostics",
     "bubble_plot": ".regression",
+    "condition_plot": ".conditions",
     "cumulative_plot": ".sensitivity",
+    "dropout_plot": ".conditions",
     "forest_plot": ".forest",
     "funnel_plot": ".funnel",
     "gosh_plot": ".diagnostics",
@@ -37,8 +43,10 @@ _EXPORTS = {
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
     "publication_style": ".style",
+    "rules_plot": ".trajectories",
     "save_figure": ".style",
     "STYLE": ".style",
+    "trajectory_plot": ".trajectories",
 }
 
 __all__ = sorted(_EXPORTS)
