@@ -66,11 +66,13 @@ gee_ref <- function(d, formula, family, levels_type, levels_strategy) {
   d$strategy <- factor(d$strategy, levels = levels_strategy)
   d <- d[order(d$client), ]
   d$client <- factor(d$client)
-  fit <- geeglm(formula, id = client, data = d, family = family, corstr = "exchangeable")
+  # geepack stops at a change of 1e-4 by default; epsilon = 1e-12 makes the fit the exact solution
+  fit <- geeglm(formula, id = client, data = d, family = family, corstr = "exchangeable",
+                control = geese.control(epsilon = 1e-12, maxit = 500))
   b <- coef(fit); V <- vcov(fit)
   inter <- grep(":", names(b))
   w <- if (length(inter)) as.numeric(t(b[inter]) %*% solve(V[inter, inter]) %*% b[inter]) else NA
-  list(call = sprintf("geeglm(%s, id = client, family = %s, corstr = 'exchangeable')",
+  list(call = sprintf("geeglm(%s, id = client, family = %s, corstr = 'exchangeable', control = geese.control(epsilon = 1e-12))",
                       paste(deparse(formula), collapse = ""), family$family),
        term = names(b), estimate = unname(b), se = unname(sqrt(diag(V))),
        p = unname(2 * pnorm(-abs(b / sqrt(diag(V))))), alpha = unname(fit$geese$alpha),
