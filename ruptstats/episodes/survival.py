@@ -133,8 +133,10 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     --------
     >>> e = pd.DataFrame({"client": list("abcd"), "latency": [1, 2, 2, 4], "repaired": [True, True, False, True]})
     >>> res = time_to_repair(e)
-    >>> [round(r["survival"], 4) for r in res.km], res.median["all"]  # 3/4, then 3/4 * 1/2, 2 at risk at 2
-    ([0.75, 0.375, 0.375, 0.0], 2.0)
+    >>> [float(r["survival"]) for r in res.km]  # 3/4; 3/4 * (1 - 1/3) (3 at risk at 2); 0 (the last one repaired)
+    [0.75, 0.5, 0.0]
+    >>> res.median["all"]  # S = 0.5 from 2 until 4: (2 + 4) / 2, as R's survfit median
+    3.0
     """
     level = check_level(level)
     conf_type = check_choice("conf_type", conf_type, ["log", "log-log"])
