@@ -19,6 +19,7 @@ from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
     from .diagnostics import baujat_plot, gosh_plot
+    from .episodes import episode_alliance_plot, km_plot, swimmer_plot
     from .forest import forest_plot
     from .funnel import funnel_plot
     from .regression import bubble_plot
@@ -30,15 +31,18 @@ _EXPORTS = {
     "baujat_plot": ".diagnostics",
     "bubble_plot": ".regression",
     "cumulative_plot": ".sensitivity",
+    "episode_alliance_plot": ".episodes",
     "forest_plot": ".forest",
     "funnel_plot": ".funnel",
     "gosh_plot": ".diagnostics",
+    "km_plot": ".episodes",
     "GREYS": ".style",
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
     "publication_style": ".style",
     "save_figure": ".style",
     "STYLE": ".style",
+    "swimmer_plot": ".episodes",
 }
 
 __all__ = sorted(_EXPORTS)
