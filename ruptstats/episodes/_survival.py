@@ -7,8 +7,11 @@ lives in :mod:`~ruptstats.episodes.survival`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 __all__ = ["kaplan_meier", "km_median", "logrank", "cox_efron"]
 
@@ -159,17 +162,23 @@ def cox_efron(time: np.ndarray, event: np.ndarray, x: np.ndarray, cluster: np.nd
 
     The coefficients and information matrix come from statsmodels' ``PHReg(ties="efron")``; the score residuals
     are computed here (statsmodels' robust covariance uses Breslow-type residuals, which differ with ties).
-    Returns ``{coef, se, robust_se, cov, loglik}``.
+    Returns ``{coef, se, robust_se, cov, loglik, converged}``.
     """
     from statsmodels.duration.hazard_regression import PHReg
 
     model = PHReg(np.asarray(time, dtype=np.float64), x, status=np.asarray(event, dtype=np.float64), ties="efron")
-    fit = model.fit()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit(gtol=1e-10)
     beta = np.asarray(fit.params, dtype=np.float64)
+    converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    # a coefficient running off to +-infinity (monotone likelihood: one group's repairs all before or after the
+    # others'): R's coxph warns "coefficient may be infinite"; here the fit is reported as not converged
+    converged = converged and bool(np.all(np.abs(beta) < 15))
     info_inv = np.linalg.inv(-model.hessian(beta))
     resid = _efron_score_residuals(np.asarray(time, dtype=np.float64), np.asarray(event, dtype=bool), x, beta)
     codes = np.unique(cluster, return_inverse=True)[1]
     u = np.vstack([np.bincount(codes, weights=resid[:, j]) for j in range(x.shape[1])]).T
     cov = info_inv @ (u.T @ u) @ info_inv
     return {"coef": beta, "se": np.sqrt(np.diag(info_inv)), "robust_se": np.sqrt(np.diag(cov)), "cov": cov,
-            "loglik": float(model.loglike(beta))}
+            "loglik": float(model.loglike(beta)), "converged": converged}

@@ -121,7 +121,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     median as ``quantile.survfit``; log-rank as ``survdiff``; the Cox model as
     ``coxph(Surv(latency, repaired) ~ by, cluster = client)`` with Efron ties and the robust variance
     :math:`I^{-1} U^\\top U I^{-1}` (Lin & Wei, 1989); p and CI use the robust SE (z test), as ``summary(coxph)``.
-    The Cox model is skipped (noted) when a group has no repair (its hazard ratio is 0 or infinite).
+    The Cox model is skipped (noted) when a group has no repair or the likelihood is monotone (a hazard ratio of 0
+    or infinity; R's ``coxph`` warns that the coefficient may be infinite).
 
     References
     ----------
@@ -193,6 +194,10 @@ def _cox(data, time, event, codes, levels, reference, level, notes) -> list:
     others = [j for j in range(len(levels)) if j != ref]
     x = np.column_stack([(codes == j).astype(np.float64) for j in others])
     fit = cox_efron(time, event, x, data["client"].astype(str).to_numpy())
+    if not fit["converged"]:
+        notes.append("Cox model not reported: the fit did not converge or a hazard ratio runs off to 0 or infinity "
+                     "(one group's repairs all come before or after the others')")
+        return []
     z = stats.norm.ppf(1 - (1 - level) / 2)
     rows = []
     for i, j in enumerate(others):
