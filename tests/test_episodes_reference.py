@@ -89,19 +89,19 @@ def test_logrank_and_cox_equal_survdiff_and_coxph_cluster(case, by):
 @pytest.mark.parametrize("case", list(CASES))
 def test_gee_equals_geeglm(case):
     res = repair_by_type(table(case))
-    for model, key in ((res.repaired, "gee_repaired"), (res.gain, "gee_gain")):
+    for model, key in ((res.repair, "gee_repaired"), (res.gain, "gee_gain")):
         ref = REF[case][key]
         frame = model.summary_frame()
         assert frame["term"].tolist() == ref["term"]
         close(frame["estimate"], ref["estimate"], EPISODE_ITERATIVE)
         close(frame["se"], ref["se"], EPISODE_ITERATIVE)
         close(frame["p"], ref["p"], EPISODE_ITERATIVE)
-        close(model.alpha, ref["alpha"], EPISODE_ITERATIVE)
+        close(model.working_correlation, ref["alpha"], EPISODE_ITERATIVE)
         close(model.scale, ref["scale"], EPISODE_ITERATIVE)
         close(model.interaction["chi2"], ref["interaction_chi2"], EPISODE_ITERATIVE)
         close(model.interaction["p"], ref["interaction_p"], EPISODE_ITERATIVE)
         assert model.interaction["df"] == ref["interaction_df"]
-    close(res.repaired.summary_frame()["odds_ratio"], np.exp(REF[case]["gee_repaired"]["estimate"]),
+    close(res.repair.summary_frame()["odds_ratio"], np.exp(REF[case]["gee_repaired"]["estimate"]),
           EPISODE_ITERATIVE)
 
 
@@ -113,7 +113,7 @@ def test_stronger_after_repair_equals_prop_test_and_paired_t(case):
     assert list(frame.index) == ["all", *CASES[case]]
     for group, want in wants.items():
         row = frame.loc[group]
-        assert row["n"] == want["n"] and row["x"] == want["x"]
+        assert row["n"] == want["n"] and row["n_stronger"] == want["x"]
         for col, key in (("share", "share"), ("ci_lower", "ci_lower"), ("ci_upper", "ci_upper"),
                          ("mean_gain", "mean_gain"), ("gain_ci_lower", "gain_ci_lower"),
                          ("gain_ci_upper", "gain_ci_upper"), ("statistic", "t"), ("p", "p")):

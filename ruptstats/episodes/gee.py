@@ -21,46 +21,47 @@ TERM_COLUMNS = ("term", "estimate", "se", "statistic", "p", "ci_lower", "ci_uppe
 
 @dataclass(frozen=True, eq=False)
 class GeeResult:
-    """One GEE (exchangeable, clients as clusters). ``terms`` rows: ``{term, estimate, se, statistic, p,
+    """One GEE (exchangeable, clients as clusters). ``coefficients`` rows: ``{term, estimate, se, statistic, p,
     ci_lower, ci_upper}`` (robust SE, Wald z) plus ``odds_ratio, or_ci_lower, or_ci_upper`` for the logistic
     model; term names as R's (``typeconfrontation:strategyimmediate``). ``interaction``: ``{chi2, df, p}`` Wald
-    test of all type x strategy terms (None without them). ``alpha``: working correlation; ``scale``: phi."""
+    test of all type x strategy terms (None without them). ``working_correlation``: alpha; ``scale``: phi."""
 
     outcome: str
     family: str
     n_episodes: int
     n_clients: int
-    terms: tuple
+    coefficients: tuple
     interaction: dict | None
-    alpha: float
+    working_correlation: float
     scale: float
     converged: bool
 
     def to_dict(self) -> dict:
         return strict_json({"outcome": self.outcome, "family": self.family, "n_episodes": self.n_episodes,
-                            "n_clients": self.n_clients, "terms": list(self.terms), "interaction": self.interaction,
-                            "alpha": self.alpha, "scale": self.scale, "converged": self.converged})
+                            "n_clients": self.n_clients, "coefficients": list(self.coefficients),
+                            "interaction": self.interaction, "working_correlation": self.working_correlation, "scale": self.scale, "converged": self.converged})
 
     def summary_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(list(self.terms), columns=[c for c in TERM_COLUMNS if not self.terms or c in self.terms[0]])
+        return pd.DataFrame(list(self.coefficients),
+                            columns=[c for c in TERM_COLUMNS if not self.coefficients or c in self.coefficients[0]])
 
 
 @dataclass(frozen=True, eq=False)
 class RepairByType:
-    """Repair (``repaired``, logistic) and alliance gain among repaired episodes (``gain``, linear) by type and
+    """Repair (``repair``: logistic GEE of ``repaired``) and alliance gain among repaired episodes (``gain``, linear) by type and
     strategy; ``notes``: exclusions and models not fitted."""
 
     level: float
-    repaired: GeeResult | None
+    repair: GeeResult | None
     gain: GeeResult | None
     notes: tuple = ()
 
     def to_dict(self) -> dict:
-        return strict_json({"level": self.level, "repaired": None if self.repaired is None else self.repaired.to_dict(),
+        return strict_json({"level": self.level, "repair": None if self.repair is None else self.repair.to_dict(),
                             "gain": None if self.gain is None else self.gain.to_dict(), "notes": list(self.notes)})
 
     def summary_frame(self) -> pd.DataFrame:
-        parts = [m.summary_frame().assign(outcome=m.outcome) for m in (self.repaired, self.gain) if m is not None]
+        parts = [m.summary_frame().assign(outcome=m.outcome) for m in (self.repair, self.gain) if m is not None]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["outcome", *TERM_COLUMNS])
 
     def summary(self) -> str:
@@ -85,7 +86,7 @@ def repair_by_type(episodes: pd.DataFrame, *, strategy: bool = True, level: floa
     Returns
     -------
     RepairByType
-        ``repaired``: logistic GEE ``repaired ~ type * strategy``; ``gain``: linear GEE ``alliance_gain ~ type *
+        ``repair``: logistic GEE ``repaired ~ type * strategy``; ``gain``: linear GEE ``alliance_gain ~ type *
         strategy`` on repaired episodes with a gain. Reference levels: ``withdrawal`` and the first strategy
         (category order, else sorted as R's ``factor``). Episodes missing type, strategy or the outcome are left
         out (noted); a model that cannot be fitted (one level, a singular design) is None with a note.
@@ -117,7 +118,7 @@ def repair_by_type(episodes: pd.DataFrame, *, strategy: bool = True, level: floa
     gain_rows = data[data["repaired"].to_numpy(bool) & data.get("alliance_gain", pd.Series(np.nan, index=data.index)
                                                                  ).notna().to_numpy()].reset_index(drop=True)
     gain = _fit(gain_rows, "alliance_gain", factors, False, level, notes) if "alliance_gain" in data else None
-    return RepairByType(level=level, repaired=rep, gain=gain, notes=tuple(notes))
+    return RepairByType(level=level, repair=rep, gain=gain, notes=tuple(notes))
 
 
 def _design(data, factors):
@@ -175,6 +176,7 @@ def _fit(data, outcome, factors, logit, level, notes):
     if not fit["converged"]:
         notes.append(f"{outcome} GEE did not converge")
     return GeeResult(outcome=outcome, family="binomial" if logit else "gaussian", n_episodes=int(len(y)),
-                     n_clients=int(codes.max() + 1), terms=tuple(rows), interaction=wald, alpha=fit["alpha"],
+                     n_clients=int(codes.max() + 1), coefficients=tuple(rows), interaction=wald,
+                     working_correlation=fit["alpha"],
                      scale=fit["scale"], converged=bool(fit["converged"]))
 

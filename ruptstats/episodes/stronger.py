@@ -14,15 +14,15 @@ from ._data import episode_arrays, group_levels
 
 __all__ = ["StrongerAfterRepair", "stronger_after_repair"]
 
-ROW_COLUMNS = ("group", "n", "x", "share", "ci_lower", "ci_upper", "mean_gain", "gain_ci_lower", "gain_ci_upper",
+ROW_COLUMNS = ("group", "n", "n_stronger", "share", "ci_lower", "ci_upper", "mean_gain", "gain_ci_lower", "gain_ci_upper",
                "statistic", "df", "p")
 
 
 @dataclass(frozen=True, eq=False)
 class StrongerAfterRepair:
-    """Rows ``{group, n, x, share, ci_lower, ci_upper, mean_gain, gain_ci_lower, gain_ci_upper, statistic, df, p}``
-    for ``all`` and each rupture type: ``n`` repaired episodes with alliance before and after, ``x`` of them
-    with after > before, ``share`` = x / n with its Wilson CI, the mean gain (after - before) with its paired t
+    """Rows ``{group, n, n_stronger, share, ci_lower, ci_upper, mean_gain, gain_ci_lower, gain_ci_upper, statistic, df, p}``
+    for ``all`` and each rupture type: ``n`` repaired episodes with alliance before and after, ``n_stronger`` of them
+    with after > before, ``share`` = n_stronger / n with its Wilson CI, the mean gain (after - before) with its paired t
     CI, and the paired t test (``statistic``, ``df``, ``p``)."""
 
     level: float
@@ -76,7 +76,7 @@ def stronger_after_repair(episodes: pd.DataFrame, *, level: float = 0.95) -> Str
 
     Notes
     -----
-    Repaired episodes with both alliance values count; ``x`` = number with after > before (ties are not
+    Repaired episodes with both alliance values count; ``n_stronger`` = number with after > before (ties are not
     stronger). Share with the Wilson interval (R ``prop.test(x, n, correct = FALSE)``); mean gain with the paired
     t interval (R ``t.test(after, before, paired = TRUE)``), undefined (NaN) for fewer than 2 episodes or no
     variation. Practitioner writing claims about two thirds (Safran & Muran, 2000).
@@ -86,7 +86,7 @@ def stronger_after_repair(episodes: pd.DataFrame, *, level: float = 0.95) -> Str
     >>> e = pd.DataFrame({"repaired": [True, True, True, False], "alliance_before": [4., 5., 4., 3.],
     ...                   "alliance_after": [5., 4.5, 4.5, np.nan]})
     >>> r = stronger_after_repair(e).rows[0]
-    >>> r["x"], r["n"], round(r["mean_gain"], 4)  # gains 1, -0.5, 0.5
+    >>> r["n_stronger"], r["n"], round(r["mean_gain"], 4)  # gains 1, -0.5, 0.5
     (2, 3, 0.3333)
     """
     level = check_level(level)
@@ -115,6 +115,6 @@ def _row(group, after, before, level) -> dict:
     tq = stats.t.ppf(1 - (1 - level) / 2, df) if n > 1 else float("nan")
     t = mean / se if n > 1 and se > 0 else float("nan")
     p = float(2 * stats.t.sf(abs(t), df)) if np.isfinite(t) else float("nan")
-    return {"group": group, "n": n, "x": x, "share": x / n if n else float("nan"), "ci_lower": lo, "ci_upper": hi,
+    return {"group": group, "n": n, "n_stronger": x, "share": x / n if n else float("nan"), "ci_lower": lo, "ci_upper": hi,
             "mean_gain": mean, "gain_ci_lower": mean - tq * se, "gain_ci_upper": mean + tq * se, "statistic": t,
             "df": df if n > 1 else None, "p": p}

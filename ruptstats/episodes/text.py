@@ -34,12 +34,12 @@ def format_time_to_repair(res) -> str:
 def format_repair_by_type(res) -> str:
     """The GEE coefficients (odds ratios for repair) and the interaction tests."""
     lines = []
-    for model in (res.repaired, res.gain):
+    for model in (res.repair, res.gain):
         if model is None:
             continue
         lines.append(f"GEE ({model.family}, exchangeable, {model.n_episodes} episodes in {model.n_clients} "
                      f"clients), outcome {model.outcome}:")
-        for t in model.terms:
+        for t in model.coefficients:
             if model.family == "binomial":
                 lines.append(f"  {t['term']}: OR = {_num(t['odds_ratio'])}, "
                              f"{apa_ci(t['or_ci_lower'], t['or_ci_upper'], res.level)}, {apa_p(t['p'])}")
@@ -60,7 +60,7 @@ def format_stronger(res) -> str:
         if r["n"] == 0:
             lines.append(f"{r['group']}: no repaired episode with alliance before and after.")
             continue
-        lines.append(f"{r['group']}: {r['x']} of {r['n']} repaired episodes ended with a stronger alliance "
+        lines.append(f"{r['group']}: {r['n_stronger']} of {r['n']} repaired episodes ended with a stronger alliance "
                      f"({_num(100 * r['share'], 0)}%, {apa_ci(100 * r['ci_lower'], 100 * r['ci_upper'], res.level, digits=0)}); "
                      f"mean gain {_num(r['mean_gain'])}, {apa_ci(r['gain_ci_lower'], r['gain_ci_upper'], res.level)}.")
     lines += [f"Note: {n}" for n in res.notes]
