@@ -122,7 +122,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     ``coxph(Surv(latency, repaired) ~ by, cluster = client)`` with Efron ties and the robust variance
     :math:`I^{-1} U^\\top U I^{-1}` (Lin & Wei, 1989); p and CI use the robust SE (z test), as ``summary(coxph)``.
     The Cox model is skipped (noted) when a group has no repair or the likelihood is monotone (a hazard ratio of 0
-    or infinity; R's ``coxph`` warns that the coefficient may be infinite).
+    or infinity; R's ``coxph`` warns that the coefficient may be infinite). Speed: the Cox set-up (statsmodels'
+    ``PHReg``) dominates; 150,000 episodes take about 7 s, a study's few hundred well under a second.
 
     References
     ----------
