@@ -54,10 +54,26 @@ class StudyRun:
     clients: object  # DataFrame, one row per client (identifiers included; never printed)
     comparison: object  # ConditionComparison
     rules: object = None  # DataFrame from compare_rules, with --compare-rules
+    client_file: object = None  # ClientData of the mapping's [clients] file
+
+    @property
+    def prorated(self) -> dict:
+        """Scored instrument totals prorated from incomplete items, per instrument key (``key_n_missing`` > 0)."""
+        s = self.data.sessions
+        out = {}
+        for spec in self.data.mapping.instruments:
+            n_missing, total = f"{spec.key}_n_missing", f"{spec.key}_total"
+            if n_missing in s.columns and total in s.columns:
+                out[spec.key] = int(((s[n_missing] > 0) & s[total].notna()).sum())
+        return out
 
     def to_dict(self) -> dict:
+        """``study, report, counts, comparison`` (each the result's own ``to_dict()``), ``rule``, ``prorated``,
+        ``client_file`` (None without one) and, with ``--compare-rules``, ``rules``. No identifiers."""
         out = {"study": self.study, "report": self.data.report.to_dict(),
-               "counts": self.counts.to_dict("records"), "comparison": self.comparison.to_dict()}
+               "counts": self.counts.to_dict("records"), "comparison": self.comparison.to_dict(),
+               "rule": self.rule.label, "prorated": self.prorated,
+               "client_file": self.client_file.to_dict() if self.client_file is not None else None}
         if self.rules is not None:
             out["rules"] = self.rules.to_dict("records")
         return out
@@ -214,7 +230,7 @@ def _study(path, mapping, args, options) -> list:
         from ..sessions.rules import default_rule
 
         rule = default_rule(data.sessions)
-    clients = _clients(classified, data, args, path)
+    clients, client_file = _clients(classified, data, args, path)
     counts = _counts(classified, clients, rule, condition_counts)
     rules = compare_rules(data.sessions, _rule_set(data.sessions, rule), by=data.condition_by) \
         if args.compare_rules else None
@@ -222,7 +238,8 @@ def _study(path, mapping, args, options) -> list:
     for label, part in _by_study(clients, data, path):
         comparison = _compare(part, label, data, args, path)
         runs.append(StudyRun(study=label, data=data, rule=rule, counts=_only(counts, label), clients=part,
-                             comparison=comparison, rules=_only(rules, label) if rules is not None else None))
+                             comparison=comparison, rules=_only(rules, label) if rules is not None else None,
+                             client_file=client_file))
     return runs
 
 
@@ -248,15 +265,17 @@ def _by_study(clients, data, path):
 
 
 def _clients(classified, data, args, path):
-    """The client table: conditions joined to the session outcomes and the mapping's client file."""
+    """The client table (conditions joined to the session outcomes and the mapping's client file) and the
+    client file's ClientData (None without one)."""
     from ..sessions import client_conditions
 
-    parts = []
+    parts, client_file = [], None
     if "outcome" in classified.columns:
         parts.append(_session_outcomes(classified, data, args, path))
     spec = data.mapping.clients
     if spec is not None and spec.file is not None:
-        parts.append(_client_file(spec, data, classified))
+        client_file = _client_file(spec, data)
+        parts.append(_with_study(client_file.clients.reset_index(drop=True), classified))
     extra = _merge(parts, classified)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
@@ -264,7 +283,7 @@ def _clients(classified, data, args, path):
                                     covariates=list(data.report.client_level) or None, missing=args.missing)
     for w in caught:
         print(f"{PROG}: warning: {path}: {w.message}", file=sys.stderr)
-    return clients
+    return clients, client_file
 
 
 def _session_outcomes(classified, data, args, path):
@@ -296,17 +315,17 @@ def _session_instrument(data):
     return None
 
 
-def _client_file(spec, data, classified):
-    """The mapping's ``[clients]`` file, read with the session key, with the sessions' study label."""
+def _client_file(spec, data):
+    """The mapping's ``[clients]`` file (a ClientData), read with the sessions' pseudonymisation key."""
     from ..sessions import read_clients
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         table = read_clients(spec.file, spec.mapping, key=data.mapping.key(None), missing=data.mapping.on_invalid
-                             .replace("exclude", "drop")).clients
+                             .replace("exclude", "drop"))
     for w in caught:
         print(f"{PROG}: warning: {w.message}", file=sys.stderr)
-    return _with_study(table.reset_index(drop=True), classified)
+    return table
 
 
 def _with_study(table, classified):
@@ -470,7 +489,12 @@ def _rules_text(frame) -> str:
 
 
 def _study_text(run) -> str:
-    parts = [f"== {run.study} ==", "Load report: " + run.data.summary(), f"Rule: {run.rule.label}",
+    report = "Load report: " + run.data.summary()
+    if run.prorated:
+        report += "\nprorated: " + ", ".join(f"{k} ({n} scores from incomplete items)" for k, n in run.prorated.items())
+    if run.client_file is not None:
+        report += "\nclient file: " + run.client_file.summary()
+    parts = [f"== {run.study} ==", report, f"Rule: {run.rule.label}",
              "Counts per condition:\n" + _counts_text(run.counts)]
     if run.rules is not None:
         parts.append(_rules_text(run.rules))
