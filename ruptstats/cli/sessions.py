@@ -155,6 +155,10 @@ def _run(args) -> int:
         runs += _study(path, mapping, args, options)
     table = _study_table(runs, args.contrast)
     if args.study_table:
+        for study, contrast in zip(table.loc[table["yi"].isna(), "study"], table.loc[table["yi"].isna(), "contrast"]):
+            print(f"{PROG}: warning: study table: {study} {contrast} has no effect size (a condition with fewer "
+                  f"than two clients, or SD 0); python -m ruptstats.meta --drop-missing leaves the row out",
+                  file=sys.stderr)
         _common.write_table(table, args.study_table)
     if args.clients:
         _common.write_table(_client_table(runs, args.include_ids), args.clients)
