@@ -229,7 +229,10 @@ def _study(path, mapping, args, options) -> list:
         raise OptionError(f"{path}: no rupture/repair rule: the mapping ({data.mapping.source}) has no [rule] table "
                           f"and the file no rupture and repaired columns; pass --rule "
                           f"{'|'.join(_RULES[:3])} (with --rule-option KEY=VALUE)")
-    classified = classify_sessions(data.sessions, rule=rule)
+    try:
+        classified = classify_sessions(data.sessions, rule=rule)
+    except OptionError as exc:  # an option checked when the rule is applied (c=-1, a threshold outside its range)
+        raise OptionError(f"{path}: rule {rule.label if rule is not None else 'coded'}: {exc}") from None
     if rule is None:
         from ..sessions.rules import default_rule
 
