@@ -304,3 +304,22 @@ def test_python_m_ruptstats_sessions_runs_the_command():
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert '"Klient" = "client"' in done.stdout
+
+
+def test_the_readme_walkthrough_gives_the_bundled_mappings_counts(tmp_path, capsys):
+    """README "Session studies" steps 1-3: the draft, with the suggested missing code kept and the rule of
+    study_a_psq.toml added, classifies the clients as the bundled mapping does (7 none, 5 unrepaired, 12 repaired)."""
+    path = tmp_path / "study_a.toml"
+    assert main(["draft-mapping", str(A), "--output", str(path)]) == 0
+    text = path.read_text()
+    assert '# "rupture_intensity" = [99]' in text  # 99 occurs 3 times in INTENS (1-5): suggested as missing
+    text = text.replace('# "rupture_intensity" = [99]', '"rupture_intensity" = [99]  #')
+    text += ('[rule]\ntype = "self_report"\nintensity = "rupture_intensity"\nintensity_threshold = 4\n'
+             'resolution_threshold = 4\n')
+    path.write_text(text)
+    drafted, _ = _json([A, "--mapping", path], capsys)
+    bundled, _ = _json([A], capsys)
+    client_counts = [r for r in drafted["studies"][0]["counts"] if r["level"] == "client"]
+    assert [r["n"] for r in client_counts] == [7, 5, 12]
+    assert client_counts == [dict(r, study="study_a_psq") for r in bundled["studies"][0]["counts"]
+                             if r["level"] == "client"]

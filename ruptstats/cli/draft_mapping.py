@@ -157,7 +157,7 @@ def draft_mapping(path, *, sheet=None, header_row=None) -> str:
     lines += [f"{_key(col)} = {_key(canon)}" + _comment(notes.get(col)) for col, canon in mapped.items()]
     lines += [f"# {col}: not recognised, kept as a covariate (map it here if it is canonical)"
               + _comment(notes.get(col), sep="; ") for col in unknown]
-    lines += [""] + _values(mapped, labels) + _instruments(items)
+    lines += [""] + _values(mapped, labels, _suspect_codes(table, mapped)) + _instruments(items)
     lines += ["# [rule]                        # choose one: self_report, observer, trajectory, coded",
               '# type = "trajectory"', "# c = 1.0", ""]
     lines += ["# [clients]                     # a client-level file (pre, post, dropout), relative to this file",
@@ -200,8 +200,36 @@ def _instruments(items) -> list:
     return lines
 
 
-def _values(mapped, labels) -> list:
-    """``[values.<column>]`` recodes and ``[missing]`` codes from the value labels of the mapped columns."""
+_CODES = (-9, -99, -999, -9999, 9, 99, 999, 9999, 77, 88, 777, 888)
+
+
+def _suspect_codes(table, mapped) -> dict:
+    """Numeric mapped columns holding a typical missing code (99, -9, ...) far outside their other values:
+    ``{canonical: {code: count}}``, written as commented suggestions."""
+    import numpy as np
+    import pandas as pd
+
+    out = {}
+    for col, canon in mapped.items():
+        if col not in table.columns or not pd.api.types.is_numeric_dtype(table[col].dtype) \
+                or pd.api.types.is_bool_dtype(table[col].dtype):
+            continue
+        x = table[col].to_numpy(dtype=float, na_value=np.nan)
+        x = x[np.isfinite(x)]
+        codes = {c: int(np.sum(x == c)) for c in _CODES if np.any(x == c)}
+        rest = x[~np.isin(x, list(codes))]
+        if codes and len(rest):
+            lo, hi = rest.min(), rest.max()
+            span = max(hi - lo, 1.0)
+            codes = {c: n for c, n in codes.items() if c > hi + span or c < lo - span}
+            if codes:
+                out[canon] = codes
+    return out
+
+
+def _values(mapped, labels, suspects=None) -> list:
+    """``[values.<column>]`` recodes, and ``[missing]`` codes from the value labels of the mapped columns (and,
+    as comments, the ``suspects`` of :func:`_suspect_codes`)."""
     from ..sessions.schema import BOOLEAN_COLUMNS
 
     values, missing = [], {}
@@ -223,10 +251,13 @@ def _values(mapped, labels) -> list:
             values.append("")
         elif canon in mapped.values():
             values.append(f"# {col}: value labels " + ", ".join(f"{_fmt(k)} = {v}" for k, v in lab.items()))
-    if missing:
-        values = ["[missing]                       # codes labelled as missing in the file"] + [
-            f"{_key(c)} = [{', '.join(_fmt(k) for k in ks)}]" for c, ks in missing.items()] + [""] + values
-    return values
+    block = ["[missing]                       # codes that mean missing, per column (\"all\" = every column)"]
+    block += [f"{_key(c)} = [{', '.join(_fmt(k) for k in ks)}]  # labelled as missing in the file"
+              for c, ks in missing.items()]
+    block += [f"# {_key(c)} = [{', '.join(_fmt(k) for k in ks)}]  # " + ", ".join(
+        f"{_fmt(k)} occurs {n} times, far outside the other values: a missing code?" for k, n in ks.items())
+        for c, ks in (suspects or {}).items() if c not in missing]
+    return block + [""] + values
 
 
 def _fmt(code) -> str:
