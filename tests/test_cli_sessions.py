@@ -323,3 +323,32 @@ def test_the_readme_walkthrough_gives_the_bundled_mappings_counts(tmp_path, caps
     assert [r["n"] for r in client_counts] == [7, 5, 12]
     assert client_counts == [dict(r, study="study_a_psq") for r in bundled["studies"][0]["counts"]
                              if r["level"] == "client"]
+
+
+def test_a_file_with_several_studies_gives_one_comparison_and_one_row_each(tmp_path, capsys):
+    """Pre-coded sessions of two studies in one file: per study 9 clients, i % 3 = 0 none, 1 unrepaired, 2 repaired."""
+    rows = ["study,client,session,rupture,repaired,outcome"]
+    for study in ("S1", "S2"):
+        for i in range(9):
+            for s in (1, 2, 3):
+                rupture = i % 3 > 0 and s == 2
+                rows.append(f"{study},{study}c{i},{s},{str(rupture).lower()},{str(rupture and i % 3 == 2).lower()},"
+                            f"{(7 * i + 3 * s + len(study)) % 11}")
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join(rows) + "\n")
+    table = tmp_path / "t.csv"
+    payload, _ = _json([path, "--lower-is-better", "--study-table", table], capsys)
+    assert [s["study"] for s in payload["studies"]] == ["S1", "S2"]
+    for s in payload["studies"]:
+        assert s["comparison"]["n"] == {"none": 3, "unrepaired": 3, "repaired": 3}
+        assert {r["study"] for r in s["counts"]} == {s["study"]}
+    assert pd.read_csv(table)["study"].tolist() == ["S1", "S2"]
+
+
+def test_output_folders_and_the_level_are_checked_before_any_work(tmp_path, capsys):
+    for argv, expected in [(["--study-table", str(tmp_path / "no" / "t.csv")], "--study-table"),
+                           (["--output", str(tmp_path / "no" / "o.json")], "--output"),
+                           (["--level", "200"], "--level 200")]:
+        assert main([str(C), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and expected in err

@@ -148,6 +148,11 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    for option, path in (("--output", args.output), ("--study-table", args.study_table), ("--clients", args.clients)):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise OptionError(f"{option} {path}: the folder {Path(path).parent} does not exist")
+    if not 0 < args.level < 100:
+        raise OptionError(f"--level {args.level:g} must lie between 0 and 100 (a percentage, e.g. 95)")
     mappings = _mappings(args.files, args.mapping)
     options = _rule_options(args.rule_option)
     runs = []
