@@ -352,3 +352,35 @@ def test_output_folders_and_the_level_are_checked_before_any_work(tmp_path, caps
         assert main([str(C), *argv]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and expected in err
+
+
+def test_figures_one_file_per_study_and_one_rules_figure(tmp_path, capsys, monkeypatch):
+    from ruptstats import plotting
+
+    drawn = []
+    real = plotting.condition_plot
+
+    def spy(comparison, **kw):
+        drawn.append((comparison.study, kw))
+        return real(comparison, **kw)
+
+    monkeypatch.setattr(plotting, "condition_plot", spy)
+    argv = [str(B), str(C), "--condition-plot", str(tmp_path / "cond.png"), "--adjusted",
+            "--dropout-plot", str(tmp_path / "drop.pdf"), "--trajectory-plot", str(tmp_path / "traj.svg"),
+            "--rules-plot", str(tmp_path / "rules.png")]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert drawn == [("Study B", {"adjusted": True}), ("Study C", {"adjusted": True})]
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["cond_Study_B.png", "cond_Study_C.png", "drop_Study_B.pdf", "drop_Study_C.pdf", "rules.png",
+                     "traj_Study_B.svg", "traj_Study_C.svg"]
+    assert (tmp_path / "rules.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "drop_Study_B.pdf").read_bytes()[:5] == b"%PDF-"
+    # one study: the path as given
+    assert main([str(C), "--condition-plot", str(tmp_path / "one.png")]) == 0
+    assert (tmp_path / "one.png").is_file()
+    # study D has no dropout column: the figure cannot be drawn, one line and exit 2
+    assert main([str(D), "--dropout-plot", str(tmp_path / "d.png")]) == 2
+    assert "--dropout-plot" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(C), "--condition-plot", str(tmp_path / "c.jpg")])  # the extension names the format

@@ -24,6 +24,7 @@ Client and therapist identifiers never reach the output; ``--clients`` writes th
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tomllib
 import warnings
@@ -41,6 +42,15 @@ CONTRAST_CHOICES = ("repaired_vs_unrepaired", "repaired_vs_none", "unrepaired_vs
                     "repair_outcome_correlation", "all")
 _RULES = ("self_report", "observer", "trajectory", "coded")
 _IDS = ("client", "therapist")
+_FIGURES = {
+    "condition-plot": "write the condition plot (each client's value, mean and CI per condition) to PATH (.png, "
+                      ".pdf or .svg); with several studies, one file per study: PATH's stem + _STUDY",
+    "trajectory-plot": "write the alliance trajectory around the first rupture, repaired vs unrepaired (the "
+                       "V-shape), to PATH; one file per study as for --condition-plot",
+    "dropout-plot": "write dropout by condition (Wilson CIs) to PATH; one file per study with a dropout column",
+    "rules-plot": "write the client counts per condition under the rules of --compare-rules (implied) to PATH, "
+                  "one panel per study",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +65,7 @@ class StudyRun:
     comparison: object  # ConditionComparison
     rules: object = None  # DataFrame from compare_rules, with --compare-rules
     client_file: object = None  # ClientData of the mapping's [clients] file
+    classified: object = None  # the classified session table of this study (for --trajectory-plot; never printed)
 
     @property
     def prorated(self) -> dict:
@@ -133,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--contrast", default="repaired_vs_unrepaired", choices=CONTRAST_CHOICES,
                      help="the study-table rows to write: one contrast gives one row per study, which python -m "
                           "ruptstats.meta pools as it is (default: repaired_vs_unrepaired); all: every row")
+    figures = _common.add_figure_arguments(parser, _FIGURES)
+    figures.add_argument("--adjusted", action="store_true",
+                         help="the condition plot shows the ANCOVA adjusted means (needs a baseline)")
     return parser
 
 
@@ -155,6 +169,7 @@ def _run(args) -> int:
         raise OptionError(f"--level {args.level:g} must lie between 0 and 100 (a percentage, e.g. 95)")
     mappings = _mappings(args.files, args.mapping)
     options = _rule_options(args.rule_option)
+    args.compare_rules = args.compare_rules or args.rules_plot is not None
     runs = []
     for path, mapping in zip(args.files, mappings):
         runs += _study(path, mapping, args, options)
@@ -167,6 +182,7 @@ def _run(args) -> int:
         _common.write_table(table, args.study_table)
     if args.clients:
         _common.write_table(_client_table(runs, args.include_ids), args.clients)
+    _common.save_figures(session_figures(runs, args), dpi=args.dpi)
     text = _common.render_output(
         args.format, text=lambda: _text(runs), payload=lambda: {"studies": [r.to_dict() for r in runs]},
         markdown=lambda: _markdown(runs))
@@ -251,7 +267,7 @@ def _study(path, mapping, args, options) -> list:
         comparison = _compare(part, label, data, args, path)
         runs.append(StudyRun(study=label, data=data, rule=rule, counts=_only(counts, label), clients=part,
                              comparison=comparison, rules=_only(rules, label) if rules is not None else None,
-                             client_file=client_file))
+                             client_file=client_file, classified=_rows_of(classified, label)))
     return runs
 
 
@@ -267,6 +283,13 @@ def _only(frame, label):
     if (frame["study"] == label).any():
         return frame[frame["study"] == label].reset_index(drop=True)
     return frame.assign(study=label)
+
+
+def _rows_of(classified, label):
+    """The session rows of study ``label`` (all rows of a file without a study column)."""
+    if "study" in classified.columns and (classified["study"].astype(object) == label).any():
+        return classified[classified["study"].astype(object) == label]
+    return classified
 
 
 def _by_study(clients, data, path):
@@ -452,6 +475,45 @@ def _rule_set(sessions, used) -> list:
             out.append(rule)
             labels.add(rule.label)
     return out
+
+
+# -- figures ------------------------------------------------------------------------------------------------------
+
+def _figure_path(path: Path, runs, run) -> Path:
+    """``path`` for one study; with several studies, the study label (letters, digits, _-) after the stem."""
+    if len(runs) == 1:
+        return path
+    slug = re.sub(r"[^0-9A-Za-z_-]+", "_", run.study).strip("_") or "study"
+    return path.with_name(f"{path.stem}_{slug}{path.suffix}")
+
+
+def session_figures(runs, args):
+    """``(path, figure)`` for the figure options, drawn from the result objects one at a time."""
+    from .. import plotting
+
+    if args.condition_plot is not None:
+        for run in runs:
+            yield _figure_path(args.condition_plot, runs, run), plotting.condition_plot(run.comparison,
+                                                                                        adjusted=args.adjusted)
+    if args.dropout_plot is not None:
+        with_dropout = [run for run in runs if run.comparison.dropout is not None]
+        if not with_dropout:
+            raise OptionError("--dropout-plot: no study has a dropout column (map one to dropout, or pass --dropout)")
+        for run in with_dropout:
+            yield _figure_path(args.dropout_plot, runs, run), plotting.dropout_plot(run.comparison)
+    if args.trajectory_plot is not None:
+        from ..sessions import alliance_around_ruptures
+
+        drawn = [run for run in runs if "alliance" in run.classified.columns]
+        if not drawn:
+            raise OptionError("--trajectory-plot: no study has an alliance column")
+        for run in drawn:
+            frame = alliance_around_ruptures(run.classified, level=args.level)
+            yield _figure_path(args.trajectory_plot, runs, run), plotting.trajectory_plot(frame, level=args.level)
+    if args.rules_plot is not None:
+        import pandas as pd
+
+        yield args.rules_plot, plotting.rules_plot(pd.concat([run.rules for run in runs], ignore_index=True))
 
 
 # -- outputs --------------------------------------------------------------------------------------------------------
