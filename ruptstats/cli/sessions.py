@@ -14,6 +14,10 @@ The path of one study (one FILE), each step a library function taking what it ne
 5. :func:`ruptstats.conditions.study_effects` of every study: ``--study-table`` (one row per study with
    ``--contrast``, the default ``repaired_vs_unrepaired``; ``--contrast all`` keeps every row).
 
+Figures (``--condition-plot``, ``--dropout-plot``, ``--trajectory-plot``, ``--rules-plot``): drawn by
+:mod:`ruptstats.plotting` from the result objects, one file per study (the label after the stem) when there are
+several studies, except the rules figure (one panel per study).
+
 Output: the load report, counts per condition and each comparison's ``summary()`` (text, markdown) or
 ``{"studies": [{"study", "report", "counts", "comparison"}]}`` (JSON; each value the result's own ``to_dict()``).
 Client and therapist identifiers never reach the output; ``--clients`` writes them only with ``--include-ids``.
