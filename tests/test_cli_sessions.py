@@ -384,3 +384,16 @@ def test_figures_one_file_per_study_and_one_rules_figure(tmp_path, capsys, monke
     assert "--dropout-plot" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main([str(C), "--condition-plot", str(tmp_path / "c.jpg")])  # the extension names the format
+
+
+def test_rows_dropped_with_missing_drop_are_one_warning_line_each(tmp_path, capsys):
+    path = tmp_path / "gap.csv"  # data row 3 has no client: an error by default, dropped and reported with --missing drop
+    path.write_text("client,session,rupture,repaired,outcome\na,1,true,true,1\na,2,false,false,3\n,1,false,false,4\n"
+                    "b,1,false,false,4\nb,2,true,false,6\nc,1,false,false,2\nc,2,true,false,1\n")
+    assert main([str(path), "--lower-is-better"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "row 3" in err
+    assert main([str(path), "--lower-is-better", "--missing", "drop", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "python -m ruptstats.sessions: warning: " + str(path) + ": client is missing: rows 3 excluded\n"
+    assert json.loads(captured.out)["studies"][0]["report"]["excluded_rows"] == [3]

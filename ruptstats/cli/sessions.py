@@ -162,7 +162,19 @@ def main(argv=None) -> int:
 
         return draft_main(argv[1:])
     args = build_parser().parse_args(argv)
-    return _common.run_command(PROG, lambda: _run(args))
+    return _common.run_command(PROG, lambda: _run_reporting_warnings(args))
+
+
+def _run_reporting_warnings(args) -> int:
+    """:func:`_run`, with each data, runtime or user warning left over as one line on stderr (no source lines)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return _run(args)
+        finally:
+            for w in caught:
+                if issubclass(w.category, (DataWarning, RuntimeWarning, UserWarning)):
+                    print(f"{PROG}: warning: {w.message}", file=sys.stderr)
 
 
 def _run(args) -> int:
