@@ -13,7 +13,8 @@ from ruptstats.exceptions import DataError, RuptstatsError
 PACKAGE = Path(__file__).resolve().parents[1] / "ruptstats"
 STATISTICAL = ("meta", "effects", "sessions")
 FORBIDDEN = ("ruptstats.cli", "ruptstats.plotting")
-SHIMS = {PACKAGE / "meta" / "__main__.py"}  # ``python -m ruptstats.meta`` hands over to ruptstats.cli.meta
+# ``python -m ruptstats.meta`` and ``python -m ruptstats.sessions`` hand over to ruptstats.cli.meta / .sessions
+SHIMS = {PACKAGE / "meta" / "__main__.py", PACKAGE / "sessions" / "__main__.py"}
 
 
 def imported_modules(source: str, module: str) -> set:

@@ -60,6 +60,12 @@ an SPSS file are missing already when it is read.
     [condition]
     by = "any"                          # client condition: "any" repaired rupture, or "last" rupture
 
+    [clients]                           # client-level data of this study (``python -m ruptstats.sessions``)
+    file = "study_clients.csv"          # a client file (one row per client: pre, post, dropout, ...), read with
+    mapping = "study_clients.toml"      #   read_clients and this mapping; both paths relative to this mapping
+    instrument = "OQ-45"                # the scale of pre and post: a built-in name (its direction and norms),
+    # higher_is_better = false          #   or the direction alone, for a scale without a built-in definition
+
     [privacy]
     pseudonymise = ["client", "therapist"]   # keyed HMAC-SHA256 pseudonyms; the key comes from key= or:
     key_env = "RUPTSTATS_PSEUDONYM_KEY"      # the environment variable holding the key
@@ -82,15 +88,16 @@ from .._checks import check_choice, check_number
 from ..exceptions import OptionError
 from .instruments import Instrument, Norms, get_instrument
 
-__all__ = ["Mapping", "InstrumentSpec", "read_mapping"]
+__all__ = ["ClientsSpec", "Mapping", "InstrumentSpec", "read_mapping"]
 
 _TOP = {"study", "read", "columns", "covariates", "values", "missing", "instruments", "rule", "condition",
-        "privacy", "checks"}
+        "clients", "privacy", "checks"}
 _SECTIONS = {
     "read": {"sheet", "header_row", "layout", "wide_pattern"},
     "covariates": {"keep", "client_level"},
     "condition": {"by"},
     "privacy": {"pseudonymise", "key_env"},
+    "clients": {"file", "mapping", "instrument", "higher_is_better"},
     "checks": {"missing", "on_invalid"},
 }
 _INSTRUMENT_KEYS = {"instrument", "items", "max_missing", "score", "target", "n_items", "range", "reverse",
@@ -108,6 +115,21 @@ class InstrumentSpec:
     max_missing: object = 0
     score: str = "sum"
     target: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientsSpec:
+    """The ``[clients]`` table: the study's client-level file and the scale of its ``pre``/``post`` scores.
+
+    ``file`` and ``mapping`` are resolved against the mapping file's folder (against the working directory for
+    a mapping given as a dict); ``instrument`` is the built-in :class:`~ruptstats.sessions.Instrument` named,
+    and ``higher_is_better`` its direction or the one stated (None when neither says).
+    """
+
+    file: str | None = None
+    mapping: str | None = None
+    instrument: Instrument | None = None
+    higher_is_better: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +156,7 @@ class Mapping:
     pseudonymise: tuple = ()
     key_env: str | None = None
     on_invalid: str = "error"
+    clients: ClientsSpec | None = None
 
     def key(self, given: str | bytes | None) -> bytes | None:
         """The pseudonymisation key: ``given``, else the environment variable ``key_env``."""
@@ -266,7 +289,34 @@ def _parse(raw: dict, source: str) -> Mapping:
         pseudonymise=_names(source, "[privacy] pseudonymise", priv.get("pseudonymise", [])),
         key_env=priv.get("key_env"),
         on_invalid=_checks_policy(source, checks),
+        clients=_clients(_table(raw, "clients", source), source) if "clients" in raw else None,
     )
+
+
+def _clients(table: dict, source: str) -> ClientsSpec:
+    """The ``[clients]`` table (module docstring), paths resolved against the mapping file's folder."""
+    folder = Path(source).parent if source != "(mapping dict)" else Path()
+    paths = {}
+    for key in ("file", "mapping"):
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise OptionError(f"{source}: [clients] {key} must be a file path (text), got {value!r}")
+        paths[key] = str(folder / value) if value is not None else None
+    if paths["mapping"] is not None and paths["file"] is None:
+        raise OptionError(f"{source}: [clients] mapping needs file (the client file it maps)")
+    better = table.get("higher_is_better")
+    if better is not None and not isinstance(better, bool):
+        raise OptionError(f"{source}: [clients] higher_is_better must be true or false, got {better!r}")
+    try:
+        inst = get_instrument(table["instrument"]) if "instrument" in table else None
+    except OptionError as exc:
+        raise OptionError(f"{source}: [clients] {exc}") from None
+    if inst is not None and better is not None and inst.higher_is_better not in (None, better):
+        raise OptionError(f"{source}: [clients] higher_is_better = {str(better).lower()} contradicts instrument "
+                          f"{inst.name!r} (higher_is_better = {str(inst.higher_is_better).lower()})")
+    if better is None and inst is not None:
+        better = inst.higher_is_better
+    return ClientsSpec(file=paths["file"], mapping=paths["mapping"], instrument=inst, higher_is_better=better)
 
 
 def _checks_policy(source, checks) -> str:
