@@ -5,6 +5,7 @@ example, every ``summary_frame()`` column and every column the effect-size funct
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,9 @@ from ruptstats.meta import (baujat, cumulative, egger_test, fail_safe_n, gosh, i
                             subgroup_analysis, three_level, trim_and_fill)
 from ruptstats.vocabulary import CLI_SECTIONS, VOCABULARY, metafor_name, unknown_names
 
-DATA_KEYED = {"subgroups", "reference_levels"}  # {level: model} and {moderator: its reference level}
+# {level: model}, {moderator: its reference level}, {instrument key: count}; a mapping's [rule] table holds the
+# rule's own option names (c, m, sd, ...), which are data of the rule, not result names
+DATA_KEYED = {"subgroups", "reference_levels", "prorated", "rule"}
 CLUSTERS = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]  # 6 made-up clusters for the 11 example studies
 
 
@@ -96,6 +99,16 @@ def test_command_line_json_keys_are_in_the_vocabulary():
     out = subprocess.run([sys.executable, "-m", "ruptstats.meta", "--format", "json"], capture_output=True,
                          text=True, check=True)
     assert unknown_names(_keys(json.loads(out.stdout))) == []
+
+
+def test_sessions_command_json_keys_are_in_the_vocabulary(tmp_path):
+    from ruptstats.cli.sessions import main
+
+    out = tmp_path / "s.json"
+    data = Path(__file__).resolve().parents[1] / "data" / "sessions"
+    assert main([str(data / "study_b_wide.xlsx"), str(data / "study_d_oq.dta"), "--compare-rules",
+                 "--format", "json", "--output", str(out)]) == 0
+    assert unknown_names(_keys(json.loads(out.read_text()))) == []
 
 
 @pytest.fixture(scope="module")
