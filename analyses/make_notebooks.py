@@ -29,8 +29,10 @@ KERNEL_ARGUMENTS = ["--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight'
 METADATA = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
             "language_info": {"name": "python"}}
 
-NOTICE = ("> **The bundled example is synthetic.** Eleven simulated rupture-repair studies (N = 1,314) made by "
-          "`data/make_example.py` with a true correlation of .29; they are not real studies.")
+NOTICE = ("> **The bundled example is synthetic.** Eleven simulated rupture-repair studies (N = 1,314 clients with "
+          "a rupture) made by `data/make_example.py`: simulated client-level studies with a true repair-outcome "
+          "correlation of .29 on average, each run through `compare_conditions` and `study_effects`; they are not "
+          "real studies.")
 
 META_ANALYSIS = [
     ("md", "# Meta-analysis of rupture repair and outcome\n\n"
