@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 
-from .meta.transforms import reported_label
+from .effects.transforms import reported_label
 
-__all__ = ["apa_number", "apa_p", "apa_sentence", "format_meta", "format_subgroups", "format_table"]
+__all__ = ["apa_number", "apa_p", "apa_sentence", "format_common_subgroups", "format_gosh", "format_meta",
+           "format_meta_regression", "format_permutation", "format_selection", "format_subgroups", "format_table",
+           "format_trimfill"]
 
 _NAMES = {"FE": "Common-effect (fixed-effect) model", "DL": "DerSimonian-Laird", "HE": "Hedges", "HS":
           "Hunter-Schmidt", "SJ": "Sidik-Jonkman", "ML": "maximum likelihood", "REML": "restricted maximum "
@@ -158,6 +160,58 @@ def format_subgroups(sg) -> str:
     if sg.excluded:
         lines.append(f"Excluded (no subgroup): {len(sg.excluded)} stud{'y' if len(sg.excluded) == 1 else 'ies'}")
     return "\n".join(lines)
+
+
+def format_trimfill(tf) -> str:
+    """The number of filled studies, then :func:`format_meta` of the filled model (a ``TrimFillResult``)."""
+    return (f"Trim-and-fill ({tf.estimator}): estimated missing studies on the {tf.side} side: "
+            f"{tf.k0} (SE = {tf.se_k0:.4f})\n") + format_meta(tf)
+
+
+def format_common_subgroups(cs) -> str:
+    """Text table of a ``CommonTau2SubgroupResult`` and its test of subgroup differences."""
+    name = "F" if cs.fit.df is not None else "QM"
+    return (f"Subgroups by '{cs.variable}' (common tau^2 = {cs.tau2:.4f}):\n"
+            f"{format_table(cs.summary_frame())}\n"
+            f"Test of subgroup differences: {name}({cs.qm_df}) = {cs.qm:.4f}, p = {cs.qm_p:.4g}")
+
+
+def format_meta_regression(mr) -> str:
+    """Coefficient table of a ``MetaRegressionResult`` with the omnibus and residual-heterogeneity tests."""
+    test = "F" if mr.df is not None else "QM"
+    dfs = f"{mr.qm_df}, {mr.df}" if mr.df is not None else f"{mr.qm_df}"
+    lines = [f"Meta-regression (k = {mr.k}; tau^2 estimator: {mr.method}; moderators: "
+             f"{', '.join(mr.moderators)})", format_table(mr.summary_frame()),
+             f"Test of moderators: {test}({dfs}) = {mr.qm:.4f}, p = {mr.qm_p:.4g}",
+             f"Residual heterogeneity: QE({mr.q_residual_df}) = {mr.q_residual:.4f}, "
+             f"p = {mr.q_residual_p:.4g}; tau^2 = {mr.tau2 if mr.tau2 is None else f'{mr.tau2:.4f}'}"
+             f"; R^2 = {'NA' if mr.r2 is None else f'{mr.r2:.2f}%'}"]
+    if mr.excluded:
+        lines.append(f"Excluded (missing moderator): {len(mr.excluded)}: {', '.join(mr.excluded)}")
+    lines += [f"Note: {n}" for n in mr.notes]
+    return "\n".join(lines)
+
+
+def format_permutation(pr) -> str:
+    """Text table of a ``PermutationResult``'s permutation p-values and its omnibus test."""
+    kind = "exact" if pr.exact else f"{pr.iterations} random (seed {pr.seed})"
+    return (f"Permutation test ({kind} permutations)\n{format_table(pr.summary_frame())}\n"
+            f"Omnibus test: permutation p = {pr.qm_p:.4g}")
+
+
+def format_gosh(g) -> str:
+    """One line describing a ``GoshResult``: how many subsets, and the ranges of the estimate and I²."""
+    kind = "all" if g.exact else f"{g.k.size} random (seed {g.seed})"
+    return (f"GOSH ({g.method}): {kind} subsets; estimate from {g.estimate.min():.4f} to "
+            f"{g.estimate.max():.4f}, I^2 from {g.i2.min():.1f}% to {g.i2.max():.1f}%")
+
+
+def format_selection(sm) -> str:
+    """The estimates table of a ``SelectionModelResult`` and its selection weights per p-value interval."""
+    bounds = (0.0,) + sm.steps
+    weights = "; ".join(f"p in ({lo:g}, {hi:g}]: k = {k}, delta = {d:.4f}" for lo, hi, k, d in
+                        zip(bounds[:-1], bounds[1:], sm.k_per_interval, sm.delta))
+    return f"{sm.title}\n{format_table(sm.summary_frame())}\nSelection weights: {weights}"
 
 
 def format_table(frame, fmt: str = "markdown", digits: int = 4) -> str:

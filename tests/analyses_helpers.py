@@ -1,4 +1,4 @@
-"""Shared data and tolerances for the analyses tests (test_analyses_*.py).
+"""Shared data for the analyses tests (test_analyses_*.py).
 
 Reference values: ``tests/reference/*.json`` from metafor 3.8.1 / clubSandwich 0.5.8 under R 4.2.2; the R code
 that produced each number is ``tests/reference/make_reference_shared.R`` (molloy2014/bcg/konstantopoulos2011
@@ -12,15 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tolerances import ZERO_ATOL  # the tolerances themselves live in tests/tolerances.py
 
 REF = Path(__file__).parent / "reference"
 
-#: Closed forms (WLS, DL/FE, rank statistics): agreement to 1e-8 relative.
-CLOSED_FORM_RTOL = 1e-8
-#: Iterative estimates (REML/ML scoring, optimisers): metafor stops early, so 1e-5 relative.
-ITERATIVE_RTOL = 1e-5
-#: Absolute floor for quantities that are exactly 0 in R (tau2 = 0, R2 = 0).
-ZERO_ATOL = 1e-12
 
 
 def load(name: str) -> dict:

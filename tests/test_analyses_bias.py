@@ -9,7 +9,8 @@ analyses_reference.json (make_analyses_reference.R: ``trimfill(res, estimator = 
 
 import numpy as np
 import pytest
-from analyses_helpers import ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, bcg, close, load, molloy
+from analyses_helpers import ANALYSES, bcg, close, load, molloy
+from tolerances import CLOSED_FORM, EXACT, ITERATIVE, OPTIMISER_AGREEMENT
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import MetaResult, egger_test, fail_safe_n, pet_peese, rank_test, rma, trim_and_fill
@@ -28,7 +29,7 @@ def test_egger_regression_test(name):
     ref = BIAS[name]["egger"]
     eg = egger_test(model(name))
     for key in ("intercept", "se", "statistic", "p"):
-        close(getattr(eg, key), ref[key], CLOSED_FORM_RTOL)
+        close(getattr(eg, key), ref[key], CLOSED_FORM)
     assert eg.df == ref["df"]
 
 
@@ -37,9 +38,9 @@ def test_rank_correlation_test(name, exact):
     # molloy2014 has tied variances: cor.test falls back to the normal approximation; dat.bcg has no ties
     ref = ANALYSES[name]["ranktest"]
     rk = rank_test(model(name))
-    close([rk.tau, rk.p], [ref["tau"], ref["p"]], CLOSED_FORM_RTOL)
+    close([rk.tau, rk.p], [ref["tau"], ref["p"]], CLOSED_FORM)
     assert rk.exact is exact is ref["exact"]
-    close([rk.tau, rk.p], [BIAS[name]["begg"]["tau"], BIAS[name]["begg"]["p"]], CLOSED_FORM_RTOL)
+    close([rk.tau, rk.p], [BIAS[name]["begg"]["tau"], BIAS[name]["begg"]["p"]], CLOSED_FORM)
 
 
 def test_fail_safe_numbers():
@@ -47,7 +48,7 @@ def test_fail_safe_numbers():
     ref = ANALYSES["molloy2014"]["failsafe_n"]
     assert (f.rosenthal, f.orwin) == (ref["rosenthal"], ref["orwin"])
     assert f.rosenthal == BIAS["molloy2014"]["failsafe_n"]["rosenthal"]
-    close(f.orwin_target, ref["orwin_target"], CLOSED_FORM_RTOL)
+    close(f.orwin_target, ref["orwin_target"], CLOSED_FORM)
     fb = fail_safe_n(model("bcg"))
     assert (fb.rosenthal, fb.orwin) == (BIAS["bcg"]["failsafe_n"]["rosenthal"], ANALYSES["bcg"]["failsafe_n"]["orwin"])
     with pytest.raises(OptionError, match="alpha"):
@@ -60,7 +61,7 @@ def test_pet_peese(name):
     pp = pet_peese(model(name))
     for part in ("pet", "peese"):
         close([getattr(pp, f"{part}_{k}") for k in ("estimate", "se", "statistic", "p")],
-              [ref[part][k] for k in ("estimate", "se", "statistic", "p")], CLOSED_FORM_RTOL)
+              [ref[part][k] for k in ("estimate", "se", "statistic", "p")], CLOSED_FORM)
     assert pp.df == ref["df"]
     # conditional rule: PEESE when PET's intercept is significant one-tailed at .05 (two-sided p < .10)
     assert pp.chosen == ("PEESE" if ref["pet"]["p"] < 0.10 else "PET")
@@ -74,7 +75,7 @@ def test_trim_and_fill_L0(name):
     tf = trim_and_fill(res)
     assert (tf.k0, tf.side) == (ref["k0"], ref["side"])
     for key in ("estimate", "se", "ci_lower", "ci_upper", "tau2"):
-        close(getattr(tf, key), ref[key], ITERATIVE_RTOL)
+        close(getattr(tf, key), ref[key], ITERATIVE)
     assert isinstance(tf, MetaResult) and tf.k == res.k + tf.k0
     assert tf.is_filled.sum() == tf.k0 and not tf.is_filled[: res.k].any()
     assert tf.original is res and tf.study[-1] == (f"Filled {tf.k0}" if tf.k0 else res.study[-1])
@@ -83,8 +84,8 @@ def test_trim_and_fill_L0(name):
 def test_trim_and_fill_filled_studies_equal_metafor():
     ref = ANALYSES["molloy2014"]["trimfill_L0_REML_filled"]
     tf = trim_and_fill(model("molloy2014"))
-    close(tf.yi[tf.is_filled], ref["filled_yi"], ITERATIVE_RTOL)
-    close(tf.vi[tf.is_filled], ref["filled_vi"], CLOSED_FORM_RTOL)
+    close(tf.yi[tf.is_filled], ref["filled_yi"], ITERATIVE)
+    close(tf.vi[tf.is_filled], ref["filled_vi"], CLOSED_FORM)
     rows = tf.to_dict()["studies"]
     assert [r["filled"] for r in rows].count(True) == 2
 
@@ -95,7 +96,7 @@ def test_trim_and_fill_R0(name):
     tf = trim_and_fill(model(name), estimator="R0")
     assert (tf.k0, tf.side) == (ref["k0"], ref["side"])
     for key in ("estimate", "se", "ci_lower", "ci_upper", "tau2"):
-        close(getattr(tf, key), ref[key], ITERATIVE_RTOL)
+        close(getattr(tf, key), ref[key], ITERATIVE)
 
 
 @pytest.mark.parametrize("estimator, key", [("R0", "trimfill_R0_FE"), ("L0", "trimfill_L0_FE")])
@@ -106,8 +107,8 @@ def test_trim_and_fill_common_effect_model_fills_studies(estimator, key):
     tf = trim_and_fill(rma(d.yi, d.vi, method="FE"), estimator=estimator)
     assert (tf.k0, tf.side) == (ref["k0"], ref["side"]) and tf.k0 > 0
     for k in ("estimate", "se", "ci_lower", "ci_upper"):
-        close(getattr(tf, k), ref[k], CLOSED_FORM_RTOL)
-    close(tf.yi[tf.is_filled], ref["filled_yi"], CLOSED_FORM_RTOL)
+        close(getattr(tf, k), ref[k], CLOSED_FORM)
+    close(tf.yi[tf.is_filled], ref["filled_yi"], CLOSED_FORM)
 
 
 def test_trim_and_fill_fills_the_side_it_is_told():
@@ -127,9 +128,9 @@ def test_selection_model_three_parameters():
     ref = ANALYSES["molloy2014"]["selection_model_stepfun_025"]
     sel = selection_model(model("molloy2014"))
     for key in ("estimate", "se", "tau2", "lrt", "lrt_p"):
-        close(getattr(sel, key), ref[key], ITERATIVE_RTOL)
-    close(sel.delta, ref["delta"], ITERATIVE_RTOL)
-    close(sel.loglik, ref["ll"], ITERATIVE_RTOL)
+        close(getattr(sel, key), ref[key], ITERATIVE)
+    close(sel.delta, ref["delta"], ITERATIVE)
+    close(sel.loglik, ref["ll"], ITERATIVE)
     assert sel.k_per_interval == (9, 7) and sel.lrt_df == 1
 
 
@@ -156,5 +157,5 @@ def test_selection_model_reaches_at_least_metafor_default_optimum():
     # our fit must not be worse than either, and agrees with BFGS's estimate to 1e-4
     bfgs = ANALYSES["molloy2014"]["selection_model_stepfun_025_bfgs"]
     sel = selection_model(model("molloy2014"))
-    assert sel.loglik >= bfgs["ll"] - 1e-12
-    close(sel.estimate, bfgs["estimate"], 1e-4)
+    assert sel.loglik >= bfgs["ll"] - EXACT
+    close(sel.estimate, bfgs["estimate"], OPTIMISER_AGREEMENT)

@@ -7,7 +7,8 @@ level-wise I2 by the metafor FAQ formula, ``clubSandwich::coef_test(ml, vcov = "
 
 import numpy as np
 import pytest
-from analyses_helpers import ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, close, konstantopoulos, load
+from analyses_helpers import ANALYSES, close, konstantopoulos, load
+from tolerances import CLOSED_FORM, EXACT, ITERATIVE
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import rma, robust, three_level
@@ -25,17 +26,17 @@ def test_three_level_model_equals_rma_mv(model):
     ref = REF["three_level_REML"]
     assert model.k == ref["k"] and model.n_clusters == 11
     for key in ("estimate", "se", "statistic", "p", "ci_lower", "ci_upper", "sigma2_cluster", "sigma2_within"):
-        close(getattr(model, key), ref[key], ITERATIVE_RTOL)
-    close([model.q, model.q_p], [ref["q"], ref["q_p"]], CLOSED_FORM_RTOL)
+        close(getattr(model, key), ref[key], ITERATIVE)
+    close([model.q, model.q_p], [ref["q"], ref["q_p"]], CLOSED_FORM)
     extra = ANALYSES["konstantopoulos2011"]["three_level_REML"]
     close([model.i2_cluster, model.i2_within, model.loglik], [extra["i2_cluster"], extra["i2_within"], extra["ll"]],
-          ITERATIVE_RTOL)
+          ITERATIVE)
 
 
 def test_three_level_from_a_result_and_labels(model):
     d = konstantopoulos()
     again = three_level(rma(d.yi, d.vi), d.district.tolist())
-    assert again.estimate == pytest.approx(model.estimate, rel=1e-12)
+    assert again.estimate == pytest.approx(model.estimate, rel=EXACT)
     assert set(model.to_dict()) >= {"k", "sigma2_cluster", "sigma2_within", "i2_cluster", "i2_within", "q_p"}
 
 
@@ -43,9 +44,9 @@ def test_cr2_equals_clubsandwich(model):
     ref = REF["three_level_REML_robust_CR2"]
     rb = robust(model)
     for key in ("estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper"):
-        close(getattr(rb, key), ref[key], ITERATIVE_RTOL)
+        close(getattr(rb, key), ref[key], ITERATIVE)
     cs = ANALYSES["konstantopoulos2011"]["clubsandwich_CR2"]
-    close([rb.se, rb.df, rb.p], [cs["se"], cs["df"], cs["p"]], ITERATIVE_RTOL)
+    close([rb.se, rb.df, rb.p], [cs["se"], cs["df"], cs["p"]], ITERATIVE)
 
 
 def test_cr2_of_a_random_effects_model_equals_clubsandwich():
@@ -53,7 +54,7 @@ def test_cr2_of_a_random_effects_model_equals_clubsandwich():
     ref = ANALYSES["konstantopoulos2011"]["clubsandwich_CR2_rma_uni"]
     d = konstantopoulos()
     rb = robust(rma(d.yi, d.vi), cluster=d.district)
-    close([rb.estimate, rb.se, rb.df, rb.p], [ref["estimate"], ref["se"], ref["df"], ref["p"]], ITERATIVE_RTOL)
+    close([rb.estimate, rb.se, rb.df, rb.p], [ref["estimate"], ref["se"], ref["df"], ref["p"]], ITERATIVE)
 
 
 def test_cr2_reduces_to_the_hc2_idea_for_one_effect_per_cluster():
@@ -64,7 +65,7 @@ def test_cr2_reduces_to_the_hc2_idea_for_one_effect_per_cluster():
     w = 1 / np.diag(V)
     h = w / w.sum()
     e = y - beta[0]
-    close(vcov[0, 0], np.sum(w**2 * e**2 / (1 - h)) / w.sum() ** 2, CLOSED_FORM_RTOL)
+    close(vcov[0, 0], np.sum(w**2 * e**2 / (1 - h)) / w.sum() ** 2, CLOSED_FORM)
 
 
 def test_bad_clusters_raise():

@@ -10,7 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from analyses_helpers import (ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, bcg, close, load, molloy)
+from analyses_helpers import (ANALYSES, bcg, close, load, molloy)
+from tolerances import CLOSED_FORM, EXACT, ITERATIVE
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import meta_regression, permutation_test, rma, subgroup_analysis
@@ -60,7 +61,7 @@ def test_meta_regression_equals_metafor(data, mods, test, method, file, key):
     # rma(yi, vi, mods = ~ <mods>, method = <method>, test = <test>) -> coef_keys()
     ref = load(file)[key] if file else ANALYSES["molloy2014" if data is molloy else "bcg"][key]
     res = meta_regression(data(), mods, method=method, test=test)
-    rtol = CLOSED_FORM_RTOL if method == "DL" else ITERATIVE_RTOL
+    rtol = CLOSED_FORM if method == "DL" else ITERATIVE
     check_against(res, ref, rtol)
     assert (res.df is None) == (test == "z")
 
@@ -69,7 +70,7 @@ def test_meta_regression_from_a_result_uses_its_settings():
     d = molloy()
     res = rma(d.yi, d.vi, study=d.study, test="knha")
     mr = meta_regression(res, d[["meanage"]])
-    check_against(mr, load("molloy2014.json")["meta_regression_meanage_REML_knha"], ITERATIVE_RTOL)
+    check_against(mr, load("molloy2014.json")["meta_regression_meanage_REML_knha"], ITERATIVE)
     assert mr.study == res.study
 
 
@@ -91,7 +92,7 @@ def test_categorical_levels_are_sorted_with_the_first_as_reference():
     frame = mr.summary_frame()
     assert list(frame.columns) == ["term", *COEF_KEYS] and len(frame) == 3
     w = 1 / (mr.vi + mr.tau2)
-    np.testing.assert_allclose(mr.weight, 100 * w / w.sum(), rtol=1e-12)
+    np.testing.assert_allclose(mr.weight, 100 * w / w.sum(), rtol=EXACT)
     assert re.search(r"Test of moderators: QM\(2\)", mr.summary())
 
 
@@ -114,12 +115,12 @@ def test_common_tau2_subgroups_equal_the_no_intercept_meta_regression():
     # rma(yi, vi, mods = ~ 0 + design) and QM of rma(yi, vi, mods = ~ design)
     ref = ANALYSES["molloy2014"]["subgroups_common_tau2_design_REML"]
     d = molloy()
-    sg = subgroup_analysis(rma(d.yi, d.vi, study=d.study), d.design, tau2="common", name="design")
+    sg = subgroup_analysis(rma(d.yi, d.vi, study=d.study), d.design, tau2_model="common", name="design")
     order = [list(sg.levels).index(level) for level in ref["levels"]]
     for key in ("estimate", "se", "ci_lower", "ci_upper"):
-        close(getattr(sg, key)[order], ref[key], ITERATIVE_RTOL)
+        close(getattr(sg, key)[order], ref[key], ITERATIVE)
     for key in ("tau2", "qm", "qm_p"):
-        close(getattr(sg, key), ref[key], ITERATIVE_RTOL)
+        close(getattr(sg, key), ref[key], ITERATIVE)
     assert sg.qm_df == ref["qm_df"]
     assert sg.to_dict()["subgroups"][0]["k"] == int((d.design == sg.levels[0]).sum())
 
@@ -129,8 +130,8 @@ def test_exact_permutation_test_of_a_meta_regression():
     ref = ANALYSES["molloy2014"]["permutest_design_REML"]
     pt = permutation_test(meta_regression(molloy(), ["design"]), iterations=100000)
     assert pt.exact and pt.iterations == 4368 and pt.seed is None
-    close(pt.p, ref["p"], CLOSED_FORM_RTOL)
-    close(pt.qm_p, ref["qm_p"], CLOSED_FORM_RTOL)
+    close(pt.p, ref["p"], CLOSED_FORM)
+    close(pt.qm_p, ref["qm_p"], CLOSED_FORM)
 
 
 def test_exact_sign_flip_test_of_an_intercept_only_model():
@@ -139,8 +140,8 @@ def test_exact_sign_flip_test_of_an_intercept_only_model():
     b = bcg()
     pt = permutation_test(rma(b.yi, b.vi, method="DL"), iterations=10000)
     assert pt.exact and pt.iterations == 2**13
-    close(pt.p, [ref["p"]], CLOSED_FORM_RTOL)
-    close(pt.qm_p, ref["qm_p"], CLOSED_FORM_RTOL)
+    close(pt.p, [ref["p"]], CLOSED_FORM)
+    close(pt.qm_p, ref["qm_p"], CLOSED_FORM)
 
 
 def test_random_permutations_are_seeded():

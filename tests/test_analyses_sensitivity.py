@@ -7,7 +7,8 @@ year)``, ``baujat(res)``, ``gosh(res)`` on the first 10 studies of dat.molloy201
 
 import numpy as np
 import pytest
-from analyses_helpers import ANALYSES, CLOSED_FORM_RTOL, ITERATIVE_RTOL, bcg, close, load, molloy
+from analyses_helpers import ANALYSES, bcg, close, load, molloy
+from tolerances import CLOSED_FORM, EXACT, ITERATIVE, PRINTED_8_SIGNIFICANT
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import baujat, cumulative, influence, leave_one_out, meta_regression, rma
@@ -34,7 +35,7 @@ def test_leave_one_out(name, ref):
     loo = leave_one_out(res)
     assert list(loo.study) == [r["study"] for r in ref]
     for key in SERIES_KEYS:
-        close(getattr(loo, key), [r[key] for r in ref], ITERATIVE_RTOL)
+        close(getattr(loo, key), [r[key] for r in ref], ITERATIVE)
     rows = loo.to_dict()
     assert len(rows) == res.k and {"study", "estimate", "ci_lower", "ci_upper", "i2"} <= set(rows[0])
 
@@ -52,7 +53,7 @@ def test_influence_diagnostics(name, mods, key):
     inf = influence(res)
     assert list(inf.study) == ref["study"]
     for k in INFLUENCE_KEYS:
-        close(getattr(inf, k), ref[k], ITERATIVE_RTOL)
+        close(getattr(inf, k), ref[k], ITERATIVE)
     assert inf.influential.tolist() == ref["influential"]
 
 
@@ -63,7 +64,7 @@ def test_influence_flags_as_metafor_does():
     y = np.array([0.10, 0.12, 0.08, 0.11, 0.09, 0.13, 0.10, 0.95])
     inf = influence(rma(y, np.full(8, 0.004), method="FE"))
     assert inf.influential.tolist() == [True, False, True, False, True, False, True, True]
-    close([inf.cooks_distance[-1], inf.rstudent[-1]], [22.3510204, 12.508283], 1e-7)
+    close([inf.cooks_distance[-1], inf.rstudent[-1]], [22.3510204, 12.508283], PRINTED_8_SIGNIFICANT)
 
 
 @pytest.mark.parametrize("name", ["molloy2014", "bcg"])
@@ -73,8 +74,8 @@ def test_cumulative_by_year(name):
     cm = cumulative(res, d.year)
     assert list(cm.study) == ref["study"]
     for key in SERIES_KEYS:
-        close(getattr(cm, key), ref[key], ITERATIVE_RTOL)
-    assert cm.estimate[-1] == pytest.approx(res.estimate, rel=1e-12)
+        close(getattr(cm, key), ref[key], ITERATIVE)
+    assert cm.estimate[-1] == pytest.approx(res.estimate, rel=EXACT)
     rev = cumulative(res, d.year, decreasing=True)
     assert rev.study[0] == d.loc[d.year.idxmax(), "study" if name == "molloy2014" else "author"]
 
@@ -93,8 +94,8 @@ def test_cumulative_rejects_missing_order_values():
 def test_baujat_coordinates(name):
     ref = ANALYSES[name]["baujat_REML"]
     b = baujat(fitted(name)[0])
-    close(b.x, ref["x"], ITERATIVE_RTOL)
-    close(b.y, ref["y"], ITERATIVE_RTOL)
+    close(b.x, ref["x"], ITERATIVE)
+    close(b.y, ref["y"], ITERATIVE)
     assert list(b.summary_frame().columns) == ["study", "x", "y"]
 
 
@@ -108,7 +109,7 @@ def test_gosh_all_subsets_of_ten_studies(method):
     assert ["".join(str(int(b)) for b in row) for row in g.incl] == ref["incl"]
     close(g.k, ref["k"], 0)
     for key in ("estimate", "q", "i2", "h2", "tau2"):
-        close(getattr(g, key), ref[key], CLOSED_FORM_RTOL)
+        close(getattr(g, key), ref[key], CLOSED_FORM)
 
 
 def test_gosh_random_subsets_are_seeded():

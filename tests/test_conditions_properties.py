@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tolerances import ALGEBRAIC, ZERO_ATOL
 
 from ruptstats.conditions import compare_conditions, study_effects
 
-REL = 1e-9  # the same arithmetic on shifted/relabelled data: only rounding differs
+REL = ALGEBRAIC  # the same arithmetic on shifted/relabelled data: only rounding differs
 CONDS = ("none", "unrepaired", "repaired")
 
 
@@ -31,7 +32,7 @@ def _same(a, b):
     if a is None or b is None:
         assert a is None and b is None, (a, b)
     else:
-        assert math.isclose(a, b, rel_tol=REL, abs_tol=1e-9), (a, b)
+        assert math.isclose(a, b, rel_tol=REL, abs_tol=ALGEBRAIC), (a, b)
 
 
 FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,7 +82,7 @@ def test_swapping_repaired_and_unrepaired_flips_the_signs(data):
     # the Eubanks correlation flips with the labels too
     ta, tb = study_effects(a, higher_is_better=True), study_effects(b, higher_is_better=True)
     ya, yb = ta["yi"].iloc[-1], tb["yi"].iloc[-1]
-    assert (np.isnan(ya) and np.isnan(yb)) or math.isclose(ya, -yb, rel_tol=REL, abs_tol=1e-12)
+    assert (np.isnan(ya) and np.isnan(yb)) or math.isclose(ya, -yb, rel_tol=REL, abs_tol=ZERO_ATOL)
 
 
 @FAST
@@ -90,8 +91,8 @@ def test_direction_flips_outcome_rows_not_dropout_rows(data):
     res = compare_conditions(data, outcome="post", dropout="dropout")
     up, down = study_effects(res, higher_is_better=True), study_effects(res, higher_is_better=False)
     outcome_rows = up["measure"].isin(["SMD", "COR"]).to_numpy()
-    np.testing.assert_allclose(up["yi"][outcome_rows], -down["yi"][outcome_rows], rtol=REL, atol=1e-12)
-    np.testing.assert_allclose(up["r"][outcome_rows], -down["r"][outcome_rows], rtol=REL, atol=1e-12)
+    np.testing.assert_allclose(up["yi"][outcome_rows], -down["yi"][outcome_rows], rtol=REL, atol=ZERO_ATOL)
+    np.testing.assert_allclose(up["r"][outcome_rows], -down["r"][outcome_rows], rtol=REL, atol=ZERO_ATOL)
     np.testing.assert_array_equal(up["yi"][~outcome_rows], down["yi"][~outcome_rows])
     np.testing.assert_array_equal(up["vi"], down["vi"])
 
@@ -111,4 +112,4 @@ def test_less_dropout_in_the_first_group_gives_a_positive_log_or(data):
         elif props[first] > props[second]:
             assert yi < 0
         else:
-            assert yi == 0 or abs(yi) < 1e-12
+            assert yi == 0 or abs(yi) < ZERO_ATOL

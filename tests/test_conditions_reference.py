@@ -10,14 +10,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tolerances import CLOSED_FORM, FISHER, PTUKEY, ZERO_ATOL
 
 from ruptstats.conditions import compare_conditions, study_effects
 
 REF = Path(__file__).parent / "reference"
 R = json.loads((REF / "conditions_reference.json").read_text(encoding="utf-8"))
-CLOSED_FORM_REL = 1e-8  # closed forms (F, t, chi-square, escalc, lm, Wald): R and numpy differ only by rounding
-PTUKEY_REL = 1e-6  # studentized-range tail: R's ptukey and scipy's studentized_range integrate numerically
-FISHER_REL = 1e-7  # R's fisher.test network algorithm vs full enumeration (R's own relative tolerance is 1e-7)
+CLOSED_FORM_REL = CLOSED_FORM  # closed forms (F, t, chi-square, escalc, lm, Wald): R and numpy differ only by rounding
+PTUKEY_REL = PTUKEY
+FISHER_REL = FISHER
 CASES = {"a_change": dict(outcome="post", baseline="pre", reference="none", covariates=(), higher_is_better=False),
          "a_post": dict(outcome="post", reference="none", higher_is_better=False),
          "b_post": dict(outcome="post", reference="none", higher_is_better=True),
@@ -30,7 +31,7 @@ def _close(got, want, rel=CLOSED_FORM_REL):
         assert got is None or (isinstance(got, float) and math.isnan(got)), (got, want)
         return
     assert got is not None, want
-    assert math.isclose(got, want, rel_tol=rel, abs_tol=1e-13), (got, want)
+    assert math.isclose(got, want, rel_tol=rel, abs_tol=ZERO_ATOL), (got, want)
 
 
 def _run(name):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from tolerances import EXACT, ITERATIVE_ABS
 
 from ruptstats.cli import effects_options as cli
 from ruptstats.cli import meta as meta_cli
@@ -18,8 +19,6 @@ from ruptstats.exceptions import DataError, OptionError
 REF = Path(__file__).parent / "reference"
 NORMAND = REF / "normand1999.csv"
 BCG = REF / "bcg.csv"
-SAME_REL = 1e-12     # the CLI calls the same functions on the same doubles
-ITERATIVE_ABS = 1e-6  # REML estimate vs metafor (iterative, converged to its default tolerance)
 
 
 def _parser():
@@ -50,7 +49,7 @@ def test_smd_with_default_column_names():
     out = _run(_table(NORMAND), "--measure", "smd")
     want = escalc(_table(NORMAND), measure="SMD", m1i="m1i", sd1i="sd1i", n1i="n1i", m2i="m2i", sd2i="sd2i",
                   n2i="n2i")
-    np.testing.assert_allclose(out["yi"], want["yi"], rtol=SAME_REL)
+    np.testing.assert_allclose(out["yi"], want["yi"], rtol=EXACT)
     assert out.attrs["measure"] == "SMD" and set(out["measure"]) == {"SMD"}
     assert out["conversion"].iloc[0] == ("SMD: standardised mean difference (Hedges' g) "
                                          "from m1i, sd1i, n1i, m2i, sd2i, n2i")
@@ -62,7 +61,7 @@ def test_explicit_columns_and_group_sizes_for_2x2():
     t.loc[0, "n_t"] = t.loc[0, "tneg"]
     out = _run(t, "--measure", "RR", "--ai", "tpos", "--n1", "n_t", "--ci", "cpos", "--n2", "n_c")
     want = escalc(t, measure="RR", ai="tpos", bi="tneg", ci="cpos", di="cneg")
-    np.testing.assert_allclose(out["yi"], want["yi"], rtol=SAME_REL)
+    np.testing.assert_allclose(out["yi"], want["yi"], rtol=EXACT)
     assert out["conversion"].iloc[0] == ("RR: log risk ratio from tpos, n_t, cpos, n_c; "
                                          "0.5 added to each cell (to='only0')")
     assert out["conversion"].iloc[1] == "RR: log risk ratio from tpos, n_t, cpos, n_c"
@@ -72,7 +71,7 @@ def test_add_and_to_reach_escalc():
     out = _run(_table(BCG), "--measure", "OR", "--ai", "tpos", "--bi", "tneg", "--ci", "cpos", "--di", "cneg",
                "--add", "1", "--to", "all")
     want = escalc(_table(BCG), measure="OR", ai="tpos", bi="tneg", ci="cpos", di="cneg", add=1, to="all")
-    np.testing.assert_allclose(out["vi"], want["vi"], rtol=SAME_REL)
+    np.testing.assert_allclose(out["vi"], want["vi"], rtol=EXACT)
 
 
 @pytest.mark.parametrize("argv", [[], ["--r", "corr", "--n", "size"]])
@@ -80,7 +79,7 @@ def test_correlations_use_the_meta_r_and_n_options(argv):
     t = pd.DataFrame({"ri": [0.3, 0.5], "ni": [40, 60]}) if not argv else pd.DataFrame(
         {"corr": [0.3, 0.5], "size": [40, 60]})
     out = _run(t, "--measure", "ZCOR", *argv)
-    np.testing.assert_allclose(out["yi"], np.arctanh([0.3, 0.5]), rtol=SAME_REL)
+    np.testing.assert_allclose(out["yi"], np.arctanh([0.3, 0.5]), rtol=EXACT)  # Fisher's z of the input r
 
 
 def test_smcr_with_a_constant_or_a_column_correlation():
@@ -88,8 +87,8 @@ def test_smcr_with_a_constant_or_a_column_correlation():
     a = _run(t, "--measure", "SMCR", "--ri-prepost", "0.5")
     b = _run(t, "--measure", "SMCR", "--ri-prepost", "rr")
     want = escalc(t, measure="SMCR", m1i="m1", m2i="m2", sd1i="sd1", ni="n", ri=0.5)
-    np.testing.assert_allclose(a["vi"], want["vi"], rtol=SAME_REL)
-    np.testing.assert_allclose(b["vi"], want["vi"], rtol=SAME_REL)
+    np.testing.assert_allclose(a["vi"], want["vi"], rtol=EXACT)
+    np.testing.assert_allclose(b["vi"], want["vi"], rtol=EXACT)
     with pytest.raises(OptionError, match="--ri-prepost"):
         _run(t, "--measure", "SMCR")
     with pytest.raises(OptionError, match="neither a column"):
@@ -138,6 +137,7 @@ def test_convert_to_mixed_table():
 
 
 # --- in-process runs of python -m ruptstats.meta -------------------------------------------------------------
+
 
 def test_main_pools_smd_like_metafor(capsys):
     # normand1999.json models SMD_REML: rma(escalc("SMD", ...), method = "REML") in metafor 3.8.1
@@ -188,7 +188,7 @@ def test_main_mixed_table_with_an_n_column(tmp_path, capsys):
     assert got["k"] == 3 and got["measure"] == "ZCOR"
     from ruptstats.meta.model import rma
     pooled = rma(want["yi"].to_numpy(), want["vi"].to_numpy(), measure="ZCOR", method="REML")
-    assert got["estimate"] == pytest.approx(pooled.estimate, rel=SAME_REL)
+    assert got["estimate"] == pytest.approx(pooled.estimate, rel=EXACT)
 
 
 def test_main_cor_measure_pools_raw_correlations(capsys):

@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tolerances import ALGEBRAIC, ELEMENTWISE, PUBLISHED_TABLE, QUANTILE_ROUND_TRIP, ULP, ZERO_ATOL
 
 from ruptstats.effects import convert
-from ruptstats.effects.means import hedges_correction
+from ruptstats.effects.means import hedges_correction, smd
 from ruptstats.exceptions import DataError, OptionError
 
 CONV = json.loads((Path(__file__).parent / "reference" / "effects_reference.json").read_text())["conversions"]
-BOOK_4DP = 5e-5          # Borenstein et al. print 4 decimals
-CLOSED_FORM_REL = 1e-10  # same closed-form arithmetic as R
-ROUND_TRIP_REL = 1e-9    # a formula and its algebraic inverse
 
 
 def first(pair):
@@ -28,29 +26,30 @@ def first(pair):
 def test_book_r_to_d():
     # ch. 7, p. 48, worked example: r = 0.50, V_r = 0.0058 -> d = 1.1547, V_d = 0.0550
     d, vd = first(convert.r_to_d(0.50, 0.0058))
-    assert d == pytest.approx(1.1547, abs=BOOK_4DP) and vd == pytest.approx(0.0550, abs=BOOK_4DP)
+    assert d == pytest.approx(1.1547, abs=PUBLISHED_TABLE) and vd == pytest.approx(0.0550, abs=PUBLISHED_TABLE)
 
 
 def test_book_d_to_r():
     # ch. 7, pp. 48-49, worked example: d = 1.1547, V_d = 0.0550, n1 = n2 = 50 -> r = 0.5000, V_r = 0.0058
     r, vr = first(convert.d_to_r(1.1547, 0.0550, 50, 50))
-    assert r == pytest.approx(0.5000, abs=BOOK_4DP) and vr == pytest.approx(0.0058, abs=BOOK_4DP)
+    assert r == pytest.approx(0.5000, abs=PUBLISHED_TABLE) and vr == pytest.approx(0.0058, abs=PUBLISHED_TABLE)
 
 
 def test_book_d_from_means_and_its_variance():
     # ch. 4, pp. 27-28: means 103/100, SDs 5.5/4.5, n = 50/50 -> S_within = 5.0249, d = 0.5970, V_d = 0.0418,
     # J = 0.9923 (the book's approximation 1 - 3/(4 df - 1)); the exact J of metafor agrees to 4 decimals
-    d = 3.0 / np.sqrt((49 * 5.5**2 + 49 * 4.5**2) / 98)
-    assert d == pytest.approx(0.5970, abs=BOOK_4DP)
-    assert float(convert.var_d(d, 50, 50)[0]) == pytest.approx(0.0418, abs=BOOK_4DP)
-    assert float(hedges_correction(98)) == pytest.approx(0.9923, abs=BOOK_4DP)
+    g, _ = first(smd([103.0], [5.5], [50], [100.0], [4.5], [50]))
+    d = g / float(hedges_correction(98))  # the package's g without its correction: the book's d
+    assert d == pytest.approx(0.5970, abs=PUBLISHED_TABLE)
+    assert float(convert.var_d(d, 50, 50)[0]) == pytest.approx(0.0418, abs=PUBLISHED_TABLE)
+    assert float(hedges_correction(98)) == pytest.approx(0.9923, abs=PUBLISHED_TABLE)
 
 
 def test_book_fisher_z():
     # ch. 6, p. 42: r = 0.50, n = 100 -> z = 0.5493, V_z = 0.0103
     from ruptstats.effects import zcor
     z, vz = first(zcor([0.5], [100]))
-    assert z == pytest.approx(0.5493, abs=BOOK_4DP) and vz == pytest.approx(0.0103, abs=BOOK_4DP)
+    assert z == pytest.approx(0.5493, abs=PUBLISHED_TABLE) and vz == pytest.approx(0.0103, abs=PUBLISHED_TABLE)
 
 
 # --- cross-checks with metafor / R (effects_reference.json) ---------------------------------------------------
@@ -58,17 +57,17 @@ def test_book_fisher_z():
 def test_log_or_to_d_equals_metafor_or2dl():
     ref = CONV["log_or_to_d"]  # escalc("OR") and escalc("OR2DL") on the same four 2x2 tables
     d, vd = convert.log_or_to_d(ref["log_or"], ref["v_log_or"])
-    np.testing.assert_allclose(d, ref["d"], rtol=CLOSED_FORM_REL)
-    np.testing.assert_allclose(vd, ref["vd"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(d, ref["d"], rtol=ELEMENTWISE)
+    np.testing.assert_allclose(vd, ref["vd"], rtol=ELEMENTWISE)
 
 
 def test_chi2_to_r_equals_metafor_phi():
     ref = CONV["chi2_to_r"]  # chisq.test(correct = FALSE) and escalc("PHI") on the same tables
     sign = np.sign(ref["r"])
     r, vr = convert.chi2_to_r(ref["chi2"], ref["n"], sign=sign)
-    np.testing.assert_allclose(r, ref["r"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(r, ref["r"], rtol=ELEMENTWISE)
     np.testing.assert_allclose(vr, (1 - np.asarray(ref["r"]) ** 2) ** 2 / (np.asarray(ref["n"]) - 1),
-                               rtol=CLOSED_FORM_REL)
+                               rtol=ELEMENTWISE)
 
 
 def test_t_to_d_equals_metafor_smd_from_t():
@@ -76,9 +75,9 @@ def test_t_to_d_equals_metafor_smd_from_t():
     n1, n2 = np.asarray(ref["n1i"], float), np.asarray(ref["n2i"], float)
     d, _ = convert.t_to_d(ref["ti"], n1, n2)
     g = hedges_correction(n1 + n2 - 2) * d
-    np.testing.assert_allclose(g, ref["g"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(g, ref["g"], rtol=ELEMENTWISE)
     # metafor's variance of g has the same form as Borenstein's variance of d, evaluated at g
-    np.testing.assert_allclose(convert.var_d(g, n1, n2), ref["vg"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(convert.var_d(g, n1, n2), ref["vg"], rtol=ELEMENTWISE)
 
 
 def test_f_to_d_is_t_to_d_of_the_root():
@@ -86,8 +85,8 @@ def test_f_to_d_is_t_to_d_of_the_root():
     t = np.asarray(ref["ti"])
     d_f, vd_f = convert.f_to_d(t**2, ref["n1i"], ref["n2i"], sign=np.sign(t))
     d_t, vd_t = convert.t_to_d(t, ref["n1i"], ref["n2i"])
-    np.testing.assert_allclose(d_f, d_t, rtol=CLOSED_FORM_REL)
-    np.testing.assert_allclose(vd_f, vd_t, rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(d_f, d_t, rtol=ELEMENTWISE)
+    np.testing.assert_allclose(vd_f, vd_t, rtol=ELEMENTWISE)
 
 
 def test_f_to_r_matches_r_from_t():
@@ -96,39 +95,40 @@ def test_f_to_r_matches_r_from_t():
     t = np.asarray(ref["ti"])
     df = np.asarray(ref["n1i"]) + np.asarray(ref["n2i"]) - 2
     r, _ = convert.f_to_r(t**2, df, sign=np.sign(t))
-    np.testing.assert_allclose(r, t / np.sqrt(t**2 + df), rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(r, t / np.sqrt(t**2 + df), rtol=ELEMENTWISE)
 
 
 def test_paired_t_to_d_equals_metafor_smcr_with_equal_sds():
     ref = CONV["paired_t_to_d"]  # escalc("SMCR", m1i, m2i, sd1i = sd, ni, ri); t from the same summaries
     n = np.asarray(ref["ni"], float)
     d, _ = convert.paired_t_to_d(ref["t"], n, ref["ri"])
-    np.testing.assert_allclose(hedges_correction(n - 1) * d, ref["g"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(hedges_correction(n - 1) * d, ref["g"], rtol=ELEMENTWISE)
 
 
 def test_p_to_z_equals_qnorm():
     ref = CONV["p_to_z"]  # qnorm(1 - p / 2)
-    np.testing.assert_allclose(convert.p_to_z(ref["p"]), ref["z"], rtol=CLOSED_FORM_REL, atol=1e-15)
+    np.testing.assert_allclose(convert.p_to_z(ref["p"]), ref["z"], rtol=ELEMENTWISE, atol=ULP)
 
 
 def test_p_to_r_is_z_over_root_n():
     ref = CONV["p_to_z"]
     r, vr = convert.p_to_r(ref["p"], 400, sign=-1)
-    np.testing.assert_allclose(r, -np.asarray(ref["z"]) / 20.0, rtol=CLOSED_FORM_REL, atol=1e-15)
-    np.testing.assert_allclose(vr, (1 - r**2) ** 2 / 399, rtol=CLOSED_FORM_REL)
+    # r = z / sqrt(n) with n = 400 (Rosenthal, 1991), and the variance of r, (1 - r^2)^2 / (n - 1)
+    np.testing.assert_allclose(r, -np.asarray(ref["z"]) / 20.0, rtol=ELEMENTWISE, atol=ULP)
+    np.testing.assert_allclose(vr, (1 - r**2) ** 2 / 399, rtol=ELEMENTWISE)
 
 
 def test_ci_to_log_scale_equals_r():
     ref = CONV["ci_to_se"]  # (log(ub) - log(lb)) / (2 * qnorm(0.975))
     yi, vi = convert.ci_to_yi_vi(ref["estimate"], ref["lower"], ref["upper"])
-    np.testing.assert_allclose(yi, ref["yi"], rtol=CLOSED_FORM_REL)
-    np.testing.assert_allclose(np.sqrt(vi), ref["se"], rtol=CLOSED_FORM_REL)
+    np.testing.assert_allclose(yi, ref["yi"], rtol=ELEMENTWISE)
+    np.testing.assert_allclose(np.sqrt(vi), ref["se"], rtol=ELEMENTWISE)
 
 
 def test_ci_identity_scale_and_level():
     # a mean difference 2.0 with 90 % CI 1.0 to 3.0: SE = 1 / qnorm(0.95) = 1 / 1.6448536269514722 (R)
     se = float(convert.ci_to_se(1.0, 3.0, level=90)[0])
-    assert se == pytest.approx(1 / 1.6448536269514722, rel=CLOSED_FORM_REL)
+    assert se == pytest.approx(1 / 1.6448536269514722, rel=ELEMENTWISE)
 
 
 # --- round trips (property tests) ------------------------------------------------------------------------------
@@ -141,8 +141,8 @@ sizes = st.integers(min_value=2, max_value=5000)
 def test_round_trip_r_to_d_to_r_with_equal_groups(r, vr, n):
     d, vd = convert.r_to_d(r, vr)
     back, vback = convert.d_to_r(d, vd, n, n)  # r_to_d implies a = 4, i.e. equal groups
-    assert float(back[0]) == pytest.approx(r, rel=ROUND_TRIP_REL, abs=1e-12)
-    assert float(vback[0]) == pytest.approx(vr, rel=ROUND_TRIP_REL)
+    assert float(back[0]) == pytest.approx(r, rel=ALGEBRAIC, abs=ZERO_ATOL)
+    assert float(vback[0]) == pytest.approx(vr, rel=ALGEBRAIC)
 
 
 @settings(max_examples=200, deadline=None)
@@ -151,7 +151,7 @@ def test_round_trip_d_to_r_to_d_recovers_d_only_for_equal_groups(d, vd, n1, n2):
     r, vr = convert.d_to_r(d, vd, n1, n2)
     back, _ = convert.r_to_d(r, vr)
     a = (n1 + n2) ** 2 / (n1 * n2)  # back = 2 d / sqrt(a): the a = 4 assumption of r_to_d
-    assert float(back[0]) == pytest.approx(2 * d / np.sqrt(a), rel=ROUND_TRIP_REL, abs=1e-12)
+    assert float(back[0]) == pytest.approx(2 * d / np.sqrt(a), rel=ALGEBRAIC, abs=ZERO_ATOL)
 
 
 @settings(max_examples=200, deadline=None)
@@ -159,8 +159,8 @@ def test_round_trip_d_to_r_to_d_recovers_d_only_for_equal_groups(d, vd, n1, n2):
 def test_round_trip_d_to_log_or_to_d(d, vd):
     lor, vlor = convert.d_to_log_or(d, vd)
     back, vback = convert.log_or_to_d(lor, vlor)
-    assert float(back[0]) == pytest.approx(d, rel=ROUND_TRIP_REL, abs=1e-12)
-    assert float(vback[0]) == pytest.approx(vd, rel=ROUND_TRIP_REL)
+    assert float(back[0]) == pytest.approx(d, rel=ALGEBRAIC, abs=ZERO_ATOL)
+    assert float(vback[0]) == pytest.approx(vd, rel=ALGEBRAIC)
 
 
 @settings(max_examples=200, deadline=None)
@@ -168,7 +168,7 @@ def test_round_trip_d_to_log_or_to_d(d, vd):
 def test_round_trip_t_and_f_give_the_same_d(t, n1, n2):
     d_t, _ = convert.t_to_d(t, n1, n2)
     d_f, _ = convert.f_to_d(t * t, n1, n2, sign=1 if t >= 0 else -1)
-    assert float(d_f[0]) == pytest.approx(float(d_t[0]), rel=ROUND_TRIP_REL, abs=1e-12)
+    assert float(d_f[0]) == pytest.approx(float(d_t[0]), rel=ALGEBRAIC, abs=ZERO_ATOL)
 
 
 @settings(max_examples=200, deadline=None)
@@ -177,7 +177,7 @@ def test_round_trip_z_to_p_to_z(z):
     from scipy.stats import norm
     p = 2 * norm.sf(abs(z))
     back = float(convert.p_to_z(p, sign=1 if z >= 0 else -1)[0])
-    assert back == pytest.approx(z, rel=1e-8, abs=1e-8)
+    assert back == pytest.approx(z, rel=QUANTILE_ROUND_TRIP, abs=QUANTILE_ROUND_TRIP)
 
 
 # --- bad input --------------------------------------------------------------------------------------------------

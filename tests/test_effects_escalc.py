@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tolerances import ALGEBRAIC, ELEMENTWISE, PUBLISHED_TABLE, ZERO_ATOL
 
 from ruptstats.effects import convert, escalc
 from ruptstats.effects.means import hedges_correction
@@ -17,8 +18,6 @@ from ruptstats.effects.measures import MEASURES
 from ruptstats.exceptions import DataWarning
 
 REF = Path(__file__).parent / "reference"
-CLOSED_FORM_REL = 1e-10  # closed-form formulas, same double arithmetic as R: only rounding differs
-BOOK_4DP = 5e-5  # values printed to 4 decimals in a book
 
 
 def _load(name):
@@ -35,7 +34,7 @@ def _close(got, want):
     got = np.asarray(got, dtype=float)
     assert np.array_equal(np.isfinite(got), np.isfinite(want)), (got, want)
     ok = np.isfinite(want)
-    np.testing.assert_allclose(got[ok], want[ok], rtol=CLOSED_FORM_REL, atol=0)
+    np.testing.assert_allclose(got[ok], want[ok], rtol=ELEMENTWISE, atol=0)
 
 
 @pytest.mark.parametrize("measure", ["SMD", "SMDH", "MD", "ROM"])
@@ -151,13 +150,12 @@ def test_book_example_two_groups():
     # (the book uses J = 1 - 3/(4 df - 1); the exact J agrees to the 4 printed decimals). The book's
     # v_g = J^2 v_d = 0.0411 is not metafor's "LS" variance 1/n1 + 1/n2 + g^2 / (2 N), which escalc follows.
     out = escalc(measure="SMD", m1i=[103.0], sd1i=[5.5], n1i=[50], m2i=[100.0], sd2i=[4.5], n2i=[50])
-    assert out["yi"].iloc[0] == pytest.approx(0.5924, abs=BOOK_4DP)
-    assert out["vi"].iloc[0] == pytest.approx(1 / 50 + 1 / 50 + out["yi"].iloc[0] ** 2 / 200, rel=CLOSED_FORM_REL)
+    assert out["yi"].iloc[0] == pytest.approx(0.5924, abs=PUBLISHED_TABLE)
+    assert out["vi"].iloc[0] == pytest.approx(1 / 50 + 1 / 50 + out["yi"].iloc[0] ** 2 / 200, rel=ELEMENTWISE)
 
 
 # --- properties (hypothesis) ----------------------------------------------------------------------------------
 
-PROPERTY_REL = 1e-9  # algebraically equal routes through different floating-point operations
 means_ = st.floats(-100, 100)
 sds = st.floats(0.1, 50)
 ns = st.integers(2, 2000)
@@ -169,8 +167,8 @@ def test_swapping_groups_flips_the_sign(m1, s1, n1, m2, s2, n2):
     for measure in ("MD", "SMD", "SMDH"):
         a = escalc(measure=measure, m1i=[m1], sd1i=[s1], n1i=[n1], m2i=[m2], sd2i=[s2], n2i=[n2])
         b = escalc(measure=measure, m1i=[m2], sd1i=[s2], n1i=[n2], m2i=[m1], sd2i=[s1], n2i=[n1])
-        assert b["yi"].iloc[0] == pytest.approx(-a["yi"].iloc[0], rel=PROPERTY_REL, abs=1e-12)
-        assert b["vi"].iloc[0] == pytest.approx(a["vi"].iloc[0], rel=PROPERTY_REL)
+        assert b["yi"].iloc[0] == pytest.approx(-a["yi"].iloc[0], rel=ALGEBRAIC, abs=ZERO_ATOL)
+        assert b["vi"].iloc[0] == pytest.approx(a["vi"].iloc[0], rel=ALGEBRAIC)
 
 
 @settings(max_examples=150, deadline=None)
@@ -180,7 +178,7 @@ def test_smd_equals_corrected_d_from_the_pooled_t(m1, s1, n1, m2, s2, n2):
     t = (m1 - m2) / (sp * np.sqrt(1 / n1 + 1 / n2))
     d, _ = convert.t_to_d(t, n1, n2)
     g = escalc(measure="SMD", m1i=[m1], sd1i=[s1], n1i=[n1], m2i=[m2], sd2i=[s2], n2i=[n2])["yi"].iloc[0]
-    assert g == pytest.approx(float(hedges_correction(n1 + n2 - 2) * d[0]), rel=PROPERTY_REL, abs=1e-12)
+    assert g == pytest.approx(float(hedges_correction(n1 + n2 - 2) * d[0]), rel=ALGEBRAIC, abs=ZERO_ATOL)
 
 
 @settings(max_examples=150, deadline=None)
@@ -189,5 +187,5 @@ def test_or_of_the_swapped_table_is_the_negative(cells):
     a, b, c, d = cells
     x = escalc(measure="OR", ai=[a], bi=[b], ci=[c], di=[d])
     y = escalc(measure="OR", ai=[c], bi=[d], ci=[a], di=[b])
-    assert y["yi"].iloc[0] == pytest.approx(-x["yi"].iloc[0], rel=PROPERTY_REL, abs=1e-12)
-    assert y["vi"].iloc[0] == pytest.approx(x["vi"].iloc[0], rel=PROPERTY_REL)
+    assert y["yi"].iloc[0] == pytest.approx(-x["yi"].iloc[0], rel=ALGEBRAIC, abs=ZERO_ATOL)
+    assert y["vi"].iloc[0] == pytest.approx(x["vi"].iloc[0], rel=ALGEBRAIC)

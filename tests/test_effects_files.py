@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from tolerances import EXACT
 
 from ruptstats.effects import convert_table, escalc
 from ruptstats.exceptions import DataError
 from ruptstats.tables import read_table
 
 NORMAND = pd.read_csv(__import__("pathlib").Path(__file__).parent / "reference" / "normand1999.csv")
-SAME_REL = 1e-12  # identical arithmetic on identical doubles; only the file round trip could differ
 
 MIXED = pd.DataFrame({"study": [1.0, 2.0, 3.0], "stat": [1.0, 2.0, 3.0], "value": [0.31, 2.10, 0.03],
                       "n": [50.0, np.nan, 60.0], "n1": [np.nan, 20.0, np.nan], "n2": [np.nan, 22.0, np.nan],
@@ -35,7 +35,7 @@ def test_smd_from_spss_and_stata_files(tmp_path, ext):
     frame = NORMAND.drop(columns=["source"]).astype(float)
     table = read_table(_write(tmp_path, frame, ext))
     args = dict(measure="SMD", m1i="m1i", sd1i="sd1i", n1i="n1i", m2i="m2i", sd2i="sd2i", n2i="n2i")
-    np.testing.assert_allclose(escalc(table, **args)["yi"], escalc(NORMAND, **args)["yi"], rtol=SAME_REL)
+    np.testing.assert_allclose(escalc(table, **args)["yi"], escalc(NORMAND, **args)["yi"], rtol=EXACT)
 
 
 @pytest.mark.parametrize("ext", [".sav", ".dta"])
@@ -45,7 +45,7 @@ def test_mixed_table_with_value_labelled_statistic_column(tmp_path, ext):
     out = convert_table(table, statistic="stat", to="ZCOR")
     plain = MIXED.assign(stat=["r", "t", "p"])
     want = convert_table(plain, statistic="stat", to="ZCOR")
-    np.testing.assert_allclose(out["yi"], want["yi"], rtol=SAME_REL)
+    np.testing.assert_allclose(out["yi"], want["yi"], rtol=EXACT)
     assert out["conversion"].tolist() == ["r -> z", "t -> d -> r -> z", "p -> r -> z"]
 
 

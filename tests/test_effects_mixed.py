@@ -5,11 +5,11 @@ which tests/test_effects_escalc.py checks against metafor 3.8.1."""
 import numpy as np
 import pandas as pd
 import pytest
+from tolerances import EXACT
 
 from ruptstats.effects import convert, convert_table, escalc, zcor
 from ruptstats.exceptions import DataError, DataWarning, OptionError
 
-SAME_ARITHMETIC_REL = 1e-12  # the same formulas composed in the same order
 
 # One table in form A; the numbers are invented study reports (no external source needed: every expected
 # value below is computed from the functions under test's verified building blocks).
@@ -62,18 +62,18 @@ def test_form_a_to_smd_equals_the_conversion_functions():
             want = (float(d[0]), float(v[0]))
         else:
             want = _expected_d(row)[:2]
-        assert (row["yi"], row["vi"]) == pytest.approx(want, rel=SAME_ARITHMETIC_REL), row["study"]
+        assert (row["yi"], row["vi"]) == pytest.approx(want, rel=EXACT), row["study"]
     assert list(out["measure"].unique()) == ["SMD"] and out.attrs["measure"] == "SMD"
 
 
 def test_form_a_to_zcor_goes_through_r_with_the_total_n():
     out = convert_table(FORM_A, to="ZCOR").set_index("study")
     z, vz = zcor([0.31], [50])
-    assert (out.loc["S1", "yi"], out.loc["S1", "vi"]) == pytest.approx((z[0], vz[0]), rel=SAME_ARITHMETIC_REL)
+    assert (out.loc["S1", "yi"], out.loc["S1", "vi"]) == pytest.approx((z[0], vz[0]), rel=EXACT)
     d, vd, n1, n2 = _expected_d(FORM_A.set_index("study").loc["S2"].rename({"study": "x"}))
     r, _ = convert.d_to_r(d, vd, n1, n2)
-    assert out.loc["S2", "yi"] == pytest.approx(np.arctanh(r[0]), rel=SAME_ARITHMETIC_REL)
-    assert out.loc["S2", "vi"] == pytest.approx(1 / (n1 + n2 - 3), rel=SAME_ARITHMETIC_REL)
+    assert out.loc["S2", "yi"] == pytest.approx(np.arctanh(r[0]), rel=EXACT)
+    assert out.loc["S2", "vi"] == pytest.approx(1 / (n1 + n2 - 3), rel=EXACT)
 
 
 def test_conversion_column_records_each_rows_path():
@@ -90,8 +90,8 @@ def test_form_b_filled_columns_equal_form_a():
         wide[kind] = np.where(rows["statistic"] == kind, rows["value"], np.nan)
     a = convert_table(rows, to="COR")
     b = convert_table(wide, to="COR")
-    np.testing.assert_allclose(b["yi"], a["yi"], rtol=SAME_ARITHMETIC_REL)
-    np.testing.assert_allclose(b["vi"], a["vi"], rtol=SAME_ARITHMETIC_REL)
+    np.testing.assert_allclose(b["yi"], a["yi"], rtol=EXACT)
+    np.testing.assert_allclose(b["vi"], a["vi"], rtol=EXACT)
     assert b["conversion"].tolist() == a["conversion"].tolist()
 
 
@@ -100,14 +100,15 @@ def test_same_study_reported_as_t_f_and_d_agrees():
     table = pd.DataFrame({"statistic": ["t", "F", "d"], "value": [2.5, 6.25, float(d[0])],
                           "n1": [30] * 3, "n2": [35] * 3, "sign": [None, 1, None]})
     out = convert_table(table, to="COR")
-    np.testing.assert_allclose(out["yi"], out["yi"].iloc[0], rtol=SAME_ARITHMETIC_REL)
-    np.testing.assert_allclose(out["vi"], out["vi"].iloc[0], rtol=SAME_ARITHMETIC_REL)
+    np.testing.assert_allclose(out["yi"], out["yi"].iloc[0], rtol=EXACT)
+    np.testing.assert_allclose(out["vi"], out["vi"].iloc[0], rtol=EXACT)
 
 
 def test_columns_mapping_renames_the_vocabulary():
     table = pd.DataFrame({"kind": ["r"], "stat": [0.3], "N": [40]})
     out = convert_table(table, statistic="kind", columns={"value": "stat", "n": "N"}, to="COR")
-    assert out["vi"].iloc[0] == pytest.approx((1 - 0.09) ** 2 / 39, rel=SAME_ARITHMETIC_REL)
+    # COR variance (1 - r^2)^2 / (n - 1) with r = 0.3, n = 40 (Borenstein et al., 2009, eq. 6.1; metafor's COR)
+    assert out["vi"].iloc[0] == pytest.approx((1 - 0.09) ** 2 / 39, rel=EXACT)
     with pytest.raises(OptionError, match="'size' is not a field"):
         convert_table(table, statistic="kind", columns={"size": "N"})
 
@@ -116,7 +117,7 @@ def test_paired_t_converts_to_smd_only():
     table = pd.DataFrame({"statistic": ["t_paired"], "value": [3.0], "n": [25], "r_prepost": [0.6]})
     d, vd = convert.paired_t_to_d(3.0, 25, 0.6)
     out = convert_table(table, to="SMD")
-    assert (out["yi"].iloc[0], out["vi"].iloc[0]) == pytest.approx((d[0], vd[0]), rel=SAME_ARITHMETIC_REL)
+    assert (out["yi"].iloc[0], out["vi"].iloc[0]) == pytest.approx((d[0], vd[0]), rel=EXACT)
     with pytest.raises(DataError, match="paired") as err:
         convert_table(table, to="COR")
     assert err.value.row == 1

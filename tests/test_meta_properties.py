@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tolerances import ALGEBRAIC, EXACT, REFIT_ESTIMATE, REFIT_TAU2, SHIFT_ESTIMATE, SHIFT_TAU2, SHIFT_TAU2_ATOL
 
 from ruptstats.meta import rma
 
@@ -26,9 +27,9 @@ def test_invariant_to_study_order(table, method, rnd):
     order = list(range(y.size))
     rnd.shuffle(order)
     a, b = rma(y, v, method=method), rma(y[order], v[order], method=method)
-    assert b.estimate == pytest.approx(a.estimate, rel=1e-7, abs=1e-9)
-    assert b.tau2 == pytest.approx(a.tau2, rel=1e-6, abs=1e-9)
-    assert b.q == pytest.approx(a.q, rel=1e-9, abs=1e-9)
+    assert b.estimate == pytest.approx(a.estimate, rel=REFIT_ESTIMATE, abs=ALGEBRAIC)
+    assert b.tau2 == pytest.approx(a.tau2, rel=REFIT_TAU2, abs=ALGEBRAIC)
+    assert b.q == pytest.approx(a.q, rel=ALGEBRAIC, abs=ALGEBRAIC)
 
 
 @settings(max_examples=40, deadline=None)
@@ -37,9 +38,9 @@ def test_location_equivariance(table, method, shift):
     """Adding c to every effect adds c to the estimate and its CI and leaves tau2 unchanged."""
     y, v = table
     a, b = rma(y, v, method=method), rma(y + shift, v, method=method)
-    assert b.estimate == pytest.approx(a.estimate + shift, rel=1e-7, abs=1e-7)
-    assert b.ci_lower == pytest.approx(a.ci_lower + shift, rel=1e-7, abs=1e-7)
-    assert b.tau2 == pytest.approx(a.tau2, rel=1e-5, abs=1e-8)
+    assert b.estimate == pytest.approx(a.estimate + shift, rel=SHIFT_ESTIMATE, abs=SHIFT_ESTIMATE)
+    assert b.ci_lower == pytest.approx(a.ci_lower + shift, rel=SHIFT_ESTIMATE, abs=SHIFT_ESTIMATE)
+    assert b.tau2 == pytest.approx(a.tau2, rel=SHIFT_TAU2, abs=SHIFT_TAU2_ATOL)
 
 
 @settings(max_examples=30, deadline=None)
@@ -55,7 +56,7 @@ def test_tau2_is_zero_when_all_effects_are_equal(value, v, method):
 def test_fe_ci_never_wider_than_re_ci(table, method):
     y, v = table
     fe, re = rma(y, v, method="FE"), rma(y, v, method=method)
-    assert fe.ci_upper - fe.ci_lower <= (re.ci_upper - re.ci_lower) * (1 + 1e-12)
+    assert fe.ci_upper - fe.ci_lower <= (re.ci_upper - re.ci_lower) * (1 + EXACT)
 
 
 @settings(max_examples=30, deadline=None)

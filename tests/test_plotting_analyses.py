@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from tolerances import printed
 
 from ruptstats.exceptions import DataError  # noqa: E402
 from ruptstats.meta import rma  # noqa: E402
@@ -63,7 +64,7 @@ def test_funnel_contours_and_their_legend(res):
     assert len(regions) == 4  # background (p <= .01) and the 99%, 95%, 90% regions
     # the 95% region's edge is y = 1.959964 * SE (qnorm(0.975) in R)
     widths = sorted(p.get_xy()[:, 0].max() / p.get_xy()[:, 1].max() for p in regions[1:])
-    assert widths == pytest.approx([1.644854, 1.959964, 2.575829], rel=1e-6)
+    assert widths == pytest.approx([1.644854, 1.959964, 2.575829], abs=printed(6))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:4] == ["p > .10", ".05 < p \u2264 .10", ".01 < p \u2264 .05", "p \u2264 .01"]
     assert funnel_plot(res, contours=(), legend=False).axes[0].get_legend() is None
@@ -77,7 +78,7 @@ def test_funnel_draws_filled_studies_hollow():
     (observed,) = _gid(ax, "studies")
     (hollow,) = _gid(ax, "filled-studies")
     assert len(observed.get_offsets()) == YI.size
-    assert np.asarray(hollow.get_offsets())[:, 0] == pytest.approx([-0.2, -0.1])
+    assert np.asarray(hollow.get_offsets())[:, 0] == pytest.approx([-0.2, -0.1])  # the filled yi given above
     assert len(hollow.get_facecolor()) == 0  # facecolor 'none'
     assert len(observed.get_facecolor()) == 1
     assert "Filled studies (trim and fill)" in [t.get_text() for t in ax.get_legend().get_texts()]
@@ -90,10 +91,10 @@ def test_funnel_egger_line_is_drawn_from_the_given_coefficients(res):
     ax = funnel_plot(res, egger=(0.1, 1.5)).axes[0]
     (line,) = _gid(ax, "regression-line")
     x, y = line.get_xdata(), line.get_ydata()
-    assert x == pytest.approx(0.1 + 1.5 * np.asarray(y))
+    assert x == pytest.approx(0.1 + 1.5 * np.asarray(y))  # x = 0.1 + 1.5 * SE: the coefficients given
     ax = funnel_plot(res, egger={"limit_estimate": -0.05, "intercept": 2.0}).axes[0]
     (line,) = _gid(ax, "regression-line")
-    assert line.get_xdata()[0] == pytest.approx(-0.05)
+    assert line.get_xdata()[0] == pytest.approx(-0.05)  # the given limit estimate, at SE = 0
     with pytest.raises(DataError, match="limit_estimate"):
         funnel_plot(res, egger={"slope": 1.0})
 
@@ -253,6 +254,7 @@ def test_bubble_plot_line_bubbles_and_band():
     ax = bubble_plot(x=x, yi=yi, weight=w, intercept=45.0, slope=-0.0223, band=band,
                      xlabel="Publication year").axes[0]
     (line,) = _gid(ax, "fitted-line")
+    # the given line, intercept 45.0 and slope -0.0223, at the first and last year
     assert line.get_ydata()[0] == pytest.approx(45.0 - 0.0223 * 1999)
     assert line.get_ydata()[-1] == pytest.approx(45.0 - 0.0223 * 2016)
     (bubbles,) = _gid(ax, "studies")

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from tolerances import ZERO_ATOL
 
 from ruptstats.exceptions import DataError  # noqa: E402
 from ruptstats.meta import rma, subgroup_analysis  # noqa: E402
@@ -73,7 +74,7 @@ def test_pooled_diamond_and_prediction_interval_on_the_r_scale(res):
     xs = diamond.get_xy()[:, 0]
     assert xs.min() == pytest.approx(bt["ci_lower"])
     assert xs.max() == pytest.approx(bt["ci_upper"])
-    assert np.min(np.abs(xs - bt["estimate"])) == pytest.approx(0.0, abs=1e-12)
+    assert np.min(np.abs(xs - bt["estimate"])) == pytest.approx(0.0, abs=ZERO_ATOL)
     (pi,) = _by_gid(fig, "prediction-interval")
     x = pi.get_xdata()
     assert np.nanmin(x) == pytest.approx(bt["pi_lower"])
@@ -145,7 +146,7 @@ def test_subgroup_blocks_with_their_own_diamonds_and_the_test(res):
 
 
 def test_plain_table_of_estimates():
-    table = pd.DataFrame({"label": ["Trial 1", "Trial 2", "Pooled"], "estimate": [0.2, 0.5, 0.35],
+    table = pd.DataFrame({"study": ["Trial 1", "Trial 2", "Pooled"], "estimate": [0.2, 0.5, 0.35],
                           "ci_lower": [0.0, 0.3, 0.2], "ci_upper": [0.4, 0.7, 0.5], "weight": [40.0, 60.0, 100.0],
                           "kind": ["study", "study", "pooled"], "pi_lower": [np.nan, np.nan, 0.05],
                           "pi_upper": [np.nan, np.nan, 0.65]})
@@ -175,16 +176,24 @@ def test_table_on_the_analysis_scale_back_transformed_by_measure():
 
 
 @pytest.mark.parametrize("table, missing", [
-    (pd.DataFrame({"label": ["A"], "estimate": [0.1], "ci_lower": [0.0]}), "ci_upper"),
-    (pd.DataFrame({"estimate": [0.1], "ci_lower": [0.0], "ci_upper": [0.2]}), "label"),
+    (pd.DataFrame({"study": ["A"], "estimate": [0.1], "ci_lower": [0.0]}), "ci_upper"),
+    (pd.DataFrame({"estimate": [0.1], "ci_lower": [0.0], "ci_upper": [0.2]}), "study"),
 ])
 def test_table_without_needed_columns_is_a_data_error(table, missing):
     with pytest.raises(DataError, match=missing):
         forest_plot(table)
 
 
+def test_label_column_still_works_with_a_deprecation_warning():
+    table = pd.DataFrame({"label": ["A", "B"], "estimate": [0.1, 0.3], "ci_lower": [0.0, 0.1],
+                          "ci_upper": [0.2, 0.5]})
+    with pytest.warns(DeprecationWarning, match="'label' is deprecated"):
+        fig = forest_plot(table)
+    assert _texts(fig, "study-label") == ["A", "B"]
+
+
 def test_bad_kind_is_a_data_error():
-    table = pd.DataFrame({"label": ["A"], "estimate": [0.1], "ci_lower": [0.0], "ci_upper": [0.2],
+    table = pd.DataFrame({"study": ["A"], "estimate": [0.1], "ci_lower": [0.0], "ci_upper": [0.2],
                           "kind": ["summary"]})
     with pytest.raises(DataError, match="kind"):
         forest_plot(table)
@@ -267,7 +276,7 @@ def test_trim_and_fill_studies_are_hollow_squares():
 
 
 def test_numbers_use_a_true_minus_and_no_negative_zero():
-    table = pd.DataFrame({"label": ["A", "B"], "estimate": [-0.004, -0.25], "ci_lower": [-0.2, -0.5],
+    table = pd.DataFrame({"study": ["A", "B"], "estimate": [-0.004, -0.25], "ci_lower": [-0.2, -0.5],
                           "ci_upper": [0.19, 0.0]})
     values = _texts(forest_plot(table), "value")
     assert values == ["0.00 [\u22120.20, 0.19]", "\u22120.25 [\u22120.50, 0.00]"]

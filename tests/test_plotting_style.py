@@ -80,6 +80,8 @@ def test_palette_survives_greyscale():
 
     from ruptstats.plotting import PALETTE
 
+    # luma of each colour with the ITU-R BT.601 weights (what a greyscale printer keeps); 0.25 apart is the
+    # house criterion for telling two colours apart in print
     grey = sorted(0.299 * r + 0.587 * g + 0.114 * b for r, g, b in map(to_rgb, PALETTE))
     assert min(b - a for a, b in zip(grey, grey[1:])) > 0.25
 

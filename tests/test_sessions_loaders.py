@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat  # a declared dependency (SPSS/Stata): a missing one must fail the run, not skip
 import pytest
 
 from ruptstats.exceptions import DataError, OptionError, TableReadError
@@ -69,7 +70,6 @@ def test_excel_sheet_and_header_row(tmp_path):
 
 
 def test_spss_value_labels_and_user_missing(tmp_path):
-    pyreadstat = pytest.importorskip("pyreadstat")
     df = pd.DataFrame({"ID": ["A", "A", "B", "B"], "SITZ": [1.0, 2, 1, 2], "BRUCH": [2.0, 1, 2, 2],
                        "AUFL": [-9.0, 4, -9, 99], "GESCHL": [1.0, 1, 2, 2]})
     p = tmp_path / "s.sav"
@@ -90,7 +90,6 @@ def test_spss_value_labels_and_user_missing(tmp_path):
 
 
 def test_stata_file(tmp_path):
-    pyreadstat = pytest.importorskip("pyreadstat")
     df = pd.DataFrame({"pid": [11, 11, 22], "sess": [1, 2, 1], "grp": [1, 1, 2], "hakt": [3.5, 2.0, 4.0]})
     p = tmp_path / "s.dta"
     pyreadstat.write_dta(df, p, variable_value_labels={"grp": {1: "CBT", 2: "PDT"}})

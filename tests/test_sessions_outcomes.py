@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from tolerances import ALGEBRAIC, printed
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.sessions import (INSTRUMENTS, Instrument, Norms, classify_sessions, client_conditions,
@@ -30,13 +31,13 @@ def pre_post(pairs, client_prefix="c"):
 
 
 def test_s_diff_and_rci_by_hand():
-    assert S_DIFF == pytest.approx(6.3246, abs=1e-4)  # the brief's example: sqrt(2) * 10 * sqrt(.2)
+    assert S_DIFF == pytest.approx(6.3246, abs=printed(4))  # the brief's example: sqrt(2) * 10 * sqrt(.2)
     # lower is better, RC = 1.96 * 6.3246 = 12.396: 30 -> 20 (-10, unchanged), 30 -> 15 (-15, improved),
     # 20 -> 35 (+15, deteriorated)
     d = pre_post([(30, 20), (30, 15), (20, 35)])
     r = client_outcomes(d, norms=NORMS, higher_is_better=False)
     assert r["rci"].tolist() == pytest.approx([-10 / S_DIFF, -15 / S_DIFF, 15 / S_DIFF])
-    assert r["rci"].tolist() == pytest.approx([-1.5811, -2.3717, 2.3717], abs=1e-4)
+    assert r["rci"].tolist() == pytest.approx([-1.5811, -2.3717, 2.3717], abs=printed(4))
     assert r["reliable_change"].tolist() == ["unchanged", "improved", "deteriorated"]
     # the same changes on an instrument where higher is better: the signs of improvement flip
     r = client_outcomes(d, norms=NORMS, higher_is_better=True, criterion=None)
@@ -248,7 +249,7 @@ def test_matches_a_groupby_reference_on_random_data():
             continue
         assert row["first"] == obs["outcome"].iloc[0] and row["last"] == obs["outcome"].iloc[-1]
         if len(obs) >= 2:
-            assert row["slope"] == pytest.approx(np.polyfit(obs["session"], obs["outcome"], 1)[0], rel=1e-9)
+            assert row["slope"] == pytest.approx(np.polyfit(obs["session"], obs["outcome"], 1)[0], rel=ALGEBRAIC)
         else:
             assert np.isnan(row["slope"])
 

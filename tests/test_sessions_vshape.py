@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from tolerances import printed
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.sessions import alliance_around_ruptures, classify_sessions
@@ -48,7 +49,7 @@ def test_hand_made_table():
     np.testing.assert_allclose(v["sd"], want_sd)
     # SE = SD / sqrt(2): 0.5 for the pairs one apart; CI = mean -/+ t(0.975, 1) * SE, t = 12.7062
     t = stats.t.ppf(0.975, 1)
-    assert t == pytest.approx(12.7062, abs=1e-4)
+    assert t == pytest.approx(12.7062, abs=printed(4))
     assert v.loc[5, ["se", "ci_lower", "ci_upper"]].tolist() == pytest.approx([0.5, 5.5 - t * 0.5, 5.5 + t * 0.5])
     assert v.loc[2, ["se", "ci_lower", "ci_upper"]].tolist() == [0, 1, 1]
     assert v.loc[[0, 3], ["sd", "se", "ci_lower", "ci_upper"]].isna().all().all()

@@ -192,7 +192,7 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
         from ..meta.subgroups import subgroup_analysis
 
         found["subgroups_common_tau2"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"),
-                                                           tau2="common", name=subgroup)
+                                                           tau2_model="common", name=subgroup)
     if bias:
         found["bias"] = publication_bias(model)
     if sensitivity:

@@ -10,7 +10,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .combine import aggregate, composite
+    from .convert import (
+        chi2_to_r,
+        ci_to_se,
+        ci_to_yi_vi,
+        d_to_log_or,
+        d_to_r,
+        f_to_d,
+        f_to_r,
+        log_or_to_d,
+        p_to_r,
+        p_to_z,
+        paired_t_to_d,
+        r_to_d,
+        t_to_d,
+    )
+    from .correlation import cor, ucor, zcor
+    from .measures import escalc, MEASURES
+    from .mixed import convert_table
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {

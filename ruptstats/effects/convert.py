@@ -22,8 +22,11 @@ of research synthesis* (pp. 231-244). Russell Sage Foundation.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from .._dist import norm_ppf
+from ..exceptions import OptionError
 
 from .._checks import check_choice, check_level
 from ..intake.cells import check_present, check_rule, check_sample_size
@@ -498,21 +501,26 @@ def p_to_r(p, n, *, tails=2, sign=1):
     return r, (1.0 - r**2) ** 2 / (n - 1.0)
 
 
-def ci_to_se(lower, upper, *, level=0.95, log_scale=False):
+def ci_to_se(lower, upper, *, level=0.95, scale="identity", log_scale=None):
     r"""Standard error from a symmetric confidence interval on the analysis scale.
 
     .. math:: SE = \frac{U - L}{2 z_{(1 + \text{level})/2}}
 
-    with :math:`L, U` replaced by their logarithms when ``log_scale`` is true (ratios: OR, RR, ROM).
+    with :math:`L, U` replaced by their logarithms when ``scale="log"`` (ratios: OR, RR, ROM).
 
     Parameters
     ----------
     lower, upper : array_like
-        The confidence limits (``upper > lower``; > 0 with ``log_scale``).
+        The confidence limits (``upper > lower``; > 0 with ``scale="log"``).
     level : float, default 0.95
         Confidence level (95 and 0.95 both mean 95 %).
-    log_scale : bool, default False
-        Take logarithms of the limits first (ratio measures).
+    scale : {"identity", "log"}, default "identity"
+        ``"log"`` takes logarithms of the limits first (ratio measures, analysed on the log scale);
+        ``"identity"`` uses them as they are (differences, Fisher's z). The same option as in
+        :func:`ci_to_yi_vi`.
+    log_scale : bool, optional
+        Deprecated spelling of ``scale="log"`` (true) or ``scale="identity"`` (false); still accepted, with a
+        :class:`DeprecationWarning`.
 
     Returns
     -------
@@ -523,6 +531,8 @@ def ci_to_se(lower, upper, *, level=0.95, log_scale=False):
     ------
     DataError
         A missing or out-of-range value; ``row`` is its 1-based position, ``column`` the argument name.
+    OptionError
+        ``scale`` not one of the allowed values, or both ``scale`` and ``log_scale`` given.
 
     References
     ----------
@@ -530,13 +540,25 @@ def ci_to_se(lower, upper, *, level=0.95, log_scale=False):
     standard error from the log limits); Higgins, J. P. T., & Green, S. (Eds.) (2011). *Cochrane handbook
     for systematic reviews of interventions* (version 5.1.0), section 7.7.7.2.
     """
+    scale = _ci_scale(scale, log_scale)
     lo, hi = _arr(lower, "ci_lower"), _arr(upper, "ci_upper")
-    if log_scale:
+    if scale == "log":
         check_rule(lo, "positive", column="ci_lower", extra=" (a ratio's limit)")
         lo, hi = np.log(lo), np.log(hi)
     check_rule(hi - lo, "positive", column="ci_upper", extra=" minus ci_lower (the upper limit must exceed the "
                "lower)")
     return (hi - lo) / (2.0 * -norm_ppf((1.0 - check_level(level)) / 2.0))
+
+
+def _ci_scale(scale, log_scale) -> str:
+    """Check ``scale``, accepting the deprecated boolean ``log_scale`` of :func:`ci_to_se` with a warning."""
+    if log_scale is not None:
+        if scale != "identity":
+            raise OptionError("ci_to_se: give scale only (log_scale is its deprecated spelling), not both")
+        warnings.warn("ci_to_se(log_scale=...) is deprecated: use scale='log' or scale='identity' (as in "
+                      "ci_to_yi_vi)", DeprecationWarning, stacklevel=3)
+        return "log" if log_scale else "identity"
+    return check_choice("scale", scale, ["identity", "log"])
 
 
 def ci_to_yi_vi(estimate, lower, upper, *, level=0.95, scale="log"):
@@ -575,5 +597,5 @@ def ci_to_yi_vi(estimate, lower, upper, *, level=0.95, scale="log"):
     """
     scale = check_choice("scale", scale, ["log", "identity"])
     est = _arr(estimate, "estimate", "positive" if scale == "log" else None)
-    se = ci_to_se(lower, upper, level=level, log_scale=scale == "log")
+    se = ci_to_se(lower, upper, level=level, scale=scale)
     return (np.log(est) if scale == "log" else est), se**2

@@ -5,7 +5,27 @@ Run ``python -m ruptstats.meta --help`` for the command line.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .bias import egger_test, fail_safe_n, pet_peese, rank_test
+    from .cluster_robust import robust, RobustResult
+    from .estimators import estimate_tau2, TAU2_METHODS
+    from .example import load_example
+    from .fitting import fit_model, ModelFit
+    from .gosh_subsets import gosh, GoshResult
+    from .model import rma
+    from .multilevel import three_level, ThreeLevelResult
+    from .permutation import permutation_test, PermutationResult
+    from .regression import meta_regression, MetaRegressionResult
+    from .results import MetaResult
+    from .selection import selection_model, SelectionModelResult
+    from .sensitivity import baujat, cumulative, influence, leave_one_out
+    from .subgroups import subgroup_analysis, SubgroupResult
+    from .subgroups_common import CommonTau2SubgroupResult
+    from .trimfill import trim_and_fill, TrimFillResult
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {

@@ -84,10 +84,10 @@ class GoshResult:
                 "i2_min": float(self.i2.min()), "i2_max": float(self.i2.max())}
 
     def summary(self) -> str:
-        """A one-line description."""
-        kind = "all" if self.exact else f"{self.k.size} random (seed {self.seed})"
-        return (f"GOSH ({self.method}): {kind} subsets; estimate from {self.estimate.min():.4f} to "
-                f"{self.estimate.max():.4f}, I^2 from {self.i2.min():.1f}% to {self.i2.max():.1f}%")
+        """A one-line description (see :func:`ruptstats.report.format_gosh`)."""
+        from ..report import format_gosh
+
+        return format_gosh(self)
 
     def __repr__(self) -> str:
         return f"GoshResult(method={self.method!r}, n_subsets={self.k.size}, exact={self.exact})"

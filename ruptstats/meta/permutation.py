@@ -87,12 +87,10 @@ class PermutationResult:
                 "exact": self.exact, "seed": self.seed}
 
     def summary(self) -> str:
-        """Text table of permutation p-values."""
-        from ..report import format_table
+        """Text table of permutation p-values (see :func:`ruptstats.report.format_permutation`)."""
+        from ..report import format_permutation
 
-        kind = "exact" if self.exact else f"{self.iterations} random (seed {self.seed})"
-        return (f"Permutation test ({kind} permutations)\n{format_table(self.summary_frame())}\n"
-                f"Omnibus test: permutation p = {self.qm_p:.4g}")
+        return format_permutation(self)
 
     def __repr__(self) -> str:
         return f"PermutationResult(terms={list(self.terms)}, p={self.p.tolist()}, exact={self.exact})"

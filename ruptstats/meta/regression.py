@@ -154,21 +154,11 @@ class MetaRegressionResult:
                 "n_excluded": len(self.excluded), "excluded": list(self.excluded), "notes": list(self.notes)}
 
     def summary(self) -> str:
-        """Coefficient table with the omnibus and residual-heterogeneity tests (rounded in report)."""
-        from ..report import format_table
+        """Coefficient table with the omnibus and residual-heterogeneity tests (see
+        :func:`ruptstats.report.format_meta_regression`)."""
+        from ..report import format_meta_regression
 
-        test = "F" if self.df is not None else "QM"
-        dfs = f"{self.qm_df}, {self.df}" if self.df is not None else f"{self.qm_df}"
-        lines = [f"Meta-regression (k = {self.k}; tau^2 estimator: {self.method}; moderators: "
-                 f"{', '.join(self.moderators)})", format_table(self.summary_frame()),
-                 f"Test of moderators: {test}({dfs}) = {self.qm:.4f}, p = {self.qm_p:.4g}",
-                 f"Residual heterogeneity: QE({self.q_residual_df}) = {self.q_residual:.4f}, "
-                 f"p = {self.q_residual_p:.4g}; tau^2 = {self.tau2 if self.tau2 is None else f'{self.tau2:.4f}'}"
-                 f"; R^2 = {'NA' if self.r2 is None else f'{self.r2:.2f}%'}"]
-        if self.excluded:
-            lines.append(f"Excluded (missing moderator): {len(self.excluded)}: {', '.join(self.excluded)}")
-        lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return format_meta_regression(self)
 
     def __str__(self) -> str:
         return self.summary()

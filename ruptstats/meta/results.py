@@ -14,7 +14,7 @@ import numpy as np
 
 from .._dist import norm_ppf
 from .fitting import ModelFit
-from .transforms import back_transform as _back_transform
+from ..effects.transforms import back_transform as _back_transform
 
 __all__ = ["MetaResult", "MODEL_KEYS"]
 
@@ -53,8 +53,11 @@ class MetaResult:
         Degrees of freedom of the t test (``knha``: k - 1), else None.
     ci_lower, ci_upper, pi_lower, pi_upper : float
         Confidence and prediction interval (the PI equals the CI for the common-effect model).
-    tau2, tau2_se, tau : float or None
-        Between-study variance, its SE and square root (None for ``FE``; None for k = 1).
+    tau2, tau : float or None
+        Between-study variance and its square root: the estimate for a random-effects model; 0.0 for ``FE``
+        (the common-effect model fixes it at zero, as metafor's ``rma(method="FE")$tau2``); None for k = 1.
+    tau2_se : float or None
+        Standard error of ``tau2`` (None for ``FE`` and for k = 1).
     tau2_ci_lower, tau2_ci_upper, i2_ci_lower, i2_ci_upper, h2_ci_lower, h2_ci_upper : float or None
         Q-profile confidence intervals (None for ``FE`` and k = 1).
     i2, h2 : float or None
@@ -191,17 +194,17 @@ class MetaResult:
         Returns
         -------
         pandas.DataFrame
-            Columns ``label, kind`` (``"study"`` or ``"pooled"``), ``estimate, se, ci_lower, ci_upper,
+            Columns ``study, kind`` (``"study"`` or ``"pooled"``), ``estimate, se, ci_lower, ci_upper,
             pi_lower, pi_upper`` (NaN on study rows), ``weight`` (percent; 100 on the pooled row), ``n``.
         """
         import pandas as pd
 
         st = self.studies_frame()
-        rows = pd.DataFrame({"label": st["study"], "kind": "study", "estimate": st["yi"], "se": st["se"],
+        rows = pd.DataFrame({"study": st["study"], "kind": "study", "estimate": st["yi"], "se": st["se"],
                              "ci_lower": st["ci_lower"], "ci_upper": st["ci_upper"], "pi_lower": np.nan,
                              "pi_upper": np.nan, "weight": st["weight"],
                              "n": st["n"] if "n" in st else np.nan})
-        pooled = pd.DataFrame([{"label": f"{'FE' if self.method == 'FE' else 'RE'} model", "kind": "pooled",
+        pooled = pd.DataFrame([{"study": f"{'FE' if self.method == 'FE' else 'RE'} model", "kind": "pooled",
                                 "estimate": self.estimate, "se": self.se, "ci_lower": self.ci_lower,
                                 "ci_upper": self.ci_upper, "pi_lower": self.pi_lower, "pi_upper": self.pi_upper,
                                 "weight": 100.0, "n": self.n_total if self.n_total is not None else np.nan}])

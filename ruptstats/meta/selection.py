@@ -93,11 +93,11 @@ class SelectionModelResult(SmallResult):
         return out
 
     def summary(self) -> str:
-        """The estimates table and the selection weights per p-value interval."""
-        bounds = (0.0,) + self.steps
-        weights = "; ".join(f"p in ({lo:g}, {hi:g}]: k = {k}, delta = {d:.4f}" for lo, hi, k, d in
-                            zip(bounds[:-1], bounds[1:], self.k_per_interval, self.delta))
-        return f"{super().summary()}\nSelection weights: {weights}"
+        """The estimates table and the selection weights per p-value interval (see
+        :func:`ruptstats.report.format_selection`)."""
+        from ..report import format_selection
+
+        return format_selection(self)
 
 
 def _negloglik(par, y, v, cuts, groups, n_delta):

@@ -1,6 +1,6 @@
 r"""Subgroup analysis: one model per level of a categorical variable and a test of subgroup differences.
 
-With ``tau2="separate"`` (the default, as in Borenstein et al., 2009, ch. 19, "separate estimates of
+With ``tau2_model="separate"`` (the default, as in Borenstein et al., 2009, ch. 19, "separate estimates of
 :math:`\tau^2`") each subgroup is an independent model with its own :math:`\hat\tau^2`, fitted with the
 same method, test and level as the overall model. Subgroup differences are tested with
 
@@ -17,6 +17,7 @@ meta-analysis* (ch. 19). Wiley.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,7 @@ import pandas as pd
 
 from .._checks import check_choice
 from .._dist import chi2_sf
-from ..exceptions import DataError
+from ..exceptions import DataError, OptionError
 from .fitting import fit_model
 from .results import MetaResult
 
@@ -95,8 +96,8 @@ class SubgroupResult:
         return f"SubgroupResult(levels={list(self.subgroups)}, q={self.q!r}, df={self.df}, p={self.p!r})"
 
 
-def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", name: str = "subgroup"
-                      ) -> SubgroupResult:
+def subgroup_analysis(result: MetaResult, groups, *, tau2_model: str = "separate", name: str = "subgroup",
+                      tau2: str | None = None) -> SubgroupResult:
     """Refit ``result``'s model within each level of ``groups`` and test the differences.
 
     Parameters
@@ -106,15 +107,26 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
     groups : array_like
         One subgroup label per study of ``result`` (missing labels exclude that study, reported in
         ``excluded``).
-    tau2 : {"separate", "common"}
+    tau2_model : {"separate", "common"}, default "separate"
         Separate τ² per subgroup, or one common τ² (a meta-regression on the subgroup factor, see
-        :mod:`ruptstats.meta.subgroups_common`; returns a ``CommonTau2SubgroupResult``).
+        :mod:`ruptstats.meta.subgroups_common`; returns a ``CommonTau2SubgroupResult``). The result's
+        ``tau2_model`` attribute carries the same name.
     name : str
         Name of the grouping variable, for reports.
+    tau2 : {"separate", "common"}, optional
+        Deprecated spelling of ``tau2_model`` (``tau2`` names the between-study variance everywhere else);
+        still accepted, with a :class:`DeprecationWarning`.
 
     Returns
     -------
     SubgroupResult
+
+    Raises
+    ------
+    OptionError
+        ``tau2_model`` not one of the allowed values, or both ``tau2_model`` and ``tau2`` given.
+    DataError
+        ``groups`` not one label per study, or fewer than 2 subgroups.
 
     Examples
     --------
@@ -124,7 +136,7 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
     >>> sg.df, round(sg.q, 3)
     (1, 12.0)
     """
-    tau2 = check_choice("tau2", tau2, ("separate", "common"))
+    tau2_model = _tau2_model(tau2_model, tau2)
     labels = pd.Series(list(groups) if not isinstance(groups, pd.Series) else groups.to_list(), dtype=object)
     if len(labels) != result.k:
         raise DataError(f"{len(labels)} subgroup labels for {result.k} studies")
@@ -136,7 +148,7 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
         levels = [str(c) for c in groups.cat.categories if str(c) in present]
     if len(levels) < 2:
         raise DataError(f"subgroup analysis needs at least 2 levels of '{name}', found {len(levels)}")
-    if tau2 == "common":
+    if tau2_model == "common":
         from .subgroups_common import common_tau2_subgroups
 
         return common_tau2_subgroups(result, labels, known, levels, name, excluded)
@@ -147,8 +159,19 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2: str = "separate", nam
     mean = np.sum(w * est) / np.sum(w)
     q = float(np.sum(w * (est - mean) ** 2))
     df = len(levels) - 1
-    return SubgroupResult(overall=overall, subgroups=fits, q=q, df=df, p=float(chi2_sf(q, df)), tau2_model=tau2,
-                          variable=name, excluded=excluded)
+    return SubgroupResult(overall=overall, subgroups=fits, q=q, df=df, p=float(chi2_sf(q, df)),
+                          tau2_model=tau2_model, variable=name, excluded=excluded)
+
+
+def _tau2_model(tau2_model: str, tau2: str | None) -> str:
+    """Check the ``tau2_model`` option, accepting its deprecated spelling ``tau2`` with a warning."""
+    if tau2 is not None:
+        if tau2_model != "separate":
+            raise OptionError("subgroup_analysis: give tau2_model only (tau2 is its deprecated name), not both")
+        warnings.warn("subgroup_analysis(tau2=...) is deprecated: the option is now called tau2_model "
+                      "(tau2 names the between-study variance)", DeprecationWarning, stacklevel=3)
+        return check_choice("tau2", tau2, ("separate", "common"))
+    return check_choice("tau2_model", tau2_model, ("separate", "common"))
 
 
 def _refit(result: MetaResult, mask: np.ndarray) -> MetaResult:

@@ -81,13 +81,10 @@ class CommonTau2SubgroupResult:
                 "excluded": list(self.excluded)}
 
     def summary(self) -> str:
-        """Subgroup table and the test of differences (rounded in report)."""
-        from ..report import format_table
+        """Subgroup table and the test of differences (see :func:`ruptstats.report.format_common_subgroups`)."""
+        from ..report import format_common_subgroups
 
-        name = "F" if self.fit.df is not None else "QM"
-        return (f"Subgroups by '{self.variable}' (common tau^2 = {self.tau2:.4f}):\n"
-                f"{format_table(self.summary_frame())}\n"
-                f"Test of subgroup differences: {name}({self.qm_df}) = {self.qm:.4f}, p = {self.qm_p:.4g}")
+        return format_common_subgroups(self)
 
     def __repr__(self) -> str:
         return f"CommonTau2SubgroupResult(levels={list(self.levels)}, qm={self.qm!r}, tau2={self.tau2!r})"

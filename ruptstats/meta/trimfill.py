@@ -82,10 +82,10 @@ class TrimFillResult(MetaResult):
         return out
 
     def summary(self) -> str:
-        """Number of filled studies and the model of the filled data."""
-        head = (f"Trim-and-fill ({self.estimator}): estimated missing studies on the {self.side} side: "
-                f"{self.k0} (SE = {self.se_k0:.4f})\n")
-        return head + super().summary()
+        """Number of filled studies and the model of the filled data (see :func:`ruptstats.report.format_trimfill`)."""
+        from ..report import format_trimfill
+
+        return format_trimfill(self)
 
     def __repr__(self) -> str:
         return (f"TrimFillResult(k0={self.k0}, side={self.side!r}, estimate={self.estimate!r}, "

@@ -13,7 +13,17 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .diagnostics import baujat_plot, gosh_plot
+    from .forest import forest_plot
+    from .funnel import funnel_plot
+    from .regression import bubble_plot
+    from .sensitivity import cumulative_plot, leave_one_out_plot
+    from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {

@@ -1,7 +1,7 @@
 """Helpers shared by the plot functions: the drawing scale, number text, table checks, text widths.
 
 Nothing here computes a statistic: the scale only maps numbers a result already holds onto the axis (the
-back-transformation of :mod:`ruptstats.meta.transforms`), and number text comes from :mod:`ruptstats.report`.
+back-transformation of :mod:`ruptstats.effects.transforms`), and number text comes from :mod:`ruptstats.report`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Callable
 import numpy as np
 
 from ..exceptions import DataError
-from ..meta.transforms import back_transform as _back_transform
-from ..meta.transforms import reported_label
+from ..effects.transforms import back_transform as _back_transform
+from ..effects.transforms import reported_label
 
 __all__ = ["Scale", "scale_for", "number_text", "interval_text", "level_text", "check_layout", "tick_text", "format_axis",
            "require_columns", "text_width", "as_frame", "pyplot"]
 
-#: Axis titles for the symbols of :func:`ruptstats.meta.transforms.reported_label`.
+#: Axis titles for the symbols of :func:`ruptstats.effects.transforms.reported_label`.
 AXIS_TITLES = {
     "r": "Correlation (r)",
     "z": "Fisher's z",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -26,8 +27,8 @@ def forest_plot(data, *, back_transform: bool = True, prediction: bool = True, h
         A pooled result (its ``summary_frame()`` is drawn; studies a trim-and-fill result flags in
         ``is_filled`` are hollow squares); a :class:`~ruptstats.meta.SubgroupResult` (one
         block per subgroup with its own diamond and heterogeneity, then the overall model and the test of
-        subgroup differences); or a table with columns ``label`` (or ``study``), ``estimate``, ``ci_lower``,
-        ``ci_upper`` and optionally ``weight`` (percent; squares are sized by it), ``kind`` (``"study"`` or
+        subgroup differences); or a table with columns ``study`` (``label`` is deprecated), ``estimate``,
+        ``ci_lower``, ``ci_upper`` and optionally ``weight`` (percent; squares are sized by it), ``kind`` (``"study"`` or
         ``"pooled"``: pooled rows are drawn as diamonds) and ``pi_lower, pi_upper`` (on pooled rows).
     back_transform : bool, default True
         Draw results on the reported scale: r for Fisher's z (``ZCOR``), odds/risk ratios for log ratios
@@ -128,7 +129,7 @@ def _study_rows(frame, scale, digits, indent=0, filled=None) -> list:
     filled = np.zeros(len(study), dtype=bool) if filled is None else np.asarray(filled, dtype=bool)
     rows = []
     for r, hollow in zip(study.itertuples(index=False), filled):
-        rows.append(Row("study", str(r.label), r.estimate, r.ci_lower, r.ci_upper, r.weight,
+        rows.append(Row("study", str(r.study), r.estimate, r.ci_lower, r.ci_upper, r.weight,
                         values=(interval_text(r.estimate, r.ci_lower, r.ci_upper, scale, digits),
                                 _weight_text(r.weight)), indent=indent, hollow=bool(hollow)))
     return rows
@@ -198,9 +199,11 @@ def _subgroup_rows(sg, scale, back_transform, prediction, heterogeneity, digits)
 
 def _table_rows(frame, scale, prediction, level, digits) -> list:
     frame = frame.copy()
-    if "label" not in frame.columns and "study" in frame.columns:
-        frame["label"] = frame["study"]
-    require_columns(frame, ("label", "estimate", "ci_lower", "ci_upper"), "forest_plot")
+    if "study" not in frame.columns and "label" in frame.columns:
+        warnings.warn("forest_plot: the table column 'label' is deprecated; name it 'study' (as summary_frame() "
+                      "and to_dict() do)", DeprecationWarning, stacklevel=3)
+        frame = frame.rename(columns={"label": "study"})
+    require_columns(frame, ("study", "estimate", "ci_lower", "ci_upper"), "forest_plot")
     for col in ("estimate", "ci_lower", "ci_upper", "pi_lower", "pi_upper"):
         if col in frame.columns:
             frame[col] = scale.apply(frame[col].to_numpy(dtype=float))
@@ -213,10 +216,10 @@ def _table_rows(frame, scale, prediction, level, digits) -> list:
     for i, r in enumerate(frame.itertuples(index=False)):
         ci = interval_text(r.estimate, r.ci_lower, r.ci_upper, scale, digits)
         if kinds[i] == "study":
-            rows.append(Row("study", str(r.label), r.estimate, r.ci_lower, r.ci_upper, weight[i],
+            rows.append(Row("study", str(r.study), r.estimate, r.ci_lower, r.ci_upper, weight[i],
                             values=(ci, _weight_text(weight[i]))))
             continue
-        rows.append(Row("diamond", str(r.label), r.estimate, r.ci_lower, r.ci_upper,
+        rows.append(Row("diamond", str(r.study), r.estimate, r.ci_lower, r.ci_upper,
                         values=(ci, _weight_text(weight[i])), bold=True))
         pi = (getattr(r, "pi_lower", math.nan), getattr(r, "pi_upper", math.nan))
         if prediction and all(math.isfinite(v) for v in pi):

@@ -9,7 +9,7 @@ import numpy as np
 from .._checks import check_level
 from .._dist import norm_ppf
 from ..exceptions import DataError, OptionError
-from ..meta.transforms import reported_label
+from ..effects.transforms import reported_label
 from ._common import AXIS_TITLES, pyplot
 from .style import GREYS, publication_style
 

@@ -7,6 +7,9 @@
 - :func:`classify_sessions`: a rupture/repair rule (:mod:`~ruptstats.sessions.rules`) per session;
 - :func:`client_conditions`: one row per client with its condition, joined to client-level columns (from the
   session table or a client file read by :func:`read_clients`/:func:`load_clients`);
+- :func:`client_outcomes`: per client first, last, change, slope, mean alliance and, per instrument, the
+  Jacobson & Truax reliable change index and clinically significant change (:mod:`~ruptstats.sessions.outcomes`);
+- :func:`alliance_around_ruptures`: mean alliance by session relative to the rupture (the V-shape);
 - :func:`score_instrument`: WAI-SR, SRS, ORS, OQ-45, PHQ-9, BDI-II or a declared instrument from items.
 
 Data flow one way; each step takes what it needs as arguments::
@@ -19,7 +22,22 @@ Data flow one way; each step takes what it needs as arguments::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .classify import classify_sessions, client_conditions, compare_rules, condition_counts
+    from .clients import load_clients, read_clients
+    from .data import ClientData, SessionData
+    from .instruments import Instrument, INSTRUMENTS, Norms, score_instrument
+    from .loader import load_sessions, read_sessions
+    from .mapping import Mapping, read_mapping
+    from .outcomes import client_outcomes
+    from .privacy import pseudonymise
+    from .report import Issue, SessionReport
+    from .rules import CodedRule, make_rule, ObserverRule, SelfReportRule, TrajectoryRule
+    from .vshape import alliance_around_ruptures
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {

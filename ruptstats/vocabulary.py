@@ -1,0 +1,266 @@
+"""The one vocabulary of ruptstats: every JSON key, result attribute and output column, with its meaning and
+the name metafor gives the same quantity.
+
+A name is decided once and used everywhere (attributes, ``summary_frame()`` columns, ``to_dict()`` keys, the
+command line's JSON). ``tests/test_vocabulary.py`` checks that every key of every result's ``to_dict()`` and
+every column the effect-size functions add is listed here, so a new name cannot drift in unnoticed: add it
+here, with its meaning, when you add it to a result.
+
+``metafor`` is the name of the same value in R's metafor (``res$tau2``, ``influence(res)$inf$cook.d``,
+``escalc()$yi``); ``None`` where metafor has no such value or prints it without a name.
+
+>>> VOCABULARY["i2"].meaning
+'I²: share of the total variance due to between-study heterogeneity, in percent'
+>>> metafor_name("cooks_distance")
+'cook.d'
+>>> unknown_names({"estimate": 0.3, "estimat": 0.3})
+['estimat']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CLI_SECTIONS", "Term", "VOCABULARY", "metafor_name", "unknown_names"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One name of the vocabulary: what it means (with units) and metafor's name for it."""
+
+    meaning: str
+    metafor: str | None = None
+
+
+_T = Term
+
+#: name -> Term, for every value a result, table or JSON payload of ruptstats carries
+VOCABULARY: dict[str, Term] = {
+    # --- the pooled model (MetaResult, and the models inside other results) ---
+    "k": _T("number of studies (or of effect sizes) in the model", "k"),
+    "n_total": _T("total sample size over the studies, when per-study n was given"),
+    "method": _T("between-study variance estimator (FE, DL, HE, HS, SJ, ML, REML, EB, PM)", "method"),
+    "test": _T("test of the coefficients: 'z' (normal) or 'knha' (Knapp-Hartung t)", "test"),
+    "measure": _T("effect-size measure (e.g. ZCOR, SMD, OR)", "measure"),
+    "level": _T("confidence level, a proportion (0.95)", "level"),
+    "estimate": _T("pooled (or per-row) effect on the analysis scale", "b / beta / estimate"),
+    "se": _T("standard error of the estimate", "se"),
+    "statistic": _T("test statistic: z, or t with test='knha'", "zval / tval"),
+    "p": _T("two-sided p-value", "pval"),
+    "df": _T("degrees of freedom of the t test (None for z tests)", "ddf"),
+    "ci_lower": _T("lower confidence limit", "ci.lb"),
+    "ci_upper": _T("upper confidence limit", "ci.ub"),
+    "pi_lower": _T("lower prediction-interval limit", "pi.lb"),
+    "pi_upper": _T("upper prediction-interval limit", "pi.ub"),
+    "tau2": _T("between-study variance τ² (0 for the common-effect model)", "tau2"),
+    "tau2_se": _T("standard error of τ²", "se.tau2"),
+    "tau": _T("square root of τ²", "tau"),
+    "tau2_ci_lower": _T("Q-profile lower confidence limit of τ²", "confint(res)$random['tau^2', 'ci.lb']"),
+    "tau2_ci_upper": _T("Q-profile upper confidence limit of τ²", "confint(res)$random['tau^2', 'ci.ub']"),
+    "i2": _T("I²: share of the total variance due to between-study heterogeneity, in percent", "I2"),
+    "i2_ci_lower": _T("lower confidence limit of I² (percent)", "confint(res)$random['I^2(%)', 'ci.lb']"),
+    "i2_ci_upper": _T("upper confidence limit of I² (percent)", "confint(res)$random['I^2(%)', 'ci.ub']"),
+    "h2": _T("H²: total variance over sampling variance", "H2"),
+    "h2_ci_lower": _T("lower confidence limit of H²", "confint(res)$random['H^2', 'ci.lb']"),
+    "h2_ci_upper": _T("upper confidence limit of H²", "confint(res)$random['H^2', 'ci.ub']"),
+    "q": _T("Cochran's Q (test for heterogeneity)", "QE"),
+    "q_df": _T("degrees of freedom of Q (k - p)", "k - p"),
+    "q_p": _T("p-value of Q", "QEp"),
+    "back_transformed": _T("estimate and intervals on the reported scale (r, OR, ...), when the measure has one",
+                           "predict(res, transf = ...)"),
+    "notes": _T("messages about the fit (fallbacks, undefined quantities, excluded rows)"),
+    "studies": _T("one record per study (study, yi, vi, weight, ...)"),
+    "study": _T("study label", "slab"),
+    "yi": _T("effect size on the analysis scale", "yi"),
+    "vi": _T("sampling variance of yi", "vi"),
+    "weight": _T("weight of the study, percent of the model's total", "weights(res)"),
+    "n": _T("sample size", "ni"),
+    "kind": _T("row type of a summary frame: 'study' or 'pooled'"),
+    "excluded": _T("studies left out (missing moderator, label or cluster)"),
+    "n_excluded": _T("number of studies left out"),
+    # --- effect-size tables (escalc, convert_table, aggregate) ---
+    "conversion": _T("how a row's statistic was converted, e.g. 't -> d -> r -> z'"),
+    "combined_rows": _T("number of input rows combined into this study's effect (aggregate)"),
+    # --- meta-regression and subgroups ---
+    "coefficients": _T("one record per model coefficient", "coef(summary(res))"),
+    "term": _T("name of a model coefficient (intercept, moderator or dummy)", "rownames(coef(summary(res)))"),
+    "terms": _T("the model coefficients' names"),
+    "intercept": _T("intercept of a regression (Egger's test: the asymmetry estimate)"),
+    "qm": _T("omnibus test of the moderators (Q_M, or F with knha)", "QM"),
+    "qm_df": _T("numerator degrees of freedom of the omnibus test", "QMdf"),
+    "qm_p": _T("p-value of the omnibus test", "QMp"),
+    "q_residual": _T("residual heterogeneity statistic Q_E", "QE"),
+    "q_residual_df": _T("degrees of freedom of Q_E", "k - p"),
+    "q_residual_p": _T("p-value of Q_E", "QEp"),
+    "r2": _T("pseudo-R²: share of τ² accounted for by the moderators, percent", "R2"),
+    "reference_levels": _T("reference level of each categorical moderator"),
+    "variable": _T("name of the grouping variable"),
+    "subgroup": _T("level of the grouping variable"),
+    "subgroups": _T("one model (or record) per subgroup"),
+    "subgroup_variable": _T("name of the grouping variable of a subgroup analysis"),
+    "subgroup_tau2": _T("'separate' or 'common' τ² across subgroups (the tau2_model option)"),
+    "tau2_model": _T("'separate' or 'common' τ² across subgroups"),
+    "subgroup_test": _T("test of subgroup differences {q, df, p}", "QM of rma(mods = ~ factor)"),
+    "subgroup_excluded": _T("studies without a subgroup label"),
+    # --- publication bias ---
+    "alpha": _T("significance level of a fail-safe N", "alpha"),
+    "rosenthal": _T("Rosenthal's fail-safe N", "fsn(type = 'Rosenthal')$fsnum"),
+    "orwin": _T("Orwin's fail-safe N", "fsn(type = 'Orwin')$fsnum"),
+    "orwin_target": _T("target effect of Orwin's fail-safe N", "fsn(type = 'Orwin')$target"),
+    "limit_estimate": _T("Egger's limit estimate (the effect at SE = 0)", "regtest(res)$est"),
+    "pet_estimate": _T("PET: intercept of the regression on the SE"),
+    "pet_se": _T("standard error of the PET estimate"),
+    "pet_statistic": _T("test statistic of the PET estimate"),
+    "pet_p": _T("p-value of the PET estimate"),
+    "peese_estimate": _T("PEESE: intercept of the regression on the variance"),
+    "peese_se": _T("standard error of the PEESE estimate"),
+    "peese_statistic": _T("test statistic of the PEESE estimate"),
+    "peese_p": _T("p-value of the PEESE estimate"),
+    "chosen": _T("which of PET or PEESE the conditional rule chose"),
+    "estimator": _T("trim-and-fill estimator of the number of missing studies (L0, R0)",
+                    "trimfill(estimator = )"),
+    "side": _T("side on which studies are filled in (left, right)", "side"),
+    "k0": _T("estimated number of missing studies", "k0"),
+    "se_k0": _T("standard error of k0", "se.k0"),
+    "filled": _T("whether each study was filled in by trim and fill", "fill"),
+    "steps": _T("p-value cut points of the step-function selection model", "steps"),
+    "delta": _T("relative selection weights per p-value interval (first fixed at 1)", "delta"),
+    "k_per_interval": _T("number of studies per p-value interval", "ptable$k"),
+    "estimate_unadjusted": _T("the estimate of the model without selection"),
+    "tau2_unadjusted": _T("τ² of the model without selection"),
+    "loglik": _T("log-likelihood of the selection model", "ll"),
+    "loglik_unadjusted": _T("log-likelihood of the model without selection", "ll0"),
+    "lrt": _T("likelihood-ratio test statistic", "LRT"),
+    "lrt_df": _T("degrees of freedom of the likelihood-ratio test", "LRTdf"),
+    "lrt_p": _T("p-value of the likelihood-ratio test", "LRTp"),
+    # --- sensitivity and influence ---
+    "rstudent": _T("externally studentized residual", "rstudent"),
+    "dffits": _T("DFFITS: standardized change of the fitted value when the study is deleted", "dffits"),
+    "cooks_distance": _T("Cook's distance", "cook.d"),
+    "cov_ratio": _T("covariance ratio det Var(-i) / det Var", "cov.r"),
+    "tau2_deleted": _T("τ² of the model without the study", "tau2.del"),
+    "q_deleted": _T("Q_E of the model without the study", "QE.del"),
+    "hat": _T("hat value (leverage)", "hat"),
+    "influential": _T("metafor's influence flag", "inf"),
+    "dfbetas": _T("DFBETAS, one column per coefficient (dfbetas_1, dfbetas_2, ...)", "dfbs"),
+    "x": _T("Baujat x: squared Pearson residual, the study's contribution to Q", "baujat(res)$x"),
+    "y": _T("Baujat y: influence of the study on the fitted (pooled) value", "baujat(res)$y"),
+    # --- permutation, GOSH, multilevel, cluster-robust ---
+    "iterations": _T("number of permutations (or subsets) used", "permutest(iter = )"),
+    "exact": _T("whether all permutations (or subsets) were enumerated", "permutest(exact = )"),
+    "seed": _T("random seed of a sampled analysis (None when exact)"),
+    "n_subsets": _T("number of GOSH subsets fitted"),
+    "estimate_min": _T("smallest GOSH subset estimate"),
+    "estimate_max": _T("largest GOSH subset estimate"),
+    "i2_min": _T("smallest GOSH subset I² (percent)"),
+    "i2_max": _T("largest GOSH subset I² (percent)"),
+    "sigma2_cluster": _T("between-cluster variance of the three-level model", "sigma2[1]"),
+    "sigma2_within": _T("within-cluster (between-effect) variance of the three-level model", "sigma2[2]"),
+    "i2_cluster": _T("I² at the cluster level, percent"),
+    "i2_within": _T("I² within clusters, percent"),
+    "n_clusters": _T("number of clusters", "n"),
+    # --- the three-condition comparison (ConditionComparison, study_effects; no metafor counterpart) ---
+    "condition": _T("client or session condition: none, unrepaired or repaired"),
+    "conditions": _T("the conditions of a table or test, in the order none, unrepaired, repaired"),
+    "none": _T("the no-rupture condition (a count or value for it)"),
+    "unrepaired": _T("the unrepaired-rupture condition (a count or value for it)"),
+    "repaired": _T("the repaired-rupture condition (a count or value for it)"),
+    "reference": _T("the reference condition of coefficients and odds ratios"),
+    "outcome": _T("the outcome column analysed (its name)"),
+    "baseline": _T("the baseline column (pre-treatment score), or None"),
+    "analysed": _T("what the one-way analyses used: 'change' (outcome - baseline) or the outcome's name"),
+    "higher_is_better": _T("True when a higher outcome score is better (ORS, WAI-SR, SRS), False when it is worse "
+                           "(OQ-45, PHQ-9, BDI-II)"),
+    "covariates": _T("covariates of the ANCOVA (names)"),
+    "descriptives": _T("rows per condition: n, mean, sd, se and the CI of the mean"),
+    "mean": _T("mean of the analysed values"),
+    "sd": _T("standard deviation (n - 1 denominator)"),
+    "value": _T("a client's analysed value"),
+    "values": _T("the analysed values per client (no identifiers)"),
+    "anova": _T("one-way ANOVA (R's oneway.test(var.equal = TRUE), aov)"),
+    "welch": _T("Welch's one-way ANOVA (R's oneway.test(var.equal = FALSE))"),
+    "kruskal": _T("Kruskal-Wallis rank-sum test (R's kruskal.test)"),
+    "ancova": _T("ANCOVA: outcome ~ baseline + covariates + condition (R's lm and anova of nested models)"),
+    "f": _T("F statistic"),
+    "df1": _T("numerator degrees of freedom"),
+    "df2": _T("denominator degrees of freedom"),
+    "eta2": _T("eta squared, SS between / SS total"),
+    "h": _T("Kruskal-Wallis H statistic (ties corrected)"),
+    "at": _T("covariate values at which adjusted means are computed (their means)"),
+    "adjusted_means": _T("ANCOVA adjusted means per condition"),
+    "adjusted_mean": _T("a condition's ANCOVA adjusted mean"),
+    "coefficient_rows": _T("ANCOVA coefficients with se, statistic, p and CI"),
+    "contrasts": _T("rows per pairwise contrast of conditions"),
+    "contrast": _T("which comparison a row holds, A_vs_B (e.g. repaired_vs_unrepaired)"),
+    "mean_difference": _T("mean of A minus mean of B"),
+    "hedges_g": _T("(mean A - mean B) / pooled SD times Hedges' exact J", "yi of escalc('SMD')"),
+    "mean1": _T("mean of the first group of a contrast", "m1i"),
+    "mean2": _T("mean of the second group of a contrast", "m2i"),
+    "sd1": _T("SD of the first group of a contrast", "sd1i"),
+    "sd2": _T("SD of the second group of a contrast", "sd2i"),
+    "n1": _T("size of the first group of a contrast", "n1i"),
+    "n2": _T("size of the second group of a contrast", "n2i"),
+    "p_tukey": _T("Tukey HSD p-value over the three conditions (R's TukeyHSD)"),
+    "p_games_howell": _T("Games-Howell p-value"),
+    "p_welch": _T("Welch two-sample t test p-value (R's t.test)"),
+    "p_holm": _T("Holm-adjusted Welch p-value of the three contrasts (R's pairwise.t.test(pool.sd = FALSE))"),
+    "dropout": _T("dropout analysis: proportions per condition, chi-square or Fisher test, logistic regression"),
+    "dropouts": _T("number of clients who dropped out"),
+    "proportion": _T("proportion of clients who dropped out"),
+    "proportions": _T("dropout proportion per condition"),
+    "min_expected": _T("smallest expected cell count of the chi-square test (Fisher's exact test below 5)"),
+    "logit": _T("logistic regression of dropout on condition (R's glm(binomial), Wald CIs)"),
+    "or_unrepaired": _T("odds ratio of dropout, unrepaired vs the reference"),
+    "or_repaired": _T("odds ratio of dropout, repaired vs the reference"),
+    "log_or_unrepaired": _T("log odds ratio of dropout, unrepaired vs the reference"),
+    "log_or_repaired": _T("log odds ratio of dropout, repaired vs the reference"),
+    "se_unrepaired": _T("standard error of log_or_unrepaired"),
+    "se_repaired": _T("standard error of log_or_repaired"),
+    "p_unrepaired": _T("Wald p-value of log_or_unrepaired"),
+    "p_repaired": _T("Wald p-value of log_or_repaired"),
+    "ci_lower_unrepaired": _T("lower Wald confidence limit of or_unrepaired"),
+    "ci_upper_unrepaired": _T("upper Wald confidence limit of or_unrepaired"),
+    "ci_lower_repaired": _T("lower Wald confidence limit of or_repaired"),
+    "ci_upper_repaired": _T("upper Wald confidence limit of or_repaired"),
+    "direction": _T("study_effects: what a positive yi means, in words"),
+    "r": _T("correlation (study_effects: r from d, or the point-biserial repair-outcome r)", "ri"),
+}
+
+#: section names of the command line's JSON (one analysis each; each section is a result's ``to_dict()``)
+CLI_SECTIONS: dict[str, str] = {
+    "example": "the notice that the bundled example is synthetic",
+    "bias": "the publication-bias analyses",
+    "egger": "Egger's regression test",
+    "begg": "Begg and Mazumdar's rank correlation test",
+    "failsafe_n": "fail-safe N (Rosenthal, Orwin)",
+    "pet_peese": "PET-PEESE",
+    "trimfill": "trim and fill",
+    "selection_model": "the step-function selection model",
+    "leave_one_out": "leave-one-out analysis",
+    "influence": "influence diagnostics",
+    "cumulative": "cumulative meta-analysis",
+    "meta_regression": "meta-regression",
+    "permutation_test": "permutation test",
+    "subgroups_common_tau2": "subgroups with a common τ²",
+    "three_level": "three-level model",
+    "robust": "cluster-robust inference",
+    "gosh": "GOSH summary",
+    "error": "why an analysis could not be run",
+    "path": "file a table was written to",
+}
+
+
+def _base(name: str) -> str:
+    """``dfbetas_2`` -> ``dfbetas``: indexed columns of a k x p array share their base name."""
+    head, _, tail = name.rpartition("_")
+    return head if head and tail.isdigit() else name
+
+
+def metafor_name(name: str) -> str | None:
+    """metafor's name for a vocabulary name (``None`` where metafor has none); KeyError if unknown."""
+    return VOCABULARY[_base(name)].metafor
+
+
+def unknown_names(names) -> list[str]:
+    """The names (e.g. a ``to_dict()``'s keys) that are neither in :data:`VOCABULARY` nor in :data:`CLI_SECTIONS`."""
+    return sorted(n for n in names if _base(n) not in VOCABULARY and n not in CLI_SECTIONS)
