@@ -35,6 +35,12 @@ def _images(cell) -> list[bytes]:
             if o.output_type in ("display_data", "execute_result") and "image/png" in o.get("data", {})]
 
 
+def _texts(nb) -> list[list[str]]:
+    """Per code cell, its printed and displayed text (stream text and text/plain; not the images)."""
+    return [[o.text if o.output_type == "stream" else o.get("data", {}).get("text/plain", "") for o in c.outputs]
+            for c in _code(nb)]
+
+
 def _errors(nb) -> list:
     return [o for c in _code(nb) for o in c.outputs
             if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]
@@ -85,6 +91,7 @@ def test_committed_notebook_has_no_volatile_metadata(path):
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_top_to_bottom(path):
+    committed = nbformat.read(path, as_version=4)
     nb = nbformat.read(path, as_version=4)
     for cell in _code(nb):  # a fresh copy: outputs cleared
         cell.outputs, cell.execution_count = [], None
@@ -95,3 +102,5 @@ def test_notebook_runs_top_to_bottom(path):
     assert drawn == [int(MAKE.draws_figure(c.source)) for c in code]  # every figure cell drew its figure
     expected = {"01_meta_analysis.ipynb": 3, "02_bias_and_sensitivity.ipynb": 7, "03_sessions_to_meta.ipynb": 1}
     assert sum(drawn) == expected[path.name]  # counted by hand from the plot calls in make_notebooks.py
+    # the committed outputs are what the code gives today (otherwise: python analyses/make_notebooks.py)
+    assert _texts(nb) == _texts(committed), f"{path.name} is stale: run python analyses/make_notebooks.py"
