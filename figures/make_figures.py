@@ -7,8 +7,11 @@ Run from the repository root::
 
 The defaults are the repository's ``data/example_studies.csv`` and this script's folder, wherever it is run
 from. It pools the example table (correlations as Fisher's z, REML), runs the subgroup, bias and sensitivity
-analyses of :mod:`ruptstats.meta` and writes each figure as PNG (300 dpi) and PDF. The files are
-byte-identical on every run, so a diff of ``figures/`` shows only real changes.
+analyses of :mod:`ruptstats.meta` and writes each figure as PNG (300 dpi) and PDF. It also draws the session-study
+figures of one bundled study (``--sessions``, default ``data/sessions/study_b_wide.xlsx`` with its ``.toml``
+mapping): the three-condition comparison, dropout by condition, the alliance around ruptures (V-shape) and the
+client counts under four trajectory rules. The files are byte-identical on every run, so a diff of ``figures/``
+shows only real changes.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ if str(ROOT) not in sys.path:  # the checkout's ruptstats draws the checkout's f
 
 from ruptstats.exceptions import RuptstatsError  # noqa: E402
 
-__all__ = ["build_parser", "main", "make_figures"]
+__all__ = ["build_parser", "main", "make_figures", "session_figures"]
 
 PROG = "python figures/make_figures.py"
 FORMATS = ("png", "pdf")
 DATA = ROOT / "data" / "example_studies.csv"
+SESSIONS = ROOT / "data" / "sessions" / "study_b_wide.xlsx"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="study table with columns study, year, r, n, rater (default: %(default)s)")
     parser.add_argument("--out", default=HERE, type=Path, metavar="DIR",
                         help="output folder (default: %(default)s)")
+    parser.add_argument("--sessions", default=SESSIONS, type=Path, metavar="PATH",
+                        help="session study with a mapping of the same name and suffix .toml, with pre, post and "
+                             "dropout columns and an alliance trajectory rule (default: %(default)s)")
     return parser
 
 
@@ -45,7 +52,7 @@ def main(argv=None) -> int:
     """Run; return 0 on success, 2 when the data are missing or unusable."""
     args = build_parser().parse_args(argv)
     try:
-        paths = make_figures(args.data, args.out)
+        paths = make_figures(args.data, args.out) + session_figures(args.sessions, args.out)
     except (RuptstatsError, FileNotFoundError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
@@ -88,6 +95,45 @@ def make_figures(data=DATA, out=HERE) -> list:
         "gosh": lambda: gosh_plot(gosh(res, method="DL")),
         "bubble_year": lambda: bubble_plot(meta_regression(res, {"year": table["year"]}),
                                            xlabel="Publication year"),
+    }
+    return [path for name, draw in figures.items() for path in _write(draw(), Path(out) / name)]
+
+
+def session_figures(sessions=SESSIONS, out=HERE) -> list:
+    """Draw the session-study figures of ``sessions`` (its mapping: the same path with suffix ``.toml``) into
+    ``out``; return the paths written.
+
+    The study's clients are classified by the mapping's rule, the OQ-45 change (post - pre; higher is worse on the
+    OQ-45) and dropout are compared across conditions, and the rule comparison adds the 2 SD and per-client SD
+    variants of the trajectory rule.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``sessions`` or its mapping does not exist.
+    """
+    from ruptstats.conditions import compare_conditions
+    from ruptstats.plotting import condition_plot, dropout_plot, rules_plot, trajectory_plot
+    from ruptstats.sessions import (alliance_around_ruptures, classify_sessions, client_conditions, compare_rules,
+                                    read_sessions)
+
+    sessions = Path(sessions)
+    mapping = sessions.with_suffix(".toml")
+    for path in (sessions, mapping):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file (the bundled session studies are in data/sessions/)")
+    study = read_sessions(sessions, mapping)
+    classified = classify_sessions(study.sessions, rule=study.rule)
+    clients = client_conditions(classified, by=study.condition_by, covariates=study.report.client_level)
+    comparison = compare_conditions(clients, outcome="post", baseline="pre", dropout="dropout",
+                                    higher_is_better=False)
+    rules = [study.rule] + [{"type": "trajectory", "c": c, "sd": sd, "m": 3}
+                            for c, sd in ((2, "sample"), (1, "client"), (2, "client"))]
+    figures = {
+        "sessions_conditions": lambda: condition_plot(comparison),
+        "sessions_dropout": lambda: dropout_plot(comparison),
+        "sessions_trajectory": lambda: trajectory_plot(alliance_around_ruptures(classified, before=3, after=3)),
+        "sessions_rules": lambda: rules_plot(compare_rules(study.sessions, rules, by=study.condition_by)),
     }
     return [path for name, draw in figures.items() for path in _write(draw(), Path(out) / name)]
 

@@ -379,9 +379,10 @@ def test_make_figures_writes_png_and_pdf_of_every_figure(tmp_path, capsys):
     assert main(["--data", str(data), "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     stems = ["baujat", "bubble_year", "cumulative_by_year", "forest", "forest_by_rater", "funnel",
-             "funnel_trimfill", "gosh", "leave_one_out"]
+             "funnel_trimfill", "gosh", "leave_one_out",
+             "sessions_conditions", "sessions_dropout", "sessions_rules", "sessions_trajectory"]
     assert names == sorted(f"{s}.{ext}" for s in stems for ext in ("pdf", "png"))
-    assert len(capsys.readouterr().out.splitlines()) == 18
+    assert len(capsys.readouterr().out.splitlines()) == 26
     assert main(["--data", str(tmp_path / "missing.csv"), "--out", str(tmp_path)]) == 2
     assert "make_example.py" in capsys.readouterr().err
 

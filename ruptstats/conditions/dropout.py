@@ -1,6 +1,8 @@
 r"""Dropout by condition: proportions, a test of independence, and odds ratios against the reference.
 
-- ``proportions``: rows ``{condition, n, dropouts, proportion}`` over the clients with a known dropout status;
+- ``proportions``: rows ``{condition, n, dropouts, proportion, ci_lower, ci_upper}`` over the clients with a known
+  dropout status; the interval is Wilson's score interval (see :func:`wilson_interval`; R
+  ``prop.test(x, n, correct = FALSE)$conf.int``), ``None`` for a condition without clients;
 - ``test``: the conditions (those with at least one client) × dropout table. Pearson's :math:`\chi^2` without
   continuity correction (R ``chisq.test(table, correct = FALSE)``), or Fisher's exact test (R ``fisher.test``)
   when any expected count is below 5 (the usual rule, Cochran 1954). ``method`` says which (``"chisq"`` or
@@ -20,6 +22,8 @@ References
 Agresti, A. (2013). *Categorical data analysis* (3rd ed.). Wiley. Sections 3.5 (Fisher's exact test), 5.2 (logit
 models with categorical predictors).
 Cochran, W. G. (1954). Some methods for strengthening the common chi-square tests. *Biometrics, 10*, 417-451.
+Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. *Journal of the
+American Statistical Association, 22*(158), 209-212.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pandas as pd
 from ..report import apa_number
 from ._data import CONDITIONS
 
-__all__ = ["dropout_analysis", "fisher_rx2"]
+__all__ = ["dropout_analysis", "fisher_rx2", "wilson_interval"]
 
 
 def fisher_rx2(dropouts, sizes) -> float:
@@ -58,6 +62,46 @@ def fisher_rx2(dropouts, sizes) -> float:
     probs = np.exp(logp - denom)
     p = float(probs[probs <= np.exp(obs - denom) * (1 + 1e-7)].sum())
     return min(1.0, p)
+
+
+def wilson_interval(events: int, n: int, level: float = 0.95) -> tuple:
+    r"""Wilson's (1927) score interval for a proportion of ``events`` in ``n``; ``(None, None)`` when ``n`` is 0.
+
+    Notes
+    -----
+    With :math:`\hat p = x / n` and :math:`z = z_{1-\alpha/2}`, the interval is the set of :math:`p` whose score
+    test is not rejected:
+
+    .. math:: \frac{\hat p + \frac{z^2}{2n} \pm z \sqrt{\frac{\hat p (1 - \hat p)}{n} + \frac{z^2}{4n^2}}}
+              {1 + \frac{z^2}{n}}
+
+    It stays inside [0, 1] and is not degenerate at 0 or n events (lower bound exactly 0 at :math:`x = 0`, upper
+    exactly 1 at :math:`x = n`, as R sets them). This is R's ``prop.test(x, n, correct = FALSE)$conf.int``
+    (Newcombe 1998, method 3; Agresti 2013, section 1.4.2).
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. *Journal of the
+    American Statistical Association, 22*(158), 209-212.
+    Newcombe, R. G. (1998). Two-sided confidence intervals for the single proportion: comparison of seven
+    methods. *Statistics in Medicine, 17*(8), 857-872.
+
+    Examples
+    --------
+    >>> [round(b, 6) for b in wilson_interval(1, 9)]  # R: prop.test(1, 9, correct = FALSE)$conf.int
+    [0.019891, 0.435]
+    """
+    from scipy.stats import norm
+
+    if n <= 0:
+        return None, None
+    z = float(norm.ppf(0.5 + level / 2))
+    p = events / n
+    z22n = z * z / (2.0 * n)
+    half = z * np.sqrt(p * (1.0 - p) / n + z22n / (2.0 * n))
+    lower = 0.0 if events <= 0 else (p + z22n - half) / (1.0 + 2.0 * z22n)
+    upper = 1.0 if events >= n else (p + z22n + half) / (1.0 + 2.0 * z22n)
+    return float(lower), float(upper)
 
 
 def _test(counts: pd.DataFrame) -> tuple[dict | None, str | None]:
@@ -115,8 +159,9 @@ def dropout_analysis(frame: pd.DataFrame, *, reference: str, level: float) -> tu
     rows = []
     for cond in CONDITIONS:
         d = frame.loc[frame["condition"] == cond, "dropout"].to_numpy(dtype=bool)
+        lower, upper = wilson_interval(int(d.sum()), len(d), level)
         rows.append({"condition": cond, "n": int(len(d)), "dropouts": int(d.sum()),
-                     "proportion": float(d.mean()) if len(d) else None})
+                     "proportion": float(d.mean()) if len(d) else None, "ci_lower": lower, "ci_upper": upper})
     counts = pd.DataFrame(rows)
     test, note = _test(counts)
     logit, notes = _logit(counts, reference, level)

@@ -130,9 +130,10 @@ class ConditionComparison:
         return _frame(rows, ("condition", "adjusted_mean", "se", "ci_lower", "ci_upper"))
 
     def dropout_frame(self) -> pd.DataFrame:
-        """Dropout per condition ``condition, n, dropouts, proportion`` (empty without ``dropout=``)."""
+        """Dropout per condition ``condition, n, dropouts, proportion, ci_lower, ci_upper`` (Wilson score interval
+        at ``level``; NaN for a condition without clients) (empty without ``dropout=``)."""
         rows = self.dropout["proportions"] if self.dropout else []
-        return _frame(rows, ("condition", "n", "dropouts", "proportion"))
+        return _frame(rows, ("condition", "n", "dropouts", "proportion", "ci_lower", "ci_upper"))
 
     def summary(self) -> str:
         """Text summary with APA sentences (see :mod:`ruptstats.conditions.text`)."""

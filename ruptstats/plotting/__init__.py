@@ -8,7 +8,11 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`funnel_plot`: contour-enhanced, trim-and-fill studies hollow, optional Egger line;
 - :func:`leave_one_out_plot`, :func:`cumulative_plot`: sensitivity analyses as forest-type plots;
 - :func:`baujat_plot`, :func:`gosh_plot`: heterogeneity diagnostics;
-- :func:`bubble_plot`: meta-regression on one moderator.
+- :func:`bubble_plot`: meta-regression on one moderator;
+- :func:`condition_plot`, :func:`dropout_plot`: a condition comparison (each client, means and CIs, raw or
+  ANCOVA-adjusted; dropout proportions with Wilson intervals);
+- :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
+- :func:`rules_plot`: client counts per condition under several classification rules.
 """
 
 from __future__ import annotations
@@ -18,18 +22,22 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .conditions import condition_plot, dropout_plot
     from .diagnostics import baujat_plot, gosh_plot
     from .forest import forest_plot
     from .funnel import funnel_plot
     from .regression import bubble_plot
     from .sensitivity import cumulative_plot, leave_one_out_plot
     from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
+    from .trajectories import rules_plot, trajectory_plot
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
     "baujat_plot": ".diagnostics",
     "bubble_plot": ".regression",
+    "condition_plot": ".conditions",
     "cumulative_plot": ".sensitivity",
+    "dropout_plot": ".conditions",
     "forest_plot": ".forest",
     "funnel_plot": ".funnel",
     "gosh_plot": ".diagnostics",
@@ -37,8 +45,10 @@ _EXPORTS = {
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
     "publication_style": ".style",
+    "rules_plot": ".trajectories",
     "save_figure": ".style",
     "STYLE": ".style",
+    "trajectory_plot": ".trajectories",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -133,8 +133,11 @@ analyse <- function(d, outcome, baseline, reference, covariates = character(0), 
     logit[[paste0("se_", k)]] <- gc[nm, 2]; logit[[paste0("p_", k)]] <- gc[nm, 4]
     logit[[paste0("ci_lower_", k)]] <- exp(gci[nm, 1]); logit[[paste0("ci_upper_", k)]] <- exp(gci[nm, 2])
   }
-  props <- lapply(conds, function(k) list(condition = k, n = sum(dg == k), dropouts = sum(dr[dg == k]),
-                                          proportion = mean(dr[dg == k])))
+  props <- lapply(conds, function(k) {  # Wilson score interval: prop.test(x, n, correct = FALSE)$conf.int
+    x <- sum(dr[dg == k]); n <- sum(dg == k)
+    ci <- if (n > 0) suppressWarnings(prop.test(x, n, correct = FALSE, conf.level = lvl)$conf.int) else c(NA, NA)
+    list(condition = k, n = n, dropouts = x, proportion = mean(dr[dg == k]), ci_lower = v(ci[1]), ci_upper = v(ci[2]),
+         ci_call = "prop.test(dropouts, n, correct = FALSE)$conf.int") })
   out$dropout <- list(proportions = props, test = test, logit = logit,
                       call = "glm(dropout ~ relevel(condition, reference), binomial, epsilon = 1e-14); confint.default")
   # study_effects: signed so that positive = better for the first group
