@@ -146,7 +146,7 @@ SESSIONS_TO_META = [
              "from ruptstats.conditions import compare_conditions, study_effects\n"
              "from ruptstats.effects import escalc\n"
              "from ruptstats.meta import rma\n"
-             "from ruptstats.plotting import forest_plot\n"
+             "from ruptstats.plotting import condition_plot, dropout_plot, forest_plot, rules_plot, trajectory_plot\n"
              "from ruptstats.sessions import (INSTRUMENTS, alliance_around_ruptures, classify_sessions,\n"
              "                                client_conditions, client_outcomes, compare_rules, read_clients,\n"
              "                                read_sessions)\n\n"
@@ -188,6 +188,9 @@ SESSIONS_TO_META = [
              "(counts.query(\"level == 'client'\")\n"
              "       .pivot_table(index=[\"study\", \"rule\"], columns=\"condition\", values=\"n\", aggfunc=\"sum\", observed=True)\n"
              "       [[\"none\", \"unrepaired\", \"repaired\"]])"),
+    ("md", "Study C's counts as shares of its clients (the numbers in the bars are clients): the observer "
+           "ratings find ruptures in more clients than the 2 SD trajectory rule does."),
+    ("code", "fig = rules_plot(counts.query(\"study == 'Study C'\"))"),
     ("md", "## Classify\n\nEach study is classified by the rule its mapping names."),
     ("code", "classified = {name: classify_sessions(d.sessions, rule=d.rule) for name, d in data.items()}\n"
              "for name, c in classified.items():\n"
@@ -197,6 +200,8 @@ SESSIONS_TO_META = [
     ("code", "vshape = pd.concat([alliance_around_ruptures(classified[name]).assign(study=name)\n"
              "                    for name in (\"Study B\", \"Study D\")], ignore_index=True)\n"
              "vshape.pivot_table(index=[\"study\", \"condition\"], columns=\"offset\", values=\"mean\", observed=True).round(2)"),
+    ("md", "Study B's V-shape with 95% confidence bands (WAI-SR total):"),
+    ("code", "fig = trajectory_plot(alliance_around_ruptures(classified[\"Study B\"]), ylabel=\"Alliance (WAI-SR, mean)\")"),
     ("md", "## Client tables with outcomes\n\n"
            "One row per client: its condition and its outcome. Where the outcome was measured every session "
            "(ORS in A, rated by the client; OQ-45 in D), `client_outcomes` gives the first and last score, the "
@@ -235,6 +240,12 @@ SESSIONS_TO_META = [
              "for comparison in comparisons.values():\n"
              "    print(comparison.summary(), end=\"\\n\\n\")"),
     ("code", "comparisons[\"Study A\"].tests_frame()"),
+    ("md", "Study A: each client's change on the ORS and the mean with its 95% CI per condition; then the ANCOVA "
+           "adjusted means of the last score (at the mean first score)."),
+    ("code", "fig = condition_plot(comparisons[\"Study A\"])"),
+    ("code", "fig = condition_plot(comparisons[\"Study A\"], adjusted=True)"),
+    ("md", "Dropout per condition in Study B, with Wilson 95% intervals:"),
+    ("code", "fig = dropout_plot(comparisons[\"Study B\"])"),
     ("md", "## Study table\n\n"
            "`study_effects` turns each comparison into rows of a study table, signed so that a positive value "
            "means a better result for the first group: the three contrasts as SMDs (with r), dropout as log "
