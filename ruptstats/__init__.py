@@ -101,6 +101,7 @@ from .exceptions import ConvergenceWarning, DataError, OptionError, RuptstatsErr
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
     from .conditions import compare_conditions, study_effects
     from .effects import aggregate, convert_table, escalc
+    from .episodes import rupture_episodes, time_to_repair
     from .meta import rma, subgroup_analysis
     from .sessions import classify_sessions, client_conditions, load_sessions
     from .tables import read_table
@@ -116,8 +117,10 @@ _EXPORTS = {
     "load_sessions": ".sessions",
     "read_table": ".tables",
     "rma": ".meta",
+    "rupture_episodes": ".episodes",
     "study_effects": ".conditions",
     "subgroup_analysis": ".meta",
+    "time_to_repair": ".episodes",
 }
 
 __version__ = "0.1.0"

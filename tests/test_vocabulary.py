@@ -128,3 +128,28 @@ def test_every_term_has_a_meaning_and_the_metafor_map_is_reachable():
     assert metafor_name("dfbetas_2") == "dfbs"
     with pytest.raises(KeyError):
         metafor_name("ci_lb")
+
+
+def test_episode_names_are_in_the_vocabulary():
+    """Every to_dict key and frame column of the rupture-episode results (issue 15) is a vocabulary name."""
+    from pathlib import Path
+
+    from ruptstats.episodes import (alliance_around_episodes, client_spans, repair_by_type, rupture_episodes,
+                                    stronger_after_repair, time_to_repair)
+
+    episodes = pd.read_csv(Path(__file__).parent / "reference" / "episodes_a.csv")
+    ttr = time_to_repair(episodes, by="type")
+    payload = ttr.to_dict()
+    assert set(payload["median"]) == {"withdrawal", "confrontation", "both"}  # keyed by data: group levels
+    payload["median"] = None
+    for result in (payload, repair_by_type(episodes).to_dict(), stronger_after_repair(episodes).to_dict()):
+        assert unknown_names(_keys(result)) == []
+    frames = [ttr.summary_frame(), ttr.cox_frame(), repair_by_type(episodes).summary_frame(),
+              stronger_after_repair(episodes).summary_frame()]
+    sessions = pd.DataFrame({"client": ["a"] * 4, "session": [1, 2, 3, 4], "rupture": [False, True, False, False],
+                             "repaired": [False, False, True, False], "alliance": [5.0, 3.0, 4.0, 6.0]})
+    ep = rupture_episodes(sessions)
+    frames += [ep, alliance_around_episodes(sessions, ep), client_spans(sessions)]
+    for frame in frames:
+        assert unknown_names(frame.columns) == [], list(frame.columns)
+    assert "alpha" not in _keys(repair_by_type(episodes).to_dict())  # alpha is the fail-safe N's level

@@ -102,3 +102,14 @@ PTUKEY = 1e-6
 #: Fisher's exact test on an r x 2 table: R's fisher.test (network algorithm) vs full enumeration; R's own
 #: relative tolerance for tables of equal probability is 1e-7.
 FISHER = 1e-7
+
+# --- rupture episodes (tests/test_episodes_*.py; issue 15) ---------------------------------------------------------
+
+#: Kaplan-Meier survival, Greenwood SE and log / log-log CIs, survfit medians, the log-rank chi-square, Wilson and
+#: paired-t intervals against R (survival, prop.test, t.test): cumulative products and sums over a few dozen
+#: distinct times, the same operations as R; issue 15 asks for 1e-8 relative.
+EPISODE_CLOSED_FORM = 1e-8
+
+#: Cox (Newton-Raphson, R's default eps 1e-9 on the log-likelihood) and GEE (geepack run with epsilon 1e-12; our
+#: scoring to 1e-12) against R: both are iterative, issue 15 asks for 1e-5 relative (they agree far closer).
+EPISODE_ITERATIVE = 1e-5

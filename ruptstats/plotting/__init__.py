@@ -24,6 +24,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
     from .conditions import condition_plot, dropout_plot
     from .diagnostics import baujat_plot, gosh_plot
+    from .episodes import episode_alliance_plot, km_plot, swimmer_plot
     from .forest import forest_plot
     from .funnel import funnel_plot
     from .regression import bubble_plot
@@ -38,9 +39,11 @@ _EXPORTS = {
     "condition_plot": ".conditions",
     "cumulative_plot": ".sensitivity",
     "dropout_plot": ".conditions",
+    "episode_alliance_plot": ".episodes",
     "forest_plot": ".forest",
     "funnel_plot": ".funnel",
     "gosh_plot": ".diagnostics",
+    "km_plot": ".episodes",
     "GREYS": ".style",
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
@@ -49,6 +52,7 @@ _EXPORTS = {
     "save_figure": ".style",
     "STYLE": ".style",
     "trajectory_plot": ".trajectories",
+    "swimmer_plot": ".episodes",
 }
 
 __all__ = sorted(_EXPORTS)
