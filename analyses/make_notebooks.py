@@ -1,20 +1,38 @@
-"""Write the notebooks of analyses/ (without outputs) from the cells below.
+"""Write the notebooks of analyses/ from the cells below, execute them and save them with their outputs.
 
-Run ``python analyses/make_notebooks.py`` after editing a cell here; the notebooks are committed without
-outputs so that diffs stay small, and ``tests/test_notebooks.py`` runs them top to bottom. They use only the
-public API of ruptstats.
+Run ``python analyses/make_notebooks.py [NAME ...]`` after editing a cell here (or after a change in ruptstats
+that changes what a notebook shows). Each notebook is executed top to bottom (nbclient, kernel ``python3``,
+working directory ``analyses/``, the working tree's ruptstats first on ``PYTHONPATH``) and committed with its
+outputs, so its figures show when the repository is browsed; ``tests/test_notebooks.py`` executes a fresh copy
+again. The notebooks use only the public API of ruptstats.
+
+The saved files are deterministic: no execution timestamps (``record_timing=False``), notebook metadata fixed
+(no kernel or Python version), and inline PNGs without matplotlib's ``Software`` entry
+(``InlineBackend.print_figure_kwargs``), so re-running on the same software gives the same bytes.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
+import nbclient
 import nbformat
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TIMEOUT = 300  # seconds per cell (the GOSH cell fits 2,047 models)
+#: Kernel options: inline PNGs bbox-cropped as usual but without the "Software" text chunk (matplotlib version).
+KERNEL_ARGUMENTS = ["--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'metadata': {'Software': None}}"]
+#: Notebook metadata written after execution (the kernel would add its Python version).
+METADATA = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"}}
 
-NOTICE = ("> **The bundled example is synthetic.** Eleven simulated rupture-repair studies (N = 1,314) made by "
-          "`data/make_example.py` with a true correlation of .29; they are not real studies.")
+NOTICE = ("> **The bundled example is synthetic.** Eleven simulated rupture-repair studies (N = 1,314 clients with "
+          "a rupture) made by `data/make_example.py`: simulated client-level studies with a true repair-outcome "
+          "correlation of .29 on average, each run through `compare_conditions` and `study_effects`; they are not "
+          "real studies.")
 
 META_ANALYSIS = [
     ("md", "# Meta-analysis of rupture repair and outcome\n\n"
@@ -112,11 +130,147 @@ BIAS_AND_SENSITIVITY = [
 ]
 
 
+SESSION_NOTICE = ("> **The data are synthetic.** The five session studies in `data/sessions/` were simulated by "
+                  "`data/make_session_data.py` (seeded); no real client is described. They are small on purpose, so "
+                  "the numbers below show how the pipeline works, not what rupture repair does.")
+
+SESSIONS_TO_META = [
+    ("md", "# From session files to a pooled effect\n\n"
+           "Five session-level studies, each in another format (SPSS, Excel, CSV, Stata, Parquet), go through the "
+           "whole pipeline: mapping → load → rules compared → classify → client table with outcomes → the "
+           "three-condition comparison (no rupture, unrepaired, repaired) → study table → random-effects model → "
+           "forest plot. Every step takes what it needs as arguments and returns a result.\n\n" + SESSION_NOTICE),
+    ("code", "from pathlib import Path\n\n"
+             "import pandas as pd\n\n"
+             "from ruptstats import report\n"
+             "from ruptstats.conditions import compare_conditions, study_effects\n"
+             "from ruptstats.effects import escalc\n"
+             "from ruptstats.meta import rma\n"
+             "from ruptstats.plotting import condition_plot, dropout_plot, forest_plot, rules_plot, trajectory_plot\n"
+             "from ruptstats.sessions import (INSTRUMENTS, alliance_around_ruptures, classify_sessions,\n"
+             "                                client_conditions, client_outcomes, compare_rules, read_clients,\n"
+             "                                read_sessions)\n\n"
+             "DATA = Path(\"..\") / \"data\" / \"sessions\"\n"
+             "# Identifiers are replaced by keyed pseudonyms while loading (HMAC-SHA256). A real study keeps its key\n"
+             "# out of the code, e.g. in the environment variable named by the mapping's [privacy] key_env.\n"
+             "KEY = \"synthetic-example-key-not-secret\""),
+    ("md", "## Mappings\n\n"
+           "Each file comes with a TOML mapping: which file column is which canonical column, value labels and "
+           "missing codes, the instruments to score from items, the rupture/repair rule and how a client's "
+           "condition follows from its sessions. Study A's mapping:"),
+    ("code", "print((DATA / \"study_a_psq.toml\").read_text(encoding=\"utf-8\"))"),
+    ("md", "Study E is a Parquet file already in canonical column names, so it needs no mapping file; its rule "
+           "is given as a dict (a mapping can always be a dict instead of a file)."),
+    ("code", "STUDY_E = {\"study\": \"Study E\",\n"
+             "           \"rule\": {\"type\": \"self_report\", \"presence\": \"rupture\", \"resolution\": \"resolution\",\n"
+             "                    \"resolution_threshold\": 4, \"resolution_range\": [1, 5]}}\n"
+             "FILES = {\n"
+             "    \"Study A\": (DATA / \"study_a_psq.sav\", DATA / \"study_a_psq.toml\"),         # SPSS, long, PSQ\n"
+             "    \"Study B\": (DATA / \"study_b_wide.xlsx\", DATA / \"study_b_wide.toml\"),       # Excel, wide, WAI-SR\n"
+             "    \"Study C\": (DATA / \"study_c_3rs.csv\", DATA / \"study_c_3rs.toml\"),         # CSV, 3RS observer\n"
+             "    \"Study D\": (DATA / \"study_d_oq.dta\", DATA / \"study_d_oq.toml\"),           # Stata, OQ-45 items\n"
+             "    \"Study E\": (DATA / \"study_e_canonical.parquet\", STUDY_E),                  # Parquet, canonical\n"
+             "}"),
+    ("md", "## Load\n\n`read_sessions` returns the canonical session table together with its load report (rows "
+           "read and kept, exclusions, missing codes applied, instruments scored, identifiers pseudonymised) "
+           "and the mapping's rule."),
+    ("code", "data = {name: read_sessions(path, mapping, key=KEY) for name, (path, mapping) in FILES.items()}\n"
+             "for name, d in data.items():\n"
+             "    print(d.summary(), end=\"\\n\\n\")"),
+    ("md", "## Rules compared\n\n"
+           "How many clients end up in each condition depends on the rule. Each study's own rule (self-report "
+           "questionnaire in A and E, observer ratings in C, alliance trajectory in B and D) is set beside the "
+           "trajectory rule at 1 SD and at 2 SD (a session-to-session alliance drop larger than c sample SDs, "
+           "repaired when the alliance regains its pre-drop level within 3 sessions)."),
+    ("code", "TRAJECTORY = [{\"type\": \"trajectory\", \"c\": 1.0}, {\"type\": \"trajectory\", \"c\": 2.0}]\n"
+             "counts = pd.concat([compare_rules(d.sessions, [d.rule, *TRAJECTORY], by=d.condition_by)\n"
+             "                    for d in data.values()], ignore_index=True)\n"
+             "(counts.query(\"level == 'client'\")\n"
+             "       .pivot_table(index=[\"study\", \"rule\"], columns=\"condition\", values=\"n\", aggfunc=\"sum\", observed=True)\n"
+             "       [[\"none\", \"unrepaired\", \"repaired\"]])"),
+    ("md", "Study C's counts as shares of its clients (the numbers in the bars are clients): the observer "
+           "ratings find ruptures in more clients than the 2 SD trajectory rule does."),
+    ("code", "fig = rules_plot(counts.query(\"study == 'Study C'\"))"),
+    ("md", "## Classify\n\nEach study is classified by the rule its mapping names."),
+    ("code", "classified = {name: classify_sessions(d.sessions, rule=d.rule) for name, d in data.items()}\n"
+             "for name, c in classified.items():\n"
+             "    print(f\"{name}: {data[name].rule.label}\")"),
+    ("md", "The alliance around each client's first rupture, repaired vs unrepaired (the V-shape of Stiles et al., "
+           "2004), for the studies whose alliance is rated every session:"),
+    ("code", "vshape = pd.concat([alliance_around_ruptures(classified[name]).assign(study=name)\n"
+             "                    for name in (\"Study B\", \"Study D\")], ignore_index=True)\n"
+             "vshape.pivot_table(index=[\"study\", \"condition\"], columns=\"offset\", values=\"mean\", observed=True).round(2)"),
+    ("md", "Study B's V-shape with 95% confidence bands (WAI-SR total):"),
+    ("code", "fig = trajectory_plot(alliance_around_ruptures(classified[\"Study B\"]), ylabel=\"Alliance (WAI-SR, mean)\")"),
+    ("md", "## Client tables with outcomes\n\n"
+           "One row per client: its condition and its outcome. Where the outcome was measured every session "
+           "(ORS in A, rated by the client; OQ-45 in D), `client_outcomes` gives the first and last score, the "
+           "change, the slope and the Jacobson & Truax reliable change; B holds OQ-45 totals before and after "
+           "treatment in the session file, C in a separate client file read with `read_clients`. Study E "
+           "recorded no outcome, so it takes part in the rule comparison only."),
+    ("code", "a, d = classified[\"Study A\"], classified[\"Study D\"]\n"
+             "study_c_clients = read_clients(DATA / \"study_c_clients.csv\", DATA / \"study_c_clients.toml\", key=KEY)\n"
+             "print(study_c_clients.summary())\n"
+             "clients = {\n"
+             "    \"Study A\": client_conditions(a, by=data[\"Study A\"].condition_by, clients=client_outcomes(\n"
+             "        a[a[\"rater\"] == \"client\"], outcome=\"outcome\", instrument=\"ORS\")),\n"
+             "    \"Study B\": client_conditions(classified[\"Study B\"], by=data[\"Study B\"].condition_by),\n"
+             "    \"Study C\": client_conditions(classified[\"Study C\"], by=data[\"Study C\"].condition_by,\n"
+             "                                 clients=study_c_clients, key=KEY),\n"
+             "    \"Study D\": client_conditions(d, by=data[\"Study D\"].condition_by, clients=client_outcomes(\n"
+             "        d, outcome=\"outcome\", instrument=\"OQ-45\")),\n"
+             "}\n"
+             "clients[\"Study A\"][[\"client\", \"condition\", \"first\", \"last\", \"change\", \"rci\", \"reliable_change\"]].head()"),
+    ("md", "## The three conditions compared\n\n"
+           "Change from the first to the last score (or from pre to post) per condition: one-way, Welch and "
+           "Kruskal-Wallis tests, the ANCOVA of the last score given the first, the three pairwise contrasts as "
+           "Hedges' g with Tukey, Games-Howell and Holm p-values, and dropout where it was recorded. The direction "
+           "of each instrument (higher is better on the ORS, worse on the OQ-45) comes from its definition."),
+    ("code", "ORS, OQ45 = INSTRUMENTS[\"ORS\"].higher_is_better, INSTRUMENTS[\"OQ-45\"].higher_is_better\n"
+             "comparisons = {\n"
+             "    \"Study A\": compare_conditions(clients[\"Study A\"], outcome=\"last\", baseline=\"first\",\n"
+             "                                  higher_is_better=ORS, study=\"Study A\"),\n"
+             "    \"Study B\": compare_conditions(clients[\"Study B\"], outcome=\"post\", baseline=\"pre\", dropout=\"dropout\",\n"
+             "                                  higher_is_better=OQ45, study=\"Study B\"),\n"
+             "    \"Study C\": compare_conditions(clients[\"Study C\"], outcome=\"post\", baseline=\"pre\", dropout=\"dropout\",\n"
+             "                                  higher_is_better=OQ45, study=\"Study C\"),\n"
+             "    \"Study D\": compare_conditions(clients[\"Study D\"], outcome=\"last\", baseline=\"first\",\n"
+             "                                  higher_is_better=OQ45, study=\"Study D\"),\n"
+             "}\n"
+             "for comparison in comparisons.values():\n"
+             "    print(comparison.summary(), end=\"\\n\\n\")"),
+    ("code", "comparisons[\"Study A\"].tests_frame()"),
+    ("md", "Study A: each client's change on the ORS and the mean with its 95% CI per condition; then the ANCOVA "
+           "adjusted means of the last score (at the mean first score)."),
+    ("code", "fig = condition_plot(comparisons[\"Study A\"])"),
+    ("code", "fig = condition_plot(comparisons[\"Study A\"], adjusted=True)"),
+    ("md", "Dropout per condition in Study B, with Wilson 95% intervals:"),
+    ("code", "fig = dropout_plot(comparisons[\"Study B\"])"),
+    ("md", "## Study table\n\n"
+           "`study_effects` turns each comparison into rows of a study table, signed so that a positive value "
+           "means a better result for the first group: the three contrasts as SMDs (with r), dropout as log "
+           "odds ratios, and the correlation between repair and outcome over the clients with a rupture, the "
+           "effect size of Eubanks, Muran and Safran (2018)."),
+    ("code", "table = study_effects(comparisons)\n"
+             "table[[\"study\", \"contrast\", \"measure\", \"yi\", \"vi\", \"n1\", \"n2\", \"r\", \"n\"]]"),
+    ("code", "studies = table.query(\"contrast == 'repair_outcome_correlation'\").reset_index(drop=True)\n"
+             "studies[[\"study\", \"r\", \"n\", \"direction\"]]"),
+    ("md", "## Pooled\n\nThe correlations are pooled as Fisher's z (metafor's `escalc(measure = \"ZCOR\")`) with a "
+           "REML random-effects model; `python -m ruptstats.meta table.csv --r r --n n` on the same rows gives the "
+           "same result."),
+    ("code", "es = escalc(studies, measure=\"ZCOR\", ri=\"r\", ni=\"n\")\n"
+             "res = rma(es, study=es[\"study\"], ni=es[\"n\"])\n"
+             "print(res.summary())"),
+    ("code", "fig = forest_plot(res)"),
+    ("code", "print(f\"Across {res.k} synthetic session studies, the correlation between rupture repair and \"\n"
+             "      f\"outcome was {report.apa_sentence(res)}\")"),
+]
+
+
 def build(cells) -> nbformat.NotebookNode:
     """A notebook (nbformat 4, kernel python3) from ``(kind, source)`` pairs, without outputs."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata.update(METADATA)
     for i, (kind, source) in enumerate(cells):
         cell = nbformat.v4.new_markdown_cell(source) if kind == "md" else nbformat.v4.new_code_cell(source)
         cell["id"] = f"cell-{i:02d}"  # stable ids keep diffs small
@@ -125,12 +279,45 @@ def build(cells) -> nbformat.NotebookNode:
     return nb
 
 
-NOTEBOOKS = {"01_meta_analysis.ipynb": META_ANALYSIS, "02_bias_and_sensitivity.ipynb": BIAS_AND_SENSITIVITY}
+def draws_figure(source: str) -> bool:
+    """Whether a code cell draws a figure: it calls a ruptstats plot function (``…_plot(``)."""
+    return "_plot(" in source
 
 
-def main() -> int:
-    for name, cells in NOTEBOOKS.items():
-        nbformat.write(build(cells), HERE / name)
+def kernel_env() -> dict:
+    """The kernel's environment: the working tree's ruptstats first on PYTHONPATH, the inline matplotlib backend."""
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return dict(os.environ, PYTHONPATH=path, MPLBACKEND="module://matplotlib_inline.backend_inline")
+
+
+def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Run ``nb`` in place, top to bottom (working directory analyses/), and return it with deterministic metadata.
+
+    Raises nbclient's ``CellExecutionError`` (naming the cell) when a cell fails.
+    """
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=TIMEOUT, record_timing=False,
+                                     extra_arguments=KERNEL_ARGUMENTS, resources={"metadata": {"path": str(HERE)}})
+    client.execute(env=kernel_env())
+    nb.metadata = nbformat.from_dict(METADATA)  # drop what the kernel adds (its Python version)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+NOTEBOOKS = {"01_meta_analysis.ipynb": META_ANALYSIS, "02_bias_and_sensitivity.ipynb": BIAS_AND_SENSITIVITY,
+             "03_sessions_to_meta.ipynb": SESSIONS_TO_META}
+
+
+def main(argv=None) -> int:
+    names = list(sys.argv[1:] if argv is None else argv) or list(NOTEBOOKS)
+    unknown = sorted(set(names) - set(NOTEBOOKS))
+    if unknown:
+        print(f"unknown notebook(s) {unknown}; choose from {sorted(NOTEBOOKS)}", file=sys.stderr)
+        return 2
+    for name in names:
+        nb = execute(build(NOTEBOOKS[name]))
+        nbformat.validate(nb)
+        nbformat.write(nb, HERE / name)
         print(HERE / name)
     return 0
 
