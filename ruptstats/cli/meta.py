@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..meta.estimators import TAU2_METHODS
     from . import effects_options, meta_analyses
 
-    parser = argparse.ArgumentParser(
+    parser = _common.ArgumentParser(
         prog=PROG,
         description="Random-effects meta-analysis of a study table, with the same numbers as R's metafor. "
                     "Without TABLE, the bundled synthetic example of 11 rupture-repair studies is analysed.",
@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
     out = _common.add_output_arguments(parser)
     out.add_argument("--write-effects", metavar="PATH",
-                     help="write the table with yi, vi (and the conversion used) to PATH (.csv, .xlsx, .json)")
+                     help="write the table with yi, vi (and the conversion used) to PATH; the extension picks the "
+                          "format (.csv .tsv .txt .xlsx .json .parquet)")
     effects_options.add_arguments(parser)
     meta_analyses.add_arguments(parser)
     _common.add_figure_arguments(parser, _FIGURES)
@@ -80,17 +81,24 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    from ..intake.cells import strip_labels
     from ..meta.model import rma
     from .meta_analyses import run_analyses
 
+    if args.write_effects:
+        _common.check_table_path(args.write_effects, "--write-effects")
+    if args.gosh:
+        _common.check_table_path(args.gosh, "--gosh")
     table, example = _read(args)
+    table, stripped = strip_labels(table)
     inp, excluded = _effects(table, args)
     for row, reason in excluded:
         print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
-    model = rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
-                test=args.test, level=args.level)
-    if excluded:
-        model = _with_notes(model, tuple(f"excluded data row {row} ({reason})" for row, reason in excluded))
+    model = _fit(rma, inp, args)
+    notes = [f"excluded data row {row} ({reason})" for row, reason in excluded]
+    notes += [f"column '{col}': surrounding white space removed from {n} value(s)" for col, n in stripped.items()]
+    if notes:
+        model = _with_notes(model, tuple(notes))
     if args.write_effects:
         _common.write_table(_effects_table(inp), args.write_effects)
     analyses = run_analyses(
@@ -104,6 +112,24 @@ def _run(args) -> int:
         csv=lambda: model.summary_frame().to_csv(index=False), markdown=lambda: _markdown(analyses))
     _common.write_output(text, args.output)
     return 0
+
+
+def _fit(rma, inp, args):
+    """The pooled model; arithmetic that breaks down on extreme values becomes a DataError naming the cause."""
+    import numpy as np
+
+    from ..exceptions import DataError
+
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
+                       test=args.test, level=args.level)
+    except (np.linalg.LinAlgError, ArithmeticError) as exc:
+        big = float(np.max(np.abs(inp.yi) / np.sqrt(inp.vi)))
+        raise DataError(f"the {args.method} model could not be fitted ({type(exc).__name__}: {exc}); the "
+                        f"largest |yi|/sqrt(vi) is {big:.3g}: values this extreme overflow double precision "
+                        "(rescale the effect sizes)", source=inp.extra.attrs.get("source")
+                        if inp.extra is not None else None) from None
 
 
 def _read(args):
@@ -130,6 +156,13 @@ def _effects(table, args):
         return inp, sorted(inp.excluded)
     computed.attrs["source"] = table.attrs.get("source")
     dropped = [(int(row), "empty cell") for row in computed.attrs.get("dropped_rows", [])]
+    if args.drop00:  # escalc left yi/vi empty for these tables on the user's request: excluded and listed
+        zero = computed["yi"].isna().to_numpy()
+        dropped += [(int(i) + 1, "no events, or only events, in both groups (--drop00)")
+                    for i in computed.index[zero]]
+        attrs = dict(computed.attrs)
+        computed = computed[~zero]
+        computed.attrs = attrs
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))

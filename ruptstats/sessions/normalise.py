@@ -66,7 +66,8 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
             continue
         s = df[col]
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            nums = [float(c) for c in codes if not isinstance(c, str)]
+            nums = [float(c) if not isinstance(c, str) else _as_number(c) for c in codes]
+            nums = [c for c in nums if not np.isnan(c)]  # isin would match every empty cell with NaN
             hit = s.isin(nums).to_numpy() if nums else np.zeros(len(s), dtype=bool)
         else:
             keys = {text_key(c) for c in codes}
@@ -79,6 +80,14 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
             df[col] = s.mask(hit)
             counts[col] = n
     return counts
+
+
+def _as_number(code: str) -> float:
+    """A missing code written as text (``"-9"``) as the number it names, for numeric columns (else NaN)."""
+    try:
+        return float(code.strip())
+    except ValueError:
+        return float("nan")
 
 
 def apply_value_labels(s: pd.Series, labels: dict) -> pd.Series:
@@ -106,7 +115,8 @@ def to_boolean(df: pd.DataFrame, column: str, recode: dict | None = None) -> pd.
     table = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}, **_recode_table(recode)}
 
     def word(u):
-        return table.get(text_key(u), "?")
+        key = text_key(u)
+        return np.nan if key == "" else table.get(key, "?")  # a blank cell is an empty cell
 
     if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already number the distinct values (-1 missing)
         codes, mapped = s.array.codes, [word(u) for u in s.cat.categories]
@@ -179,6 +189,7 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
         v = s.to_numpy(dtype=np.int64)
         return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    raise_cells(df, np.isinf(x), column, f"'{column}' must be a finite number (or an empty cell)")
     if integer:
         raise_cells(df, ~np.isnan(x) & (x != np.round(x)), column, f"'{column}' must be a whole number")
         return pd.arrays.IntegerArray(np.where(np.isnan(x), 0, x).astype(np.int64), np.isnan(x))
