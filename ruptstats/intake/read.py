@@ -128,8 +128,9 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         detail = "" if values_hidden() else f" ({_short(exc)})"  # a parser may echo cells (identifiers)
         raise TableReadError(f"could not be read as a {ext or 'table'} file{detail}", source=name) from None
     df = _tidy(df, name)
-    for col in categorical:
-        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
+    labelled = df.attrs.get("value_labels") or {}
+    for col in categorical:  # labelled codes (SPSS, Stata) stay codes: the caller maps them to their labels
+        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype) and not labelled.get(col):
             text = df[col].map(lambda v: v if (pd.isna(v) or isinstance(v, str)) else _num_text(v),
                                na_action="ignore")
             df[col] = pd.Categorical(text, categories=pd.unique(text.dropna()))  # order of first appearance

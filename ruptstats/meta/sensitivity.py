@@ -307,7 +307,7 @@ def cumulative(result, order=None, *, decreasing: bool = False) -> CumulativeRes
     Notes
     -----
     With ``test="knha"`` the first step (k = 1, no residual df) reports the z test, as metafor's ``cumul()``
-    does: the estimate is the study's effect, its SE :math:`\sqrt{v_1}`, Q = 0 and p(Q) = 1.
+    does: the estimate is the study's effect, its SE :math:`\\sqrt{v_1}`, Q = 0 and p(Q) = 1.
     """
     from dataclasses import replace
 

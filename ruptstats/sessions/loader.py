@@ -145,10 +145,11 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     df = raw
     df.index = pd.RangeIndex(1, n_read + 1, name="row")
     df.attrs = {"source": name}
-    empty = 0
+    empty, lonely = 0, ()
     if m.layout == "wide":
         df, origin = wide_to_long(df, m.wide_pattern, source=name)
         empty = int(df.attrs.get("empty_sessions", 0))
+        lonely = tuple(df.attrs.get("rows_without_sessions", ()))
         df.attrs = {"source": name}
         labels.update({var: labels[cols[0]] for var, cols in origin.items() if cols[0] in labels})
     df, renamed, labels = _rename(df, m, labels, name)
@@ -165,6 +166,12 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
     df, issues = check_sessions(df, client_level=client_level, missing=missing)
     issues = stripped_issues(stripped) + list(issues)
+    if lonely:  # their client-level values have no session row to travel in
+        issues.append(Issue("warning", "client_without_sessions",
+                            f"{len(lonely)} client row(s) of the wide file have no session values (rows "
+                            f"{', '.join(map(str, lonely[:8]))}{', ...' if len(lonely) > 8 else ''}); they have no "
+                            "session rows, so give their client-level values (e.g. dropout) to client_conditions "
+                            "with clients=", "client", lonely))
     instruments = _score(df, m, name)
     if instruments:
         df = _add_columns(df, instruments)
