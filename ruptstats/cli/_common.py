@@ -127,12 +127,13 @@ def _one_line(text: str) -> str:
 
 # -- input ----------------------------------------------------------------------------------------------------
 
-def read_input_table(path):
+def read_input_table(path, *, text=()):
     """Read the command's input table with :func:`ruptstats.tables.read_table` (the extension picks the
-    reader; ``attrs["source"]`` names the file in error messages)."""
+    reader; ``attrs["source"]`` names the file in error messages); the columns ``text`` (labels, identifiers)
+    are read as text by every reader, so ``007`` stays ``007``."""
     from ..tables import read_table
 
-    return read_table(path)
+    return read_table(path, categorical=list(text))
 
 
 # -- output ---------------------------------------------------------------------------------------------------

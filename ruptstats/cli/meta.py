@@ -97,6 +97,7 @@ def _run(args) -> int:
     model = _fit(rma, inp, args)
     notes = [f"excluded data row {row} ({reason})" for row, reason in excluded]
     notes += [f"column '{col}': surrounding white space removed from {n} value(s)" for col, n in stripped.items()]
+    notes += _unused_effect_columns(table, inp, args)
     if notes:
         model = _with_notes(model, tuple(notes))
     if args.write_effects:
@@ -135,7 +136,10 @@ def _fit(rma, inp, args):
 def _read(args):
     """The input table and the example notice (None when TABLE was given)."""
     if args.table is not None:
-        return _common.read_input_table(args.table), None
+        from ..intake.study import STUDY_COLUMNS
+
+        labels = [args.study] if args.study else list(STUDY_COLUMNS)
+        return _common.read_input_table(args.table, text=labels), None
     from ..meta.example import EXAMPLE_NOTICE, load_example
 
     print(EXAMPLE_NOTICE, file=sys.stdout if args.format == "text" and not args.output else sys.stderr)
@@ -166,6 +170,23 @@ def _effects(table, args):
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
+
+
+def _unused_effect_columns(table, inp, args) -> list:
+    """A note for each effect-size column of the table that the chosen columns leave unused (``r`` beside
+    ``yi``/``vi``, ``sei`` beside ``vi``): one of them may have been meant."""
+    if args.measure or args.convert_to:
+        return []
+    named = {v for v in (args.yi, args.vi, args.sei, args.r, args.n) if v}
+    if inp.measure == "ZCOR" and args.yi is None:
+        used, kind = {args.r or next(c for c in ("r", "ri") if c in table.columns)}, "correlations"
+        candidates = ("yi", "vi", "sei")
+    else:
+        used, kind = {args.yi or "yi", args.sei or args.vi or "vi"}, "effect sizes and their variances"
+        candidates = ("r", "ri", "vi", "sei")
+    unused = [c for c in candidates if c in table.columns and c not in used | named]
+    return [f"column '{c}' was not used: the analysis takes the {kind} from "
+            f"{', '.join(repr(u) for u in sorted(used))}" for c in unused]
 
 
 def _with_notes(model, notes):
