@@ -98,6 +98,7 @@ def _run(args) -> int:
     notes = [f"excluded data row {row} ({reason})" for row, reason in excluded]
     notes += [f"column '{col}': surrounding white space removed from {n} value(s)" for col, n in stripped.items()]
     notes += _unused_effect_columns(table, inp, args)
+    notes += _non_finite_notes(model)
     if notes:
         model = _with_notes(model, tuple(notes))
     if args.write_effects:
@@ -170,6 +171,20 @@ def _effects(table, args):
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
+
+
+def _non_finite_notes(model) -> list:
+    """A note for each model value that is infinite or undefined (written as null in JSON), saying why."""
+    import math
+
+    values = {k: v for k, v in model.to_dict().items() if isinstance(v, float) and not math.isfinite(v)}
+    if not values:
+        return []
+    se = model.to_dict().get("se")
+    why = ("the standard error is 0 (every effect size is the same, so the Knapp-Hartung factor is 0)"
+           if se == 0 else "not defined for these data")
+    return [f"{key} is {'infinite' if math.isinf(val) else 'undefined'}: {why}; reported as null in JSON"
+            for key, val in values.items()]
 
 
 def _unused_effect_columns(table, inp, args) -> list:

@@ -257,7 +257,14 @@ def _attempt(label: str, fn, model):
     except RuptstatsError as exc:
         return AnalysisError(label, str(exc))
     except (np.linalg.LinAlgError, ArithmeticError) as exc:
-        return AnalysisError(label, f"not computable on these data ({type(exc).__name__}: {exc})")
+        return AnalysisError(label, f"not computable on these data: {_breakdown(exc)}")
+
+
+def _breakdown(exc: BaseException) -> str:
+    """In words: why the arithmetic of an analysis broke down."""
+    what = ("a matrix is singular" if isinstance(exc, np.linalg.LinAlgError)
+            else "a quantity divides by zero" if isinstance(exc, ZeroDivisionError) else "a value overflows")
+    return f"{what} (e.g. every effect size, or every variance, is the same)"
 
 
 def _computable(label: str, fn, model):
@@ -267,8 +274,7 @@ def _computable(label: str, fn, model):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return fn(model)
     except (np.linalg.LinAlgError, ArithmeticError) as exc:
-        return AnalysisError(label, f"not computable on these data ({type(exc).__name__}: {exc}); "
-                                    "e.g. every effect size is the same")
+        return AnalysisError(label, f"not computable on these data: {_breakdown(exc)}")
 
 
 def publication_bias(model) -> PublicationBias:
