@@ -180,9 +180,17 @@ def _non_finite_notes(model) -> list:
     values = {k: v for k, v in model.to_dict().items() if isinstance(v, float) and not math.isfinite(v)}
     if not values:
         return []
+    import numpy as np
+
     se = model.to_dict().get("se")
-    why = ("the standard error is 0 (every effect size is the same, so the Knapp-Hartung factor is 0)"
-           if se == 0 else "not defined for these data")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        extreme = bool(np.any(np.abs(np.asarray(model.yi, dtype=float)) ** 2 / np.asarray(model.vi) > 1e300))
+    if se == 0:
+        why = "the standard error is 0 (every effect size is the same, so the Knapp-Hartung factor is 0)"
+    elif extreme:
+        why = "the effect sizes are too large for double precision (their squares overflow)"
+    else:
+        why = "not defined for these data"
     return [f"{key} is {'infinite' if math.isinf(val) else 'undefined'}: {why}; reported as null in JSON"
             for key, val in values.items()]
 
