@@ -246,3 +246,13 @@ def test_read_table_on_arbitrary_text(tmp_path, text):
             read_table(p, engine=engine)
         except RuptstatsError as exc:
             assert str(p) in one_line(exc)
+
+
+def test_mapping_errors_name_the_mapping_file(tmp_path):
+    data = tmp_path / "s.csv"
+    data.write_text("client,session,alliance\nA,1,3\n", encoding="utf-8")
+    mapping = tmp_path / "study.toml"
+    mapping.write_text("[missing]\nnot_a_column = [-9]\n", encoding="utf-8")
+    with pytest.raises(RuptstatsError) as err:
+        read_sessions(data, mapping)
+    assert str(mapping) in one_line(err.value) and "not_a_column" in str(err.value)

@@ -10,8 +10,9 @@ A command module (``ruptstats/cli/meta.py``, a later ``ruptstats/cli/sessions.py
 where ``_run`` reads with :func:`read_input_table`, computes result objects, saves figures with
 :func:`save_figures` and writes with :func:`write_output` (a text renderer plus a JSON-ready payload).
 Domain errors (:class:`~ruptstats.exceptions.RuptstatsError`) and file errors (:class:`OSError`) become one
-line ``PROG: error: ...`` on standard error and exit status 2, never a traceback; argparse's own usage
-errors also exit with 2.
+line ``PROG: error: ...`` on standard error and exit status 2, never a traceback; arithmetic that breaks down
+on extreme data, and (as a last resort) a defect, also become one line. Build the parser with
+:class:`ArgumentParser`: its usage errors are one short usage line plus the error, exit status 2.
 
 Nothing heavy is imported here: pandas readers and matplotlib are imported when a table or a figure is used.
 """
@@ -27,9 +28,10 @@ from pathlib import Path
 
 from ..exceptions import RuptstatsError
 
-__all__ = ["ArgumentParser", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS", "add_figure_arguments", "add_output_arguments", "figure_path",
-           "DPI_RANGE", "check_table_path", "dpi_value", "json_text", "non_negative_int", "print_error", "read_input_table", "render_output", "run_command", "save_figures",
-           "write_output", "write_table"]
+__all__ = ["ArgumentParser", "DPI_RANGE", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS",
+           "add_figure_arguments", "add_output_arguments", "check_table_path", "dpi_value", "figure_path",
+           "json_text", "non_negative_int", "print_error", "read_input_table", "render_output", "run_command",
+           "save_figures", "write_output", "write_table"]
 
 #: Output formats of :func:`render_output`.
 FORMATS = ("text", "json", "csv", "markdown")

@@ -237,8 +237,14 @@ def _meta_regression(model, inp, moderators, categorical):
     from ..meta.regression import meta_regression
 
     frame = inp.extra.reset_index(drop=True) if inp.extra is not None else None
+    from ..intake.cells import check_rule
+
     for name in moderators:
-        study_column(inp, name, "--moderator")
+        values = study_column(inp, name, "--moderator")
+        if _is_numeric(values) and name not in categorical:  # inf is a bad cell, not a rank problem
+            rows = inp.rows if inp.rows is not None else np.arange(1, len(values) + 1)
+            check_rule(values.to_numpy(dtype=float), "any", column=name, source=frame.attrs.get("source"),
+                       rows=rows)
     try:
         return meta_regression(model, frame[list(moderators)], categorical=tuple(categorical))
     except DataError as exc:
@@ -247,6 +253,13 @@ def _meta_regression(model, inp, moderators, categorical):
         named = ", ".join(f"'{m}'" for m in moderators)
         raise DataError(f"--moderator {named}: {exc.message}", source=exc.source or frame.attrs.get("source"),
                         row=exc.row) from None
+
+
+def _is_numeric(values) -> bool:
+    """True for a numeric (not true/false) column."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
 
 
 def _attempt(label: str, fn, model):

@@ -110,7 +110,7 @@ def _read_clients(path, m, *, key, missing, on_invalid) -> ClientData:
     df, _, labels = _rename(df, m, labels, name, need=("client",), study_from_file=False)
     df, _ = _keep(df, m)
     if m.missing:
-        apply_missing(df, m.missing)
+        apply_missing(df, m.missing, source=m.source)
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:

@@ -154,7 +154,7 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
         labels.update({var: labels[cols[0]] for var, cols in origin.items() if cols[0] in labels})
     df, renamed, labels = _rename(df, m, labels, name)
     df, dropped = _keep(df, m)
-    missing_counts = apply_missing(df, m.missing) if m.missing else {}
+    missing_counts = apply_missing(df, m.missing, source=m.source) if m.missing else {}
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in _NUMERIC and col not in items and lab:

@@ -46,10 +46,11 @@ def _map_uniques(s: pd.Series, func):
     return mapped, codes, uniques
 
 
-def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
+def apply_missing(df: pd.DataFrame, missing: dict, *, source: str | None = None) -> dict:
     """Set the mapping's missing codes to missing, in place; return ``{column: count}`` of cells changed.
 
-    ``missing["all"]`` applies to every column; other keys name columns (after renaming).
+    ``missing["all"]`` applies to every column; other keys name columns (after renaming). Codes written as text
+    (``"-9"``) also apply to numeric columns. ``source`` (the mapping file) prefixes error messages.
 
     >>> d = pd.DataFrame({"a": [1, -9, 3], "b": ["x", "99", "y"]})
     >>> apply_missing(d, {"all": (-9,), "b": ("99",)}), d["a"].tolist()
@@ -57,7 +58,8 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
     """
     unknown = sorted(set(missing) - set(df.columns) - {"all"})
     if unknown:
-        raise OptionError(f"[missing] names columns not in the table: {unknown}")
+        prefix = f"{source}: " if source else ""
+        raise OptionError(f"{prefix}[missing] names columns not in the table: {unknown}")
     counts = {}
     every = tuple(missing.get("all", ()))
     for col in df.columns:
