@@ -87,6 +87,8 @@ def run(capsys, argv):
 def check_contract(status, out, err, argv) -> str:
     """Assert the CLI contract; return the error line ('' on success)."""
     assert "Traceback" not in err and "internal error" not in err, err
+    for ln in err.strip().splitlines():  # warnings and exclusions are one line each, like errors
+        assert ln.startswith((f"{PROG}: ", "usage: ", "Bundled example: ")), err
     if status == 0:
         if "--format" in argv and argv[argv.index("--format") + 1] == "json" and "--output" not in argv:
             strict_json(out)
@@ -96,7 +98,7 @@ def check_contract(status, out, err, argv) -> str:
     if lines and lines[0].startswith("usage:"):  # argparse: one short usage line, then the error
         assert len(lines) == 2 and len(lines[0]) < 100, err
         lines = lines[1:]
-    lines = [ln for ln in lines if "excluded data row" not in ln]
+    lines = [ln for ln in lines if "excluded data row" not in ln and not ln.startswith(f"{PROG}: warning: ")]
     assert len(lines) == 1, err
     line = lines[0]
     assert line.startswith(f"{PROG}: error: "), line
@@ -144,7 +146,7 @@ CASES = [
     ("bad_method", ["base.csv", "--method", "XX"], ["--method"]),
     ("bad_test", ["base.csv", "--test", "t"], ["--test"]),
     ("level_text", ["base.csv", "--level", "abc"], ["--level"]),
-    ("level_nan", ["base.csv", "--level", "nan"], ["level"]),
+    ("level_nan", ["base.csv", "--level", "nan"], ["--level", "'nan'"]),
     ("level_150", ["base.csv", "--level", "150"], ["level"]),
     ("permutations_text", ["base.csv", "--permutations", "many"], ["--permutations"]),
     ("permutations_one", ["base.csv", "--permutations", "1"], ["--permutations 1"]),

@@ -20,9 +20,11 @@ Nothing heavy is imported here: pandas readers and matplotlib are imported when 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -30,8 +32,8 @@ from ..exceptions import RuptstatsError
 
 __all__ = ["ArgumentParser", "DPI_RANGE", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS",
            "add_figure_arguments", "add_output_arguments", "check_table_path", "dpi_value", "figure_path",
-           "json_text", "non_negative_int", "print_error", "read_input_table", "render_output", "run_command",
-           "save_figures", "write_output", "write_table"]
+           "finite_number", "json_text", "non_negative_int", "print_error", "read_input_table", "render_output",
+           "run_command", "save_figures", "write_output", "write_table"]
 
 #: Output formats of :func:`render_output`.
 FORMATS = ("text", "json", "csv", "markdown")
@@ -64,6 +66,17 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {value}")
+    return value
+
+
+def finite_number(text: str) -> float:
+    """argparse type: a finite number (``--level``; its range is checked where it is used)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
 
 
@@ -104,7 +117,8 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     import numpy as np
 
     try:
-        return body()
+        with _warnings_as_lines(prog), np.errstate(all="ignore"):  # arithmetic noise: results carry notes
+            return body()
     except RuptstatsError as exc:
         return print_error(prog, _one_line(str(exc)))
     except OSError as exc:
@@ -115,6 +129,27 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:  # a defect: one line, not a traceback
         return print_error(prog, _one_line(f"internal error ({_describe(exc)}); please report it with the "
                                            "command line that caused it"))
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(prog: str):
+    """Within the block, each ruptstats warning becomes one line ``PROG: warning: ...`` on standard error
+    (once per message) instead of Python's two-line form; numpy's arithmetic RuntimeWarnings are dropped."""
+    from ..exceptions import RuptstatsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen = set()
+            for w in caught:
+                if issubclass(w.category, (RuptstatsWarning, DeprecationWarning)) or \
+                        not issubclass(w.category, RuntimeWarning):
+                    text = _one_line(str(w.message))
+                    if text not in seen:
+                        seen.add(text)
+                        print(f"{prog}: warning: {text}", file=sys.stderr)
 
 
 def _describe(exc: BaseException) -> str:
