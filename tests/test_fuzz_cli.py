@@ -29,6 +29,7 @@ TABLES = {
     "base.csv": "study,yi,vi,year,n,design,cl\n" + "".join(
         f"S{i},{0.1 * i:.2f},{0.01 + 0.005 * i},{2000 + i},{20 + i},{'ab'[i % 2]},{'xyz'[i % 3]}\n" for i in range(1, 9)),
     "same.csv": "study,yi,vi\n" + "".join(f"S{i},0.3,0.02\n" for i in range(6)),
+    "near.csv": "study,yi,vi\n" + "".join(f"S{i},{0.3 + 1e-13 * i!r},0.02\n" for i in range(8)),
     "huge.csv": "study,yi,vi\n" + "".join(f"S{i},{1e200 if i == 0 else 0.1 * i},0.02\n" for i in range(6)),
     "equal_n.csv": "study,r,n\n" + "".join(f"S{i},{0.1 + 0.05 * i:.2f},50\n" for i in range(6)),
     "dup.csv": "study,r,n,r\nA,0.1,20,0.2\nB,0.2,30,0.3\nC,0.3,40,0.1\n",
@@ -110,6 +111,8 @@ def check_contract(status, out, err, argv) -> str:
 CASES = [
     ("knha_identical", ["same.csv", "--test", "knha", "--format", "json"], "ok"),
     ("knha_identical_sensitivity", ["same.csv", "--test", "knha", "--sensitivity", "--format", "json"], "ok"),
+    ("knha_near_identical_everything", ["near.csv", "--test", "knha", "--sensitivity", "--bias", "--cumulative",
+                                        "study", "--subgroup", "study", "--format", "json"], "ok"),
     ("yi_1e200", ["huge.csv", "--format", "json"], "ok-or-error"),
     ("bias_equal_precision", ["equal_n.csv", "--bias", "--format", "json"], "ok"),
     ("dpi_nan", ["base.csv", "--dpi", "nan", "--forest", "f.png"], ["--dpi", "'nan'"]),
