@@ -19,7 +19,7 @@ import pytest
 from conftest import load_reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tolerances import ITERATIVE
+from tolerances import CLOSED_FORM, ELEMENTWISE, ITERATIVE, ITERATIVE_ABS
 
 from ruptstats.cli.meta import build_parser, main
 
@@ -142,7 +142,7 @@ CASES = [
     ("n_three", ["n_three.csv"], ["n_three.csv", "row 2", "'n'"]),
     ("text_in_number", ["text_cell.csv"], ["text_cell.csv", "row 2", "'yi'", "'abc'"]),
     ("all_empty", ["all_empty.csv", "--drop-missing"], ["all_empty.csv", "nothing left"]),
-    ("one_study_knha", ["one.csv", "--test", "knha"], ["k = 1"]),
+    ("one_study_knha", ["one.csv", "--test", "knha", "--format", "json"], "ok"),
     ("one_study", ["one.csv", "--format", "json"], "ok"),
     ("identifiers_text", ["ids.csv", "--format", "json"], "ok"),
     ("unknown_option", ["base.csv", "--bogus"], ["unrecognized arguments: --bogus"]),
@@ -247,7 +247,7 @@ def test_egger_on_equal_precision_is_not_computable_and_the_rest_runs(files, cap
 def test_write_effects_follows_the_extension(files, capsys):
     assert run(capsys, ["base.csv", "--write-effects", "e.parquet"])[0] == 0
     frame = pd.read_parquet("e.parquet")  # Parquet, not CSV text
-    assert frame["yi"].tolist() == [0.1 * i for i in range(1, 9)] or np.allclose(frame["yi"], np.arange(1, 9) / 10)
+    np.testing.assert_allclose(frame["yi"], np.arange(1, 9) / 10, rtol=ELEMENTWISE)  # the yi column of base.csv
     assert run(capsys, ["base.csv", "--write-effects", "e.json"])[0] == 0
     strict_json(open("e.json", encoding="utf-8").read())
 
@@ -292,7 +292,7 @@ def test_cumulative_knha_first_step_as_metafor(tmp_path, capsys, method):
     want = ref["methods"][method]
     for key in ("estimate", "ci_lower", "ci_upper", "tau2"):
         got = [row[key] for row in rows]
-        np.testing.assert_allclose(got, want[key], rtol=ITERATIVE, atol=1e-8)
+        np.testing.assert_allclose(got, want[key], rtol=ITERATIVE, atol=ITERATIVE_ABS)
     assert len(rows) == len(want["estimate"]) == 6  # the reference grid is complete
 
 
@@ -327,3 +327,26 @@ def test_cli_fuzz(tmp_path, capsys, rows, flags):
     line = check_contract(status, out, err, argv)
     if status == 2 and ("row " in line or "column '" in line):
         assert str(path) in line or "--" in line, line
+
+
+def test_one_study_knha_is_the_z_test_as_metafor(files, capsys):
+    # metafor 3.8.1: rma(0.3, 0.02, test = "knha") -> 'Setting argument test="z" since k=1.'; zval 2.12132034355964,
+    # pval 0.0338948535246893, se 0.14142135623731
+    status, out, _ = run(capsys, ["one.csv", "--test", "knha", "--format", "json"])
+    payload = strict_json(out)
+    assert payload["test"] == "z" and any("k = 1" in note for note in payload["notes"])
+    np.testing.assert_allclose([payload["statistic"], payload["p"], payload["se"]],
+                               [2.12132034355964, 0.0338948535246893, 0.14142135623731], rtol=CLOSED_FORM)
+
+
+@pytest.mark.parametrize("method", ["REML", "DL"])
+def test_cumulative_knha_every_column_as_metafor(method):
+    from ruptstats.meta import rma
+    from ruptstats.meta.sensitivity import cumulative
+
+    ref = load_reference("cumulative_knha")
+    data = pd.DataFrame(ref["data"])
+    res = cumulative(rma(data["yi"], data["vi"], method=method, test="knha"), data["year"])
+    frame = res.summary_frame()
+    for key, want in ref["methods"][method].items():
+        np.testing.assert_allclose(frame[key], want, rtol=ITERATIVE, atol=ITERATIVE_ABS, err_msg=key)
