@@ -330,12 +330,18 @@ def strip_labels(df: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, dict[str
         s = df[col]
         if not isinstance(s, pd.Series) or not _is_text_column(s):
             continue
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        if isinstance(s.dtype, pd.CategoricalDtype):  # the categories are the distinct values: no pass over rows
+            cats = s.cat.categories
+            if cats.dtype != object and not np.asarray(cats.str.strip() != cats).any():
+                continue  # text categories without surrounding white space (vectorised: the common case)
+            codes, uniques = s.array.codes, cats.to_numpy(dtype=object).tolist()
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
         stripped = [u.strip() if isinstance(u, str) else u for u in uniques]
         changed = np.array([isinstance(u, str) and u != t for u, t in zip(uniques, stripped)] + [False])
         if not changed.any():
             continue
-        counts[str(col)] = int(changed[codes].sum())
+        counts[str(col)] = int(np.isin(codes, np.flatnonzero(changed)).sum())
         new = [np.nan if (isinstance(t, str) and t == "") else t for t in stripped]
         values = np.asarray(new + [np.nan], dtype=object)[codes]
         if out is None:
