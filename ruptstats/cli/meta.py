@@ -122,14 +122,10 @@ def _fit(rma, inp, args):
 
     from ..exceptions import DataError
 
-    test, notes = args.test, ()
-    if test == "knha" and len(inp.yi) == 1:  # no residual df: metafor 3.8.1 sets test="z" since k=1
-        test, notes = "z", ("--test knha needs k >= 2; with k = 1 the z test is used (as metafor does)",)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            model = rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
-                        test=test, level=args.level)
-            return _with_notes(model, notes) if notes else model
+            return rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
+                       test=args.test, level=args.level)
     except (np.linalg.LinAlgError, ArithmeticError) as exc:
         big = float(np.max(np.abs(inp.yi) / np.sqrt(inp.vi)))
         raise DataError(f"the {args.method} model could not be fitted ({type(exc).__name__}: {exc}); the "
