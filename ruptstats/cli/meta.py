@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="tau^2 estimator, FE for a common-effect model (default: REML)")
     model.add_argument("--test", default="z", choices=("z", "knha"),
                        help="z tests, or Knapp-Hartung t tests with k - 1 df (default: z)")
-    model.add_argument("--level", default=95.0, type=_common.finite_number, help="confidence level in percent (default: 95)")
+    model.add_argument("--level", default=95.0, type=_common.finite_number,
+                       help="confidence level in percent (default: 95)")
     model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
     out = _common.add_output_arguments(parser)
     out.add_argument("--write-effects", metavar="PATH",
