@@ -10,8 +10,9 @@ A command module (``ruptstats/cli/meta.py``, a later ``ruptstats/cli/sessions.py
 where ``_run`` reads with :func:`read_input_table`, computes result objects, saves figures with
 :func:`save_figures` and writes with :func:`write_output` (a text renderer plus a JSON-ready payload).
 Domain errors (:class:`~ruptstats.exceptions.RuptstatsError`) and file errors (:class:`OSError`) become one
-line ``PROG: error: ...`` on standard error and exit status 2, never a traceback; argparse's own usage
-errors also exit with 2.
+line ``PROG: error: ...`` on standard error and exit status 2, never a traceback; arithmetic that breaks down
+on extreme data, and (as a last resort) a defect, also become one line. Build the parser with
+:class:`ArgumentParser`: its usage errors are one short usage line plus the error, exit status 2.
 
 Nothing heavy is imported here: pandas readers and matplotlib are imported when a table or a figure is used.
 """
@@ -19,22 +20,80 @@ Nothing heavy is imported here: pandas readers and matplotlib are imported when 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..exceptions import RuptstatsError
 
-__all__ = ["FIGURE_EXTENSIONS", "FORMATS", "add_figure_arguments", "add_output_arguments", "figure_path",
-           "json_text", "print_error", "read_input_table", "render_output", "run_command", "save_figures",
-           "write_output", "write_table"]
+__all__ = ["ArgumentParser", "DPI_RANGE", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS",
+           "add_figure_arguments", "add_output_arguments", "check_table_path", "dpi_value", "figure_path",
+           "finite_number", "json_text", "non_negative_int", "print_error", "read_input_table", "render_output",
+           "run_command", "save_figures", "write_output", "write_table"]
 
 #: Output formats of :func:`render_output`.
 FORMATS = ("text", "json", "csv", "markdown")
 #: Figure file extensions accepted by :func:`figure_path`.
 FIGURE_EXTENSIONS = (".png", ".pdf", ".svg")
+#: Table file extensions written by :func:`write_table`.
+TABLE_OUTPUT_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".parquet")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """:class:`argparse.ArgumentParser` whose usage errors are two short lines, not the full usage.
+
+    ``usage: PROG [TABLE] [options] (see PROG --help)`` and ``PROG: error: MESSAGE``; exit status 2.
+    Every ruptstats command builds its parser with this class.
+    """
+
+    def format_usage(self) -> str:
+        return f"usage: {self.prog} [options] (see {self.prog} --help)\n"
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number of 0 or more (``--seed``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {value}")
+    return value
+
+
+def finite_number(text: str) -> float:
+    """argparse type: a finite number (``--level``; its range is checked where it is used)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+#: The range of ``--dpi``: print quality at least, and a bound that keeps a PNG within memory.
+DPI_RANGE = (300.0, 4800.0)
+
+
+def dpi_value(text: str) -> float:
+    """argparse type: ``--dpi``, a number in :data:`DPI_RANGE`."""
+    low, high = DPI_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and low <= value <= high):
+        raise argparse.ArgumentTypeError(f"expected a number from {low:g} to {high:g}, got {text!r}")
+    return value
 
 
 # -- errors ---------------------------------------------------------------------------------------------------
@@ -55,22 +114,63 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     body : callable
         The command after parsing, returning its exit status (0 on success).
     """
+    import numpy as np
+
     try:
-        return body()
+        with _warnings_as_lines(prog), np.errstate(all="ignore"):  # arithmetic noise: results carry notes
+            return body()
     except RuptstatsError as exc:
-        return print_error(prog, str(exc))
+        return print_error(prog, _one_line(str(exc)))
     except OSError as exc:
-        return print_error(prog, f"{exc.filename or ''}: {exc.strerror or exc}")
+        return print_error(prog, _one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
+    except (np.linalg.LinAlgError, ArithmeticError) as exc:  # data too extreme for the arithmetic
+        return print_error(prog, _one_line(f"the computation failed on these data ({_describe(exc)}); check "
+                                           "for extreme or identical values"))
+    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:  # a defect: one line, not a traceback
+        return print_error(prog, _one_line(f"internal error ({_describe(exc)}); please report it with the "
+                                           "command line that caused it"))
+
+
+@contextlib.contextmanager
+def _warnings_as_lines(prog: str):
+    """Within the block, each ruptstats warning becomes one line ``PROG: warning: ...`` on standard error
+    (once per message) instead of Python's two-line form; numpy's arithmetic RuntimeWarnings are dropped."""
+    from ..exceptions import RuptstatsWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            seen = set()
+            for w in caught:
+                if issubclass(w.category, (RuptstatsWarning, DeprecationWarning)) or \
+                        not issubclass(w.category, RuntimeWarning):
+                    text = _one_line(str(w.message))
+                    if text not in seen:
+                        seen.add(text)
+                        print(f"{prog}: warning: {text}", file=sys.stderr)
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (an error message is one line on standard error)."""
+    return " ".join(str(text).split())
 
 
 # -- input ----------------------------------------------------------------------------------------------------
 
-def read_input_table(path):
+def read_input_table(path, *, text=()):
     """Read the command's input table with :func:`ruptstats.tables.read_table` (the extension picks the
-    reader; ``attrs["source"]`` names the file in error messages)."""
+    reader; ``attrs["source"]`` names the file in error messages); the columns ``text`` (labels, identifiers)
+    are read as text by every reader, so ``007`` stays ``007``."""
     from ..tables import read_table
 
-    return read_table(path)
+    return read_table(path, categorical=list(text))
 
 
 # -- output ---------------------------------------------------------------------------------------------------
@@ -133,16 +233,47 @@ def write_output(text: str, output=None) -> None:
         sys.stdout.write(text)
 
 
-def write_table(frame, path) -> None:
-    """Write a DataFrame to ``path``: ``.xlsx``, ``.json`` (records), ``.tsv``, else CSV; no index."""
+def check_table_path(path, option: str) -> Path:
+    """``path`` as a Path after checking its extension is one :func:`write_table` writes.
+
+    Raises :class:`~ruptstats.exceptions.OptionError` naming ``option``, the path and the allowed extensions
+    (called before any computation, so a typo costs nothing).
+    """
+    from ..exceptions import OptionError
+
     p = Path(path)
+    if p.suffix.lower() not in TABLE_OUTPUT_EXTENSIONS:
+        raise OptionError(f"{option} {path}: unknown extension '{p.suffix or '(none)'}'; use one of "
+                          f"{', '.join(TABLE_OUTPUT_EXTENSIONS)}")
+    return p
+
+
+def write_table(frame, path) -> None:
+    """Write a DataFrame to ``path`` in the format its extension names: ``.csv`` (and ``.txt``), ``.tsv``,
+    ``.xlsx``, ``.json`` (records, strict: NaN as null) or ``.parquet``; no index.
+
+    Raises :class:`~ruptstats.exceptions.OptionError` for any other extension.
+    """
+    p = check_table_path(path, "output")
     ext = p.suffix.lower()
     if ext == ".xlsx":
         frame.to_excel(p, index=False)
     elif ext == ".json":
-        p.write_text(frame.to_json(orient="records", indent=1), encoding="utf-8")
+        p.write_text(json_text(json.loads(frame.to_json(orient="records"))), encoding="utf-8")
+    elif ext == ".parquet":
+        _plain_columns(frame).to_parquet(p, index=False)
     else:
         frame.to_csv(p, index=False, sep="\t" if ext == ".tsv" else ",")
+
+
+def _plain_columns(frame):
+    """``frame`` with object columns of mixed values as text (Parquet needs one type per column)."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+    return out
 
 
 # -- figures --------------------------------------------------------------------------------------------------
@@ -161,8 +292,8 @@ def add_figure_arguments(parser: argparse.ArgumentParser, figures: dict[str, str
     group = parser.add_argument_group("figures")
     for name, help_text in figures.items():
         group.add_argument(f"--{name}", metavar="PATH", type=figure_path, help=help_text)
-    group.add_argument("--dpi", metavar="N", type=float, default=300.0,
-                       help="resolution of PNG figures, at least 300 (default: 300)")
+    group.add_argument("--dpi", metavar="N", type=dpi_value, default=300.0,
+                       help="resolution of PNG figures, 300 to 4800 (default: 300)")
     return group
 
 

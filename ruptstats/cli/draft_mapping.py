@@ -67,7 +67,7 @@ _RATERS = {"klient": "client", "klientin": "client", "client": "client", "patien
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _common.ArgumentParser(
         prog=PROG, description="Write a mapping skeleton (TOML) for a session file from its columns and SPSS/Stata "
                                "value labels; edit it, then run python -m ruptstats.sessions FILE --mapping M.toml.")
     parser.add_argument("file", metavar="FILE", help="session file (.csv .tsv .txt .xlsx .sav .dta .parquet .json)")

@@ -63,7 +63,8 @@ def add_arguments(parser) -> None:
         grp.add_argument(f"--{cell}", metavar="COL", help=f"2x2 table: {what} (default: a column named {cell})")
     grp.add_argument("--ri-prepost", metavar="COL|VALUE",
                      help="SMCR: correlation between pre- and post-test, a column or one number for all rows")
-    grp.add_argument("--add", type=float, metavar="X", help="2x2 tables: value added to cells (default: 0.5)")
+    grp.add_argument("--add", type=_non_negative_number, metavar="X",
+                     help="2x2 tables: value added to cells (default: 0.5)")
     grp.add_argument("--to", choices=ADD_TO,
                      help="2x2 tables: which tables get --add (default: only0, those with a zero cell)")
     grp.add_argument("--drop00", action="store_true", default=None,
@@ -71,6 +72,20 @@ def add_arguments(parser) -> None:
     grp.add_argument("--convert-to", type=str.upper, choices=TARGETS,
                      help="convert a mixed-report table (a 'statistic' column or one statistic column filled "
                           "per row) to this measure")
+
+
+def _non_negative_number(text: str) -> float:
+    """argparse type of ``--add``: a finite number of 0 or more."""
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number of 0 or more, got {text!r}")
+    return value
 
 
 @dataclass(frozen=True)

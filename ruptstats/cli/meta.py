@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     from ..meta.estimators import TAU2_METHODS
     from . import effects_options, meta_analyses
 
-    parser = argparse.ArgumentParser(
+    parser = _common.ArgumentParser(
         prog=PROG,
         description="Random-effects meta-analysis of a study table, with the same numbers as R's metafor. "
                     "Without TABLE, the bundled synthetic example of 11 rupture-repair studies is analysed.",
@@ -62,11 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="tau^2 estimator, FE for a common-effect model (default: REML)")
     model.add_argument("--test", default="z", choices=("z", "knha"),
                        help="z tests, or Knapp-Hartung t tests with k - 1 df (default: z)")
-    model.add_argument("--level", default=95.0, type=float, help="confidence level in percent (default: 95)")
+    model.add_argument("--level", default=95.0, type=_common.finite_number,
+                       help="confidence level in percent (default: 95)")
     model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
     out = _common.add_output_arguments(parser)
     out.add_argument("--write-effects", metavar="PATH",
-                     help="write the table with yi, vi (and the conversion used) to PATH (.csv, .xlsx, .json)")
+                     help="write the table with yi, vi (and the conversion used) to PATH; the extension picks the "
+                          "format (.csv .tsv .txt .xlsx .json .parquet)")
     effects_options.add_arguments(parser)
     meta_analyses.add_arguments(parser)
     _common.add_figure_arguments(parser, _FIGURES)
@@ -80,17 +82,26 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
+    from ..intake.cells import strip_labels
     from ..meta.model import rma
     from .meta_analyses import run_analyses
 
+    if args.write_effects:
+        _common.check_table_path(args.write_effects, "--write-effects")
+    if args.gosh:
+        _common.check_table_path(args.gosh, "--gosh")
     table, example = _read(args)
+    table, stripped = strip_labels(table)
     inp, excluded = _effects(table, args)
     for row, reason in excluded:
         print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
-    model = rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
-                test=args.test, level=args.level)
-    if excluded:
-        model = _with_notes(model, tuple(f"excluded data row {row} ({reason})" for row, reason in excluded))
+    model = _fit(rma, inp, args)
+    notes = [f"excluded data row {row} ({reason})" for row, reason in excluded]
+    notes += [f"column '{col}': surrounding white space removed from {n} value(s)" for col, n in stripped.items()]
+    notes += _unused_effect_columns(table, inp, args)
+    notes += _non_finite_notes(model)
+    if notes:
+        model = _with_notes(model, tuple(notes))
     if args.write_effects:
         _common.write_table(_effects_table(inp), args.write_effects)
     analyses = run_analyses(
@@ -106,10 +117,31 @@ def _run(args) -> int:
     return 0
 
 
+def _fit(rma, inp, args):
+    """The pooled model; arithmetic that breaks down on extreme values becomes a DataError naming the cause."""
+    import numpy as np
+
+    from ..exceptions import DataError
+
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
+                       test=args.test, level=args.level)
+    except (np.linalg.LinAlgError, ArithmeticError) as exc:
+        big = float(np.max(np.abs(inp.yi) / np.sqrt(inp.vi)))
+        raise DataError(f"the {args.method} model could not be fitted ({type(exc).__name__}: {exc}); the "
+                        f"largest |yi|/sqrt(vi) is {big:.3g}: values this extreme overflow double precision "
+                        "(rescale the effect sizes)", source=inp.extra.attrs.get("source")
+                        if inp.extra is not None else None) from None
+
+
 def _read(args):
     """The input table and the example notice (None when TABLE was given)."""
     if args.table is not None:
-        return _common.read_input_table(args.table), None
+        from ..intake.study import STUDY_COLUMNS
+
+        labels = [args.study] if args.study else list(STUDY_COLUMNS)
+        return _common.read_input_table(args.table, text=labels), None
     from ..meta.example import EXAMPLE_NOTICE, load_example
 
     print(EXAMPLE_NOTICE, file=sys.stdout if args.format == "text" and not args.output else sys.stderr)
@@ -130,9 +162,55 @@ def _effects(table, args):
         return inp, sorted(inp.excluded)
     computed.attrs["source"] = table.attrs.get("source")
     dropped = [(int(row), "empty cell") for row in computed.attrs.get("dropped_rows", [])]
+    if args.drop00:  # escalc left yi/vi empty for these tables on the user's request: excluded and listed
+        zero = computed["yi"].isna().to_numpy()
+        dropped += [(int(i) + 1, "no events, or only events, in both groups (--drop00)")
+                    for i in computed.index[zero]]
+        attrs = dict(computed.attrs)
+        computed = computed[~zero]
+        computed.attrs = attrs
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
+
+
+def _non_finite_notes(model) -> list:
+    """A note for each model value that is infinite or undefined (written as null in JSON), saying why."""
+    import math
+
+    values = {k: v for k, v in model.to_dict().items() if isinstance(v, float) and not math.isfinite(v)}
+    if not values:
+        return []
+    import numpy as np
+
+    se = model.to_dict().get("se")
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        extreme = bool(np.any(np.abs(np.asarray(model.yi, dtype=float)) ** 2 / np.asarray(model.vi) > 1e300))
+    if se == 0:
+        why = "the standard error is 0 (every effect size is the same, so the Knapp-Hartung factor is 0)"
+    elif extreme:
+        why = "the effect sizes are too large for double precision (their squares overflow)"
+    else:
+        why = "not defined for these data"
+    return [f"{key} is {'infinite' if math.isinf(val) else 'undefined'}: {why}; reported as null in JSON"
+            for key, val in values.items()]
+
+
+def _unused_effect_columns(table, inp, args) -> list:
+    """A note for each effect-size column of the table that the chosen columns leave unused (``r`` beside
+    ``yi``/``vi``, ``sei`` beside ``vi``): one of them may have been meant."""
+    if args.measure or args.convert_to:
+        return []
+    named = {v for v in (args.yi, args.vi, args.sei, args.r, args.n) if v}
+    if inp.measure == "ZCOR" and args.yi is None:
+        used, kind = {args.r or next(c for c in ("r", "ri") if c in table.columns)}, "correlations"
+        candidates = ("yi", "vi", "sei")
+    else:
+        used, kind = {args.yi or "yi", args.sei or args.vi or "vi"}, "effect sizes and their variances"
+        candidates = ("r", "ri", "vi", "sei")
+    unused = [c for c in candidates if c in table.columns and c not in used | named]
+    return [f"column '{c}' was not used: the analysis takes the {kind} from "
+            f"{', '.join(repr(u) for u in sorted(used))}" for c in unused]
 
 
 def _with_notes(model, notes):

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..exceptions import DataError, OptionError, RuptstatsError
+from ._common import non_negative_int
 
 if TYPE_CHECKING:  # the result types, for readers and type checkers; imported lazily at run time
     from ..meta.bias import EggerResult, FailSafeN, PetPeeseResult, RankTestResult
@@ -57,10 +60,11 @@ def add_arguments(parser) -> None:
                      help="three-level model: effect sizes nested in the clusters of COL (REML)")
     grp.add_argument("--robust", action="store_true",
                      help="with --cluster: CR2 cluster-robust test with Satterthwaite df")
-    grp.add_argument("--gosh", metavar="PATH", help="GOSH analysis; write the per-subset table to PATH (CSV)")
+    grp.add_argument("--gosh", metavar="PATH", help="GOSH analysis; write the per-subset table to PATH (the "
+                     "extension picks the format: .csv .tsv .txt .xlsx .json .parquet)")
     grp.add_argument("--permutations", metavar="N", type=int,
                      help="permutation test with N permutations (exact when all distinct ones are <= N)")
-    grp.add_argument("--seed", metavar="N", type=int, default=None,
+    grp.add_argument("--seed", metavar="N", type=non_negative_int, default=None,
                      help="seed for random permutations and GOSH subsets (required when they are random)")
 
 
@@ -134,8 +138,8 @@ class Analyses:
     permutation_test: PermutationResult | None = None
     subgroups_common_tau2: CommonTau2SubgroupResult | None = None
     bias: PublicationBias | None = None
-    leave_one_out: LeaveOneOutResult | None = None
-    influence: InfluenceResult | None = None
+    leave_one_out: LeaveOneOutResult | AnalysisError | None = None
+    influence: InfluenceResult | AnalysisError | None = None
     cumulative: CumulativeResult | None = None
     three_level: ThreeLevelResult | None = None
     robust: RobustResult | None = None
@@ -151,15 +155,26 @@ class Analyses:
         return [(key, result) for key, result in order if result is not None]
 
 
-def study_column(inp, name: str, option: str):
-    """The column ``name`` of the study table in ``inp`` (an EffectInput), one value per study."""
+def study_column(inp, name: str, option: str, *, complete: bool = False):
+    """The column ``name`` of the study table in ``inp`` (an EffectInput), one value per study.
+
+    With ``complete=True`` an empty cell is a :class:`DataError` naming the file, the data row and the column.
+    """
     from ..intake.study import find_column
 
     frame = inp.extra
     if frame is None:
         raise DataError(f"{option} {name}: the study table is not available")
-    column = find_column(frame, name, option=option, source=frame.attrs.get("source"))
-    return frame[column].reset_index(drop=True)
+    source = frame.attrs.get("source")
+    column = find_column(frame, name, option=option, source=source)
+    values = frame[column].reset_index(drop=True)
+    if complete:
+        from ..intake.cells import raise_first
+
+        rows = inp.rows if inp.rows is not None else np.arange(1, len(values) + 1)
+        raise_first(values.isna().to_numpy(), f"empty cell: {option} needs a value for every study used",
+                    column=column, source=source, rows=rows)
+    return values
 
 
 def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), permutations=None, seed=None,
@@ -198,15 +213,17 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
     if sensitivity:
         from ..meta.sensitivity import influence, leave_one_out
 
-        found["leave_one_out"], found["influence"] = leave_one_out(model), influence(model)
+        found["leave_one_out"] = _computable("leave-one-out", leave_one_out, model)
+        found["influence"] = _computable("influence", influence, model)
     if cumulative:
         from ..meta.sensitivity import cumulative as cumulative_analysis
 
-        found["cumulative"] = cumulative_analysis(model, study_column(inp, cumulative, "--cumulative"))
+        found["cumulative"] = cumulative_analysis(model, study_column(inp, cumulative, "--cumulative",
+                                                                                  complete=True))
     if cluster:
         from ..meta.multilevel import three_level
 
-        found["three_level"] = three_level(model, study_column(inp, cluster, "--cluster"))
+        found["three_level"] = three_level(model, study_column(inp, cluster, "--cluster", complete=True))
         if robust:
             from ..meta.cluster_robust import robust as robust_test
 
@@ -220,17 +237,57 @@ def _meta_regression(model, inp, moderators, categorical):
     from ..meta.regression import meta_regression
 
     frame = inp.extra.reset_index(drop=True) if inp.extra is not None else None
+    from ..intake.cells import check_rule
+
     for name in moderators:
-        study_column(inp, name, "--moderator")
-    return meta_regression(model, frame[list(moderators)], categorical=tuple(categorical))
+        values = study_column(inp, name, "--moderator")
+        if _is_numeric(values) and name not in categorical:  # inf is a bad cell, not a rank problem
+            rows = inp.rows if inp.rows is not None else np.arange(1, len(values) + 1)
+            check_rule(values.to_numpy(dtype=float), "any", column=name, source=frame.attrs.get("source"),
+                       rows=rows)
+    try:
+        return meta_regression(model, frame[list(moderators)], categorical=tuple(categorical))
+    except DataError as exc:
+        if exc.column is not None:
+            raise
+        named = ", ".join(f"'{m}'" for m in moderators)
+        raise DataError(f"--moderator {named}: {exc.message}", source=exc.source or frame.attrs.get("source"),
+                        row=exc.row) from None
+
+
+def _is_numeric(values) -> bool:
+    """True for a numeric (not true/false) column."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
 
 
 def _attempt(label: str, fn, model):
     """Run one bias analysis; a domain error becomes an :class:`AnalysisError` so the others still report."""
     try:
-        return fn(model)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(model)
     except RuptstatsError as exc:
         return AnalysisError(label, str(exc))
+    except (np.linalg.LinAlgError, ArithmeticError) as exc:
+        return AnalysisError(label, f"not computable on these data: {_breakdown(exc)}")
+
+
+def _breakdown(exc: BaseException) -> str:
+    """In words: why the arithmetic of an analysis broke down."""
+    what = ("a matrix is singular" if isinstance(exc, np.linalg.LinAlgError)
+            else "a quantity divides by zero" if isinstance(exc, ZeroDivisionError) else "a value overflows")
+    return f"{what} (e.g. every effect size, or every variance, is the same)"
+
+
+def _computable(label: str, fn, model):
+    """``fn(model)``; where the arithmetic breaks down (a singular covariance matrix when every effect is the
+    same under Knapp-Hartung, say) an :class:`AnalysisError` saying so, and the other analyses still report."""
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return fn(model)
+    except (np.linalg.LinAlgError, ArithmeticError) as exc:
+        return AnalysisError(label, f"not computable on these data: {_breakdown(exc)}")
 
 
 def publication_bias(model) -> PublicationBias:
@@ -252,8 +309,10 @@ def _gosh(model, path, seed) -> GoshTable:
 
     method = model.method if model.method in ("FE", "DL") else "DL"
     result = gosh(model, seed=seed, method=method)
+    from ._common import write_table
+
     try:
-        result.summary_frame().to_csv(path, index=False)
+        write_table(result.summary_frame(), path)
     except OSError as exc:
         raise DataError(f"cannot write the GOSH table to '{path}': {exc.strerror or exc}") from None
     return GoshTable(result=result, path=str(path), model_method=model.method)

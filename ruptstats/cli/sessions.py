@@ -96,7 +96,7 @@ class StudyRun:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m ruptstats.sessions`` (``draft-mapping``: :mod:`.draft_mapping`)."""
-    parser = argparse.ArgumentParser(
+    parser = _common.ArgumentParser(
         prog=PROG,
         description="Session studies to the three-condition comparison (no rupture / unrepaired / repaired) and a "
                     "study table for python -m ruptstats.meta. Also: python -m ruptstats.sessions draft-mapping "

@@ -18,6 +18,8 @@ sorting or filtering.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import warnings
 
 import numpy as np
@@ -28,7 +30,28 @@ from .policy import missing_policy
 
 __all__ = ["RULES", "IDENTIFIER_COLUMNS", "show", "first_bad", "file_rows", "source_of", "working_copy",
            "raise_first", "raise_cells", "to_numbers", "numeric_column", "values_of", "check_rule",
-           "check_present", "check_sample_size", "range_check", "missing_rows", "drop_empty"]
+           "check_present", "check_sample_size", "range_check", "missing_rows", "drop_empty", "strip_labels",
+           "hidden_values"]
+
+# True while a loader pseudonymises identifiers: no cell value is echoed into a message (a client identifier may
+# have landed in a numeric column).
+_HIDE_VALUES = contextvars.ContextVar("ruptstats_hide_values", default=False)
+
+
+@contextlib.contextmanager
+def hidden_values(hide: bool = True):
+    """Within this block (when ``hide`` is True), cell errors name the row and column but never the value."""
+    token = _HIDE_VALUES.set(bool(hide) or _HIDE_VALUES.get())
+    try:
+        yield
+    finally:
+        _HIDE_VALUES.reset(token)
+
+
+def values_hidden() -> bool:
+    """True inside :func:`hidden_values` (a pseudonymising loader)."""
+    return _HIDE_VALUES.get()
+
 
 #: Columns whose values are never shown in a message (identifiers; see :mod:`ruptstats.sessions.privacy`).
 IDENTIFIER_COLUMNS = ("study", "client", "therapist")
@@ -112,7 +135,7 @@ def raise_first(bad, message: str, *, column: str | None, source=None, rows=None
     where = np.arange(1, len(bad) + 1) if rows is None else np.asarray(rows)
     found = where[idx]
     shown = ""
-    if values is not None and column not in IDENTIFIER_COLUMNS:
+    if values is not None and column not in IDENTIFIER_COLUMNS and not values_hidden():
         value = values.iloc[idx[0]] if isinstance(values, pd.Series) else values[idx[0]]
         shown = f", got {show(value)}"
     more = f" ({len(idx)} rows: {_rows_text(found)})" if len(idx) > 1 else ""
@@ -268,3 +291,69 @@ def drop_empty(columns: dict[str, np.ndarray], *, missing: str, source=None, row
     warnings.warn(f"{prefix}dropped {len(dropped)} row(s) with empty cells: {shown}", DataWarning,
                   stacklevel=stacklevel)
     return ~mask, dropped
+
+
+def _is_text_column(s: pd.Series) -> bool:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        return cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype)
+    return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+
+
+def strip_labels(df: pd.DataFrame, columns=None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Strip surrounding white space from the text cells of ``df`` (identifiers, category labels).
+
+    ``"client "`` and ``"client"`` are one label, not two subgroups, clusters or clients; a cell of white space
+    only becomes an empty (missing) cell. Works on the distinct values of each column.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    columns : sequence of str, optional
+        The columns to strip (default: every text column).
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        The table (a copy when anything changed; ``attrs`` kept) and ``{column: number of cells changed}`` for
+        the columns where something was stripped, for the report.
+
+    Examples
+    --------
+    >>> t, n = strip_labels(pd.DataFrame({"g": ["a", "a ", " ", "b"], "x": [1, 2, 3, 4]}))
+    >>> t["g"].tolist(), n
+    (['a', 'a', nan, 'b'], {'g': 2})
+    """
+    counts: dict[str, int] = {}
+    out = None
+    for col in (df.columns if columns is None else [c for c in columns if c in df.columns]):
+        s = df[col]
+        if not isinstance(s, pd.Series) or not _is_text_column(s):
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):  # the categories are the distinct values: no pass over rows
+            cats = s.cat.categories
+            if cats.dtype != object and not np.asarray(cats.str.strip() != cats).any():
+                continue  # text categories without surrounding white space (vectorised: the common case)
+            codes, uniques = s.array.codes, cats.to_numpy(dtype=object).tolist()
+        else:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        stripped = [u.strip() if isinstance(u, str) else u for u in uniques]
+        changed = np.array([isinstance(u, str) and u != t for u, t in zip(uniques, stripped)] + [False])
+        if not changed.any():
+            continue
+        counts[str(col)] = int(np.isin(codes, np.flatnonzero(changed)).sum())
+        new = [np.nan if (isinstance(t, str) and t == "") else t for t in stripped]
+        values = np.asarray(new + [np.nan], dtype=object)[codes]
+        if out is None:
+            out = df.copy()
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            cats = list(dict.fromkeys(v for v in new if not (isinstance(v, float) and np.isnan(v))))
+            out[col] = pd.Categorical(values, categories=cats)
+        elif pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+            out[col] = pd.Series(values, index=s.index).astype(s.dtype)
+        else:
+            out[col] = pd.Series(values, index=s.index, dtype=object)
+    if out is None:
+        return df, counts
+    out.attrs = dict(df.attrs)
+    return out, counts

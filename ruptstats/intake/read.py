@@ -33,7 +33,7 @@ import pandas as pd
 
 from ..exceptions import TableReadError
 
-__all__ = ["read_table", "TABLE_EXTENSIONS", "sniff_csv_format"]
+__all__ = ["read_table", "TABLE_EXTENSIONS", "sniff_csv_format", "check_unique_names"]
 
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 EXCEL_EXTENSIONS = (".xlsx", ".xlsm")
@@ -64,7 +64,9 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         not strip blanks around fields (numbers written with blanks stay text). Other formats ignore it.
     categorical : sequence of str, default ()
         Columns to return as categoricals of text (e.g. identifiers), categories in order of first appearance;
-        names not in the file are ignored. The pyarrow engine dictionary-encodes them while parsing, which is
+        names not in the file are ignored. Every reader reads them as text (CSV and Excel cells are never
+        parsed as numbers, so ``007`` stays ``007``; numbers stored as numbers, as in SPSS, Stata, Parquet or
+        JSON, become their plain text, ``7``). The pyarrow engine dictionary-encodes them while parsing, which is
         much faster than converting afterwards.
 
     Returns
@@ -106,9 +108,9 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         if ext in TEXT_EXTENSIONS and engine == "pyarrow":
             df = _read_text_arrow(p, name, header_row, categorical)
         elif ext in TEXT_EXTENSIONS:
-            df = _read_text(p, name, header_row)
+            df = _read_text(p, name, header_row, categorical)
         elif ext in EXCEL_EXTENSIONS:
-            df = _read_excel(p, name, sheet, header_row)
+            df = _read_excel(p, name, sheet, header_row, categorical)
         elif ext == ".parquet":
             df = pd.read_parquet(p)
         elif ext == ".json":
@@ -120,13 +122,15 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
             raise TableReadError(f"unknown file type '{ext or '(none)'}'; expected one of {allowed}", source=name)
     except TableReadError:
         raise
-    except (UnicodeDecodeError, ValueError, OSError, KeyError, IndexError, TypeError) as exc:
-        raise TableReadError(f"could not be read as a {ext or 'table'} file ({_short(exc)})", source=name) from None
     except Exception as exc:  # parser-specific errors (pyarrow, openpyxl, pyreadstat) have no common base
-        raise TableReadError(f"could not be read as a {ext or 'table'} file ({_short(exc)})", source=name) from None
+        from .cells import values_hidden
+
+        detail = "" if values_hidden() else f" ({_short(exc)})"  # a parser may echo cells (identifiers)
+        raise TableReadError(f"could not be read as a {ext or 'table'} file{detail}", source=name) from None
     df = _tidy(df, name)
-    for col in categorical:
-        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype):
+    labelled = df.attrs.get("value_labels") or {}
+    for col in categorical:  # labelled codes (SPSS, Stata) stay codes: the caller maps them to their labels
+        if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype) and not labelled.get(col):
             text = df[col].map(lambda v: v if (pd.isna(v) or isinstance(v, str)) else _num_text(v),
                                na_action="ignore")
             df[col] = pd.Categorical(text, categories=pd.unique(text.dropna()))  # order of first appearance
@@ -146,9 +150,7 @@ def _tidy(df: pd.DataFrame, name: str) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     if len(df) == 0:
         raise TableReadError("has a header but no data rows", source=name)
-    dupes = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
-    if dupes:
-        raise TableReadError(f"duplicated column names: {', '.join(dupes)}", source=name)
+    check_unique_names(df.columns, name)
     return df.reset_index(drop=True)
 
 
@@ -196,7 +198,46 @@ def sniff_csv_format(text: str) -> tuple[str, str]:
     return delimiter, decimal
 
 
-def _read_text(p: Path, name: str, header_row: int) -> pd.DataFrame:
+def _header_fields(text: str, delimiter: str) -> list[str]:
+    """The column names of the first non-blank line of ``text``, stripped."""
+    for line in text.splitlines():
+        if line.strip():
+            return [f.strip() for f in next(csv.reader([line], delimiter=delimiter))]
+    return []
+
+
+def check_unique_names(names, name: str) -> None:
+    """Raise :class:`TableReadError` naming both positions of the first column name given twice."""
+    seen: dict[str, int] = {}
+    for pos, col in enumerate(map(str, names), start=1):
+        col = col.strip()
+        if col in seen:
+            raise TableReadError(f"columns {seen[col]} and {pos} are both named '{col}'; rename one of them",
+                                 source=name)
+        seen[col] = pos
+
+
+def _ragged_row(text: str, delimiter: str, width: int) -> tuple[int, int] | None:
+    """The first data row (1-based) whose number of fields differs from the header's ``width``, and its count."""
+    rows = (r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r)
+    next(rows, None)
+    for number, row in enumerate(rows, start=1):
+        if len(row) != width:
+            return number, len(row)
+    return None
+
+
+def _ragged_error(text: str, delimiter: str, name: str) -> TableReadError:
+    """A parse error by data row and field counts only (never the row's content: it may hold identifiers)."""
+    width = len(_header_fields(text, delimiter))
+    found = _ragged_row(text, delimiter, width)
+    if found is None:
+        return TableReadError(f"rows could not be parsed into {width} fields (check quotes)", source=name)
+    row, count = found
+    return TableReadError(f"data row {row} has {count} fields but the header has {width} columns", source=name)
+
+
+def _read_text(p: Path, name: str, header_row: int, text_columns=()) -> pd.DataFrame:
     text = _decode(p.read_bytes(), name)
     if not text.strip():
         raise TableReadError("the file is empty", source=name)
@@ -206,13 +247,14 @@ def _read_text(p: Path, name: str, header_row: int) -> pd.DataFrame:
     delimiter, decimal = sniff_csv_format(text)
     if p.suffix.lower() == ".tsv":
         delimiter = "\t"
+    check_unique_names(_header_fields(text, delimiter), name)
     try:
         return pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, skipinitialspace=True,
-                           thousands=None)
+                           thousands=None, dtype={c: str for c in text_columns} or None)
     except pd.errors.EmptyDataError:
         raise TableReadError("the file is empty", source=name) from None
-    except pd.errors.ParserError as exc:
-        raise TableReadError(f"rows do not have the same number of fields ({_short(exc)})", source=name) from None
+    except pd.errors.ParserError:
+        raise _ragged_error(text, delimiter, name) from None
 
 
 def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.DataFrame:
@@ -231,6 +273,7 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     delimiter, decimal = sniff_csv_format("\n".join(lines))
     if p.suffix.lower() == ".tsv":
         delimiter = "\t"
+    check_unique_names(_header_fields("\n".join(lines), delimiter), name)
     text_type = pa.dictionary(pa.int32(), pa.string())
     convert = pacsv.ConvertOptions(decimal_point=decimal, strings_can_be_null=True,
                                    column_types={c: text_type for c in categorical})
@@ -246,7 +289,9 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
                 continue
             if "Empty CSV" in str(exc):
                 raise TableReadError("the file is empty", source=name) from None
-            raise TableReadError(f"rows could not be parsed ({_short(exc)})", source=name) from None
+            # pyarrow's message echoes the row (identifiers included): give its number and field count only
+            text = "\n".join(_decode(p.read_bytes(), name).splitlines()[header_row - 1:])
+            raise _ragged_error(text, delimiter, name) from None
 
 
 def _arrow_to_pandas(table) -> pd.DataFrame:
@@ -292,10 +337,31 @@ def _utf8_prefix(head: bytes) -> bool:
 
 # --- other formats ---------------------------------------------------------------------------------------------
 
-def _read_excel(p: Path, name: str, sheet, header_row: int) -> pd.DataFrame:
+def _excel_header(p: Path, sheet, header_row: int) -> list:
+    """The cells of the header row (read-only openpyxl: cheap even for a large sheet)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    try:
+        if sheet is None or isinstance(sheet, int):
+            ws = book.worksheets[sheet or 0]
+        else:
+            ws = book[sheet]
+        for row in ws.iter_rows(min_row=header_row, max_row=header_row, values_only=True):
+            return [c for c in row if c is not None]
+        return []
+    finally:
+        book.close()
+
+
+def _read_excel(p: Path, name: str, sheet, header_row: int, text_columns=()) -> pd.DataFrame:
+    try:
+        check_unique_names(_excel_header(p, sheet, header_row), name)
+    except (KeyError, IndexError):
+        raise TableReadError(f"sheet {sheet!r} not found", source=name) from None
     try:
         return pd.read_excel(p, sheet_name=0 if sheet is None else sheet, header=header_row - 1,
-                             engine="openpyxl")
+                             engine="openpyxl", dtype={c: str for c in text_columns} or None)
     except ValueError as exc:
         if "Worksheet" in str(exc) or "not found" in str(exc):
             raise TableReadError(f"sheet {sheet!r} not found", source=name) from None

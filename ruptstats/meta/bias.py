@@ -43,6 +43,9 @@ def _wls(y, v, x):
     k = y.size
     if k < 3:
         raise DataError(f"the regression test needs at least 3 studies, got {k}")
+    if np.ptp(x) <= 1e-12 * np.max(np.abs(x)):  # a constant predictor: the slope is not identified
+        raise DataError("not computable: every study has the same standard error (the same precision), so "
+                        "the regression on the standard error has no slope to estimate")
     X = np.column_stack([np.ones(k), x])
     w = 1.0 / v
     XtWX = X.T @ (X * w[:, None])

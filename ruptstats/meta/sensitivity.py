@@ -303,7 +303,14 @@ def cumulative(result, order=None, *, decreasing: bool = False) -> CumulativeRes
         One sortable value per study (e.g. publication year); ties keep the input order. Default: input order.
     decreasing : bool, default False
         Sort ``order`` from the largest value.
+
+    Notes
+    -----
+    With ``test="knha"`` the first step (k = 1, no residual df) reports the z test, as metafor's ``cumul()``
+    does: the estimate is the study's effect, its SE :math:`\\sqrt{v_1}`, Q = 0 and p(Q) = 1.
     """
+    from dataclasses import replace
+
     fit = _fit_of(result)
     if fit.X.shape[1] != 1:
         raise OptionError("cumulative needs an intercept-only model")
@@ -315,7 +322,9 @@ def cumulative(result, order=None, *, decreasing: bool = False) -> CumulativeRes
             raise DataError(f"order has a missing value for study '{result.study[int(np.flatnonzero(key.isna())[0])]}'")
         key = key.to_numpy()
     idx = np.argsort(-key if decreasing else key, kind="stable")
-    rows = [_model_rows(fit, idx[: j + 1]) for j in range(fit.k)]
+    # steps with no residual df (k <= p) cannot use Knapp-Hartung: z test, as metafor 3.8.1's cumul() reports
+    early = replace(fit, test="z") if fit.test == "knha" else fit
+    rows = [_model_rows(early if j + 1 <= fit.X.shape[1] else fit, idx[: j + 1]) for j in range(fit.k)]
     cols = {c: np.array([r[c] for r in rows], dtype=float) for c in rows[0]}
     return CumulativeResult(study=tuple(result.study[i] for i in idx), **cols)
 

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataWarning
-from ..intake.cells import raise_cells
+from ..intake.cells import hidden_values, raise_cells, strip_labels
 from ..intake.policy import missing_policy
 from ..intake.read import read_table
 from .data import ClientData
 from .instruments import item_columns
-from .loader import _coerce, _keep, _policy_of, _pseudonymise, _rename, _score
+from .loader import (_coerce, _keep, _policy_of, _pseudonymise, _rename, _score, identifier_sources,
+                     stripped_issues)
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels
 from .report import Issue
@@ -93,22 +94,30 @@ def read_clients(path, mapping=None, *, key=None, missing=None, on_invalid=None)
     (['A', 'B'], (2,))
     """
     m = read_mapping(mapping)
+    with hidden_values(bool(m.pseudonymise) or key is not None):  # no cell value in any message
+        return _read_clients(path, m, key=key, missing=missing, on_invalid=on_invalid)
+
+
+def _read_clients(path, m, *, key, missing, on_invalid) -> ClientData:
     name = str(path)
-    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m))
-    df = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False)
+    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m), stacklevel=4)
+    ids = identifier_sources(m)  # read as text by every reader, so 007 stays 007 and joins the session file
+    df = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False, categorical=ids)
+    df, stripped = strip_labels(df, ids)
     labels = dict(df.attrs.get("value_labels") or {})
     df.index = pd.RangeIndex(1, len(df) + 1, name="row")
     df.attrs = {"source": name}
     df, _, labels = _rename(df, m, labels, name, need=("client",), study_from_file=False)
     df, _ = _keep(df, m)
     if m.missing:
-        apply_missing(df, m.missing)
+        apply_missing(df, m.missing, source=m.source)
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:
             df[col] = apply_value_labels(df[col], lab)
     df = _coerce(df, m)
     df, issues = _check_clients(df, missing)
+    issues = stripped_issues(stripped) + issues
     for frame, spec in _score(df, m, name):
         df = df.copy(deep=False)
         for col, values in frame.items():
@@ -119,7 +128,7 @@ def read_clients(path, mapping=None, *, key=None, missing=None, on_invalid=None)
     first = [c for c in CLIENT_COLUMNS if c in df.columns]
     df = df[first + [c for c in df.columns if c not in first]]
     for issue in issues:
-        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
+        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=3)
     df.attrs = {"source": name}
     return ClientData(clients=df, source=name, mapping=m, issues=tuple(issues), pseudonymised=tuple(done))
 

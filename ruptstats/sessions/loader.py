@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
+from ..intake.cells import hidden_values, strip_labels
 from ..intake.policy import missing_policy
 from ..intake.read import TEXT_EXTENSIONS, read_table
 from ._groups import dense_codes, group_codes, order_sessions
@@ -20,7 +21,7 @@ from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels, coerce_column
 from .privacy import pseudonymise
 from .data import SessionData
-from .report import SessionReport
+from .report import Issue, SessionReport
 from .reshape import wide_to_long
 from .schema import BOOLEAN_COLUMNS, CANONICAL_COLUMNS, CLIENT_LEVEL_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS, SESSION_COLUMNS
 from .validate import check_sessions
@@ -111,30 +112,49 @@ def read_sessions(path, mapping=None, *, key=None, missing=None, engine: str = "
     (2, True)
     """
     m = read_mapping(mapping)
+    with hidden_values(bool(m.pseudonymise) or key is not None):  # no cell value in any message
+        return _read_sessions(path, m, key=key, missing=missing, engine=engine, on_invalid=on_invalid)
+
+
+def identifier_sources(m, coded=ID_COLUMNS) -> list:
+    """The file columns holding the canonical columns ``coded`` under mapping ``m`` (read as text)."""
+    return [src for src, dst in m.columns.items() if dst in coded] + [c for c in coded if c not in m.columns.values()]
+
+
+def stripped_issues(counts: dict) -> list:
+    """One report entry per column whose labels had surrounding white space (counts, never values)."""
+    return [Issue("warning", "whitespace", f"surrounding white space removed from {n} value(s) of '{col}'", col)
+            for col, n in counts.items()]
+
+
+def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     name = str(path)
-    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m))
+    missing = missing_policy(missing, on_invalid=on_invalid, default=_policy_of(m), stacklevel=4)
     engine = check_choice("engine", engine, ["auto", "pandas", "pyarrow"])
     is_text = Path(os.fspath(path)).suffix.lower() in TEXT_EXTENSIONS
-    # text columns with few distinct values are dictionary-encoded while parsing (much faster to convert)
+    # text columns with few distinct values are dictionary-encoded while parsing (much faster to convert);
+    # identifiers are read as text by every reader, so 007 stays 007
     coded = set(ID_COLUMNS) | set(BOOLEAN_COLUMNS) | {"rater", "rupture_type", "condition"}
-    ids = [src for src, dst in m.columns.items() if dst in coded] + [c for c in coded if c not in m.columns.values()]
+    ids = identifier_sources(m, tuple(coded))
     raw = read_table(path, sheet=m.sheet, header_row=m.header_row, keep_value_labels=False,
                      engine="pandas" if engine == "pandas" else "pyarrow",
-                     categorical=ids if (is_text and m.layout == "long") else ())
+                     categorical=ids if (is_text and m.layout == "long") else identifier_sources(m))
+    raw, stripped = strip_labels(raw, ids)
     labels = dict(raw.attrs.get("value_labels") or {})
     n_read = len(raw)
     df = raw
     df.index = pd.RangeIndex(1, n_read + 1, name="row")
     df.attrs = {"source": name}
-    empty = 0
+    empty, lonely = 0, ()
     if m.layout == "wide":
         df, origin = wide_to_long(df, m.wide_pattern, source=name)
         empty = int(df.attrs.get("empty_sessions", 0))
+        lonely = tuple(df.attrs.get("rows_without_sessions", ()))
         df.attrs = {"source": name}
         labels.update({var: labels[cols[0]] for var, cols in origin.items() if cols[0] in labels})
     df, renamed, labels = _rename(df, m, labels, name)
     df, dropped = _keep(df, m)
-    missing_counts = apply_missing(df, m.missing) if m.missing else {}
+    missing_counts = apply_missing(df, m.missing, source=m.source) if m.missing else {}
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in _NUMERIC and col not in items and lab:
@@ -145,6 +165,13 @@ def read_sessions(path, mapping=None, *, key=None, missing=None, engine: str = "
     if absent:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
     df, issues = check_sessions(df, client_level=client_level, missing=missing)
+    issues = stripped_issues(stripped) + list(issues)
+    if lonely:  # their client-level values have no session row to travel in
+        issues.append(Issue("warning", "client_without_sessions",
+                            f"{len(lonely)} client row(s) of the wide file have no session values (rows "
+                            f"{', '.join(map(str, lonely[:8]))}{', ...' if len(lonely) > 8 else ''}); they have no "
+                            "session rows, so give their client-level values (e.g. dropout) to client_conditions "
+                            "with clients=", "client", lonely))
     instruments = _score(df, m, name)
     if instruments:
         df = _add_columns(df, instruments)
@@ -153,7 +180,7 @@ def read_sessions(path, mapping=None, *, key=None, missing=None, engine: str = "
     df = df[[c for c in SESSION_COLUMNS if c in df.columns] + [c for c in df.columns if c not in SESSION_COLUMNS]]
     excluded = sorted({r for i in issues if i.level == "excluded" and i.check != "client_conflict" for r in i.rows})
     for issue in issues:
-        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=2)
+        warnings.warn(f"{name}: {issue.message}", DataWarning, stacklevel=3)
     report = SessionReport(
         source=name, mapping=m.source, layout=m.layout, n_rows_read=n_read, n_rows=len(df),
         n_clients=_n_clients(df), empty_sessions=empty,

@@ -46,10 +46,11 @@ def _map_uniques(s: pd.Series, func):
     return mapped, codes, uniques
 
 
-def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
+def apply_missing(df: pd.DataFrame, missing: dict, *, source: str | None = None) -> dict:
     """Set the mapping's missing codes to missing, in place; return ``{column: count}`` of cells changed.
 
-    ``missing["all"]`` applies to every column; other keys name columns (after renaming).
+    ``missing["all"]`` applies to every column; other keys name columns (after renaming). Codes written as text
+    (``"-9"``) also apply to numeric columns. ``source`` (the mapping file) prefixes error messages.
 
     >>> d = pd.DataFrame({"a": [1, -9, 3], "b": ["x", "99", "y"]})
     >>> apply_missing(d, {"all": (-9,), "b": ("99",)}), d["a"].tolist()
@@ -57,7 +58,8 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
     """
     unknown = sorted(set(missing) - set(df.columns) - {"all"})
     if unknown:
-        raise OptionError(f"[missing] names columns not in the table: {unknown}")
+        prefix = f"{source}: " if source else ""
+        raise OptionError(f"{prefix}[missing] names columns not in the table: {unknown}")
     counts = {}
     every = tuple(missing.get("all", ()))
     for col in df.columns:
@@ -66,7 +68,8 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
             continue
         s = df[col]
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-            nums = [float(c) for c in codes if not isinstance(c, str)]
+            nums = [float(c) if not isinstance(c, str) else _as_number(c) for c in codes]
+            nums = [c for c in nums if not np.isnan(c)]  # isin would match every empty cell with NaN
             hit = s.isin(nums).to_numpy() if nums else np.zeros(len(s), dtype=bool)
         else:
             keys = {text_key(c) for c in codes}
@@ -79,6 +82,14 @@ def apply_missing(df: pd.DataFrame, missing: dict) -> dict:
             df[col] = s.mask(hit)
             counts[col] = n
     return counts
+
+
+def _as_number(code: str) -> float:
+    """A missing code written as text (``"-9"``) as the number it names, for numeric columns (else NaN)."""
+    try:
+        return float(code.strip())
+    except ValueError:
+        return float("nan")
 
 
 def apply_value_labels(s: pd.Series, labels: dict) -> pd.Series:
@@ -106,7 +117,8 @@ def to_boolean(df: pd.DataFrame, column: str, recode: dict | None = None) -> pd.
     table = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}, **_recode_table(recode)}
 
     def word(u):
-        return table.get(text_key(u), "?")
+        key = text_key(u)
+        return np.nan if key == "" else table.get(key, "?")  # a blank cell is an empty cell
 
     if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already number the distinct values (-1 missing)
         codes, mapped = s.array.codes, [word(u) for u in s.cat.categories]
@@ -179,6 +191,7 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
         v = s.to_numpy(dtype=np.int64)
         return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    raise_cells(df, np.isinf(x), column, f"'{column}' must be a finite number (or an empty cell)")
     if integer:
         raise_cells(df, ~np.isnan(x) & (x != np.round(x)), column, f"'{column}' must be a whole number")
         return pd.arrays.IntegerArray(np.where(np.isnan(x), 0, x).astype(np.int64), np.isnan(x))

@@ -44,7 +44,8 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
         One row per wide row × session that has at least one non-missing session value; the non-matching
         columns repeated, a ``session`` column and one column per variable. The index holds the 1-based wide
         row number (named ``row``); ``long.attrs["empty_sessions"]`` counts the row × session blocks left out
-        because they hold no value.
+        because they hold no value and ``long.attrs["rows_without_sessions"]`` lists the wide rows (clients)
+        with no session value at all (read once by the loader, which reports them).
     origin : dict
         Variable name to the wide columns it came from (for value labels and messages).
 
@@ -68,11 +69,13 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
     variables = list(dict.fromkeys(v for _, v in wide.values()))
     origin = {v: [c for c, (_, var) in wide.items() if var == v] for v in variables}
     rows = np.arange(1, len(df) + 1)
+    any_value = np.zeros(len(df), dtype=bool)
     parts = []
     for s in sessions:  # loop over session numbers (columns), not rows
         block = {v: df[c] for c, (ss, v) in wide.items() if ss == s}
         part = pd.DataFrame(block, index=df.index).reindex(columns=variables)
         present = part.notna().any(axis=1).to_numpy()
+        any_value |= present
         part = part[present]
         part.insert(0, "session", s)
         part.insert(0, "_wide_row", rows[present])
@@ -81,4 +84,5 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
     long = long.sort_values(["_wide_row", "session"], kind="stable")
     long.index = pd.Index(long.pop("_wide_row").to_numpy(), name="row")
     long.attrs["empty_sessions"] = len(df) * len(sessions) - len(long)
+    long.attrs["rows_without_sessions"] = tuple(int(r) for r in rows[~any_value])
     return long, origin
