@@ -35,6 +35,12 @@ def weighted_mean(y: np.ndarray, w: np.ndarray, s1: float | None = None) -> floa
     return mu + float(np.dot(w, y - mu)) / s1
 
 
+def is_intercept(X: np.ndarray) -> bool:
+    """True when ``X`` is one column of ones (an intercept-only model)."""
+    x = X[:, 0]
+    return X.shape[1] == 1 and x[0] == 1.0 and bool(np.all(x == 1.0))
+
+
 class Wls:
     """Weighted least-squares quantities for weights ``w`` and model matrix ``X`` (see the module docstring)."""
 
@@ -46,11 +52,11 @@ class Wls:
         self.k, self.p = X.shape
         if self.p == 1:
             x = X[:, 0]
-            wx2 = w * x * x
+            self.has_intercept = is_intercept(X)
+            wx2 = w if self.has_intercept else w * x * x
             self.s = float(wx2.sum())
             self.lev = wx2 / self.s
             self.Q = self.R = self.sw = None
-            self.has_intercept = None
         else:
             self.sw = np.sqrt(w)
             self.Q, self.R = np.linalg.qr(X * self.sw[:, None])
@@ -59,6 +65,9 @@ class Wls:
 
     def fit(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Coefficients and residuals :math:`r = y - X\\hat\\beta` (from centred data, one refinement step)."""
+        if self.p == 1 and self.has_intercept:
+            mu = weighted_mean(y, self.w, self.s)
+            return np.array([mu]), y - mu
         if self.p == 1:
             x = self.X[:, 0]
             wx = self.w * x
