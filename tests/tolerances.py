@@ -102,3 +102,13 @@ PTUKEY = 1e-6
 #: Fisher's exact test on an r x 2 table: R's fisher.test (network algorithm) vs full enumeration; R's own
 #: relative tolerance for tables of equal probability is 1e-7.
 FISHER = 1e-7
+
+# --- numerics and scale (issue 10) -------------------------------------------------------------------------------
+
+#: Q and its p-value of one table in two row orders (precise measurements around a large mean): Q is computed from
+#: centred residuals, so only the order of a pairwise sum of positive terms changes (a few ulps); issue 10 asks 1e-10.
+ORDER_INVARIANCE = 1e-10
+
+#: Q from float inputs against the same Q in exact rational arithmetic (fractions.Fraction of the same doubles):
+#: centring keeps the relative error at a few dozen ulps even when the mean is 10^5 times the spread.
+EXACT_RATIONAL = 1e-11

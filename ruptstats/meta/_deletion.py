@@ -38,15 +38,19 @@ class _Series:
     def __init__(self, y, v, t0):
         w0 = 1.0 / (v + t0)
         self.c, self.t0 = float(w0.max()), float(t0)
-        u = w0 / self.c
-        n_max = _TERMS + 3
-        self.M = np.zeros((n_max + 1, 3))
-        un = np.ones_like(u)
-        y2 = y * y
+        self.u, self.y, self.y2 = w0 / self.c, y, y * y
+        self.M = np.zeros((1, 3))
+        self._un = np.ones_like(self.u)
+
+    def _moments(self, n_max: int):
+        r"""Power sums :math:`\sum u^n y^a` up to ``n_max`` (computed when first needed)."""
+        rows = [self.M]
         with np.errstate(under="ignore"):
-            for n in range(1, n_max + 1):
-                un = un * u
-                self.M[n] = un.sum(), np.dot(un, y), np.dot(un, y2)
+            for _ in range(self.M.shape[0], n_max + 1):
+                self._un = self._un * self.u
+                rows.append(np.array([[self._un.sum(), np.dot(self._un, self.y), np.dot(self._un, self.y2)]]))
+        self.M = np.concatenate(rows)
+        return self.M
 
     def eps(self, t):
         return self.c * (np.asarray(t, float) - self.t0)
@@ -55,8 +59,16 @@ class _Series:
         """:math:`\\sum_j w_j(t)^m y_j^a` for each t (array)."""
         e = -self.eps(t)
         acc = np.zeros_like(e)
-        for n in range(_TERMS - 1, -1, -1):
-            acc = acc * e + math.comb(m + n - 1, n) * self.M[m + n, a]
+        inside = np.abs(e[np.abs(e) <= _RADIUS])
+        e_max = float(inside.max()) if inside.size else _RADIUS
+        # enough terms for a remainder below 1e-20 relative at the largest |eps| within the radius
+        terms = _TERMS if e_max <= 0.0 else min(_TERMS, max(4, math.ceil(-46.0 / math.log(max(e_max, 1e-300)))
+                                                             + 4))
+        if e_max == 0.0:
+            terms = 1
+        M = self._moments(m + terms)
+        for n in range(terms - 1, -1, -1):
+            acc = acc * e + math.comb(m + n - 1, n) * M[m + n, a]
         return self.c**m * acc
 
 

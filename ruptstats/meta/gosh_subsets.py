@@ -114,7 +114,7 @@ def _random_subsets(k: int, n: int, rng) -> np.ndarray:
 
 
 def _pool(S: np.ndarray, y: np.ndarray, v: np.ndarray, dl: bool, centre: float) -> tuple:
-    """Vectorised FE/DL pooling of the subsets in the rows of ``S`` (float 0/1 matrix).
+    r"""Vectorised FE/DL pooling of the subsets in the rows of ``S`` (float 0/1 matrix).
 
     Each subset's Q is the sum of its centred residuals (``y - centre``, ``centre`` the full set's mean)
     :math:`\sum_{i \in s} w_i (y_i - \hat\theta_s)^2` (with the subset mean refined once), so it keeps its digits

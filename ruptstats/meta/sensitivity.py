@@ -181,9 +181,8 @@ def _all_rows_vb_diag(fit, d) -> np.ndarray:
     out = np.full((k, p), np.nan)
     if "s1_all" in d:  # intercept only: the sum over all rows at each deletion's tau2 (O(k) in total)
         out[:, 0] = 1.0 / d["s1_all"]
-    for i in range(k):
-        if np.isfinite(d["tau2"][i]) and ("s1_all" not in d or not np.isfinite(out[i, 0])):
-            out[i] = np.diag(Wls(1.0 / (fit.v + d["tau2"][i]), fit.X).xtwx_inv())
+    for i in np.flatnonzero(np.isfinite(d["tau2"]) & ~np.isfinite(out[:, 0])):
+        out[i] = np.diag(Wls(1.0 / (fit.v + d["tau2"][i]), fit.X).xtwx_inv())
     return out
 
 
