@@ -26,7 +26,7 @@ import numpy as np
 __all__ = ["deleted_fits", "DIRECT_MAX_K"]
 
 #: Up to this k each deletion is refitted directly with metafor's iteration (O(k) per deletion).
-DIRECT_MAX_K = 2000
+DIRECT_MAX_K = 200
 _TERMS = 64
 _RADIUS = 0.45
 _EPS = np.finfo(float).eps

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Wls", "weighted_mean"]
+__all__ = ["Wls", "weighted_mean", "is_intercept", "intercept_q"]
 
 
 def weighted_mean(y: np.ndarray, w: np.ndarray, s1: float | None = None) -> float:
@@ -35,10 +35,33 @@ def weighted_mean(y: np.ndarray, w: np.ndarray, s1: float | None = None) -> floa
     return mu + float(np.dot(w, y - mu)) / s1
 
 
+_LAST: list = [None, False]  # the last matrix checked by is_intercept (held, so its id stays unique) and the answer
+
+
 def is_intercept(X: np.ndarray) -> bool:
-    """True when ``X`` is one column of ones (an intercept-only model)."""
+    """True when ``X`` is one column of ones (an intercept-only model); the last answer is cached."""
+    if X is _LAST[0]:
+        return _LAST[1]
     x = X[:, 0]
-    return X.shape[1] == 1 and x[0] == 1.0 and bool(np.all(x == 1.0))
+    answer = X.shape[1] == 1 and x[0] == 1.0 and bool(np.all(x == 1.0))
+    _LAST[:] = [X, answer]
+    return answer
+
+
+def intercept_q(t: float, y: np.ndarray, v: np.ndarray) -> float:
+    """:math:`Q(t) = \sum_i w_i (y_i - \hat\mu)^2`, :math:`w_i = 1/(v_i + t)`, for the intercept-only model.
+
+    With :math:`d = y - \tilde\mu` (:math:`\tilde\mu` the weighted mean as first computed),
+    :math:`Q = \sum w d^2 - (\sum w d)^2 / S_1` exactly; the correction is tiny, so Q is a sum of centred
+    squares (two temporaries, eight passes over the data).
+    """
+    w = np.add(v, t)
+    np.reciprocal(w, out=w)
+    s1 = float(w.sum())
+    d = np.subtract(y, float(np.dot(w, y)) / s1)
+    np.multiply(w, d, out=w)
+    s = float(w.sum())
+    return float(np.dot(w, d)) - s * s / s1
 
 
 class Wls:

@@ -45,7 +45,7 @@ import numpy as np
 
 from .._roots import brent_root, expand_upper
 from ..exceptions import ConvergenceError
-from ._wls import Wls
+from ._wls import Wls, intercept_q, is_intercept, weighted_mean
 
 __all__ = ["TAU2_METHODS", "Tau2Estimate", "estimate_tau2", "projection", "generalized_q"]
 
@@ -112,6 +112,8 @@ def generalized_q(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> f
     weighted least-squares fit from centred data (no :math:`k \times k` matrix; invariant to the order of the
     rows).
     """
+    if is_intercept(X):
+        return intercept_q(tau2, y, v)
     w = 1.0 / (v + tau2)
     _, r = Wls(w, X).fit(y)
     return float(np.dot(w, r * r))
@@ -262,18 +264,12 @@ def _fisher_scoring(y, v, X, method: str, con: dict) -> tuple[float, int, bool]:
     """
     k, p = X.shape
     tau2 = max(0.0, _he_raw(y, v, X))
+    step = _intercept_step if is_intercept(X) else _wls_step
     for it in range(1, int(con["maxiter"]) + 2):
-        w = 1.0 / (v + tau2)
-        ls = Wls(w, X)
-        _, r = ls.fit(y)
-        py = w * r
-        if method == "ML":
-            adj = (np.dot(py, py) - w.sum()) / np.dot(w, w)
-        elif method == "REML":
-            adj = (np.dot(py, py) - ls.trace_p()) / ls.trace_pp()
-        else:  # EB
-            adj = (np.dot(w, r * r) * k / (k - p) - k) / w.sum()
-        adj = float(adj) * con["stepadj"]
+        try:
+            adj = step(tau2, y, v, X, method) * con["stepadj"]
+        except ZeroDivisionError:
+            adj = 0.0
         if not np.isfinite(adj):
             adj = 0.0
         while tau2 + adj < 0:
@@ -283,6 +279,41 @@ def _fisher_scoring(y, v, X, method: str, con: dict) -> tuple[float, int, bool]:
         if change <= con["threshold"]:
             return tau2, it, True
     return tau2, int(con["maxiter"]) + 1, False
+
+
+def _wls_step(tau2, y, v, X, method) -> float:
+    """One scoring step, O(k p^2)."""
+    k, p = X.shape
+    w = 1.0 / (v + tau2)
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    py = w * r
+    if method == "ML":
+        return float((np.dot(py, py) - w.sum()) / np.dot(w, w))
+    if method == "REML":
+        return float((np.dot(py, py) - ls.trace_p()) / ls.trace_pp())
+    return float((np.dot(w, r * r) * k / (k - p) - k) / w.sum())  # EB
+
+
+def _intercept_step(tau2, y, v, X, method) -> float:
+    """One scoring step of the intercept-only model from sums: :math:`S_j = \sum w^j`,
+    :math:`\operatorname{tr} P = S_1 - S_2/S_1`, :math:`\operatorname{tr}(PP) = S_2 - 2S_3/S_1 + S_2^2/S_1^2`,
+    :math:`P y = w (y - \hat\mu)`."""
+    k = y.size
+    w = np.add(v, tau2)
+    np.reciprocal(w, out=w)
+    s1 = float(w.sum())
+    r = y - weighted_mean(y, w, s1)
+    py = w * r
+    pypy = float(np.dot(py, py))
+    if method == "EB":
+        return (float(np.dot(py, r)) * k / (k - 1) - k) / s1
+    w2 = np.multiply(w, w, out=py)
+    s2 = float(w2.sum())
+    if method == "ML":
+        return (pypy - s1) / s2
+    s3 = float(np.dot(w2, w))
+    return (pypy - (s1 - s2 / s1)) / (s2 - 2.0 * s3 / s1 + (s2 / s1) ** 2)
 
 
 def _likelihood_estimator(y, v, X, con, method: str):
