@@ -394,7 +394,10 @@ def _pm(y, v, X, con):
     """
     k, p = X.shape
     tau2, fallback = _pm_root(y, v, X, con)
-    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "PM", 0, fallback)
+    note = ("PM: Q(tau2) - (k - p) is still positive at the upper end of metafor's search interval "
+            f"(tau2_max = {con['tau2_max']:.6g}), where metafor stops; the root beyond it was found by a bracket "
+            "grown until it held, solved to machine precision") if fallback else ""
+    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "PM", 0, fallback, note)
 
 
 def _eb(y, v, X, con):

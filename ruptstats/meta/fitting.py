@@ -164,7 +164,7 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
     if k > p and method != "FE":
         tau2 = estimate_tau2(y, v, X, method, control)
         if tau2.fallback:
-            notes.append(tau2.note)
+            notes.append(tau2.note or f"{method}: tau2 was found by a bracketed search of its estimating equation")
     else:
         tau2 = Tau2Estimate(0.0, float("nan"), method)
         if method != "FE":
