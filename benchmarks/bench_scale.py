@@ -10,14 +10,18 @@
    next to ruptstats on the same table.
 4. An exact permutation test that would need 2^40 fits: the time until it is refused (with the way out).
 
-Measured on the development container (2 shared cores, numpy 2.4, R 4.x + metafor 3.8), 2026-11-30:
+Measured on the development container (2 cores shared with other jobs, numpy 2.4, R 4 + metafor 3.8), 2026-11-30:
 
-- k = 1,000,000 REML: ``rma()`` 2.9 s vs the bare loop 0.46 s (ratio 6.4x, goal <= 30x); peak memory of
-  ``rma()`` 0.15 GiB (goal < 2 GiB); tau2 and estimate agree to 2e-7 and 1e-11 relative (metafor's stopping
-  rule, threshold 1e-5 on the change of tau2, vs the bare loop run to 1e-12).
-- CLI on 100,000 rows with ``--sensitivity``: 11.5 s whole process (JSON of 200,000 per-study rows included).
-- k = 5,000 with ``--sensitivity``: ruptstats 1.3 s; Rscript + metafor did not finish within 300 s.
-- exact permutation test with k = 40: refused in 0.01 s (2^40 = 1,099,511,627,776 fits).
+- k = 1,000,000 REML: ``rma()`` 5.79 s vs the bare loop 0.864 s (best of 3 each), ratio 6.7x (goal <= 30x);
+  peak memory of ``rma()`` 0.08 GiB (goal < 2 GiB); tau2 and estimate agree with the bare loop to 2.6e-10 and
+  5.7e-14 relative (``rma()`` uses metafor's stopping rule, the bare loop runs to a change of 1e-12).
+- CLI on 100,000 rows with ``--sensitivity``: 7.2 s with ``--format csv``, 14.6 s text, 34.7 s json (whole
+  process). In process the analyses take rma 1.1 s + leave-one-out 0.9 s + influence 0.9 s; the rest is output
+  (about 16 s of the json run is ``json.dumps(indent=2)`` of 200,000 per-study rows in ruptstats/cli/_common.py).
+- k = 5,000 with ``--sensitivity``: ruptstats 5.4 s (json, whole process); Rscript + metafor ``rma()`` +
+  ``leave1out()`` + ``influence()`` did not finish within 300 s (its k x k matrices: k = 20,000 needs ~9 GB).
+- exact permutation test with k = 40 (2^40 = 1,099,511,627,776 fits): refused in under 1 ms, naming the count
+  and the way out (``--permutations N --seed S``).
 
 The numbers vary with the load of the machine; rerun with ``python benchmarks/bench_scale.py`` (options:
 ``--k-rma``, ``--k-cli``, ``--k-metafor``, ``--r-timeout``).
@@ -112,20 +116,22 @@ def wall(cmd, timeout=None):
     return time.perf_counter() - start, ("ok" if proc.returncode == 0 else proc.stderr.strip()[-200:])
 
 
-def bench_cli(k: int, tmp: Path, label: str) -> None:
+def bench_cli(k: int, tmp: Path, label: str, formats=("csv", "text", "json")) -> None:
     table = tmp / f"k{k}.csv"
-    write_table(table, k)
-    cmd = [sys.executable, "-m", "ruptstats.meta", str(table), "--yi", "yi", "--vi", "vi", "--study", "study",
-           "--sensitivity", "--format", "json", "--output", str(tmp / f"k{k}.json")]
-    secs, status = wall(cmd)
-    print(f"[{label}] CLI --sensitivity on {k:,} rows: {secs:.1f} s ({status})")
+    if not table.exists():
+        write_table(table, k)
+    for fmt in formats:
+        cmd = [sys.executable, "-m", "ruptstats.meta", str(table), "--yi", "yi", "--vi", "vi", "--study", "study",
+               "--sensitivity", "--format", fmt, "--output", str(tmp / f"k{k}.{fmt}")]
+        secs, status = wall(cmd)
+        print(f"[{label}] CLI --sensitivity --format {fmt} on {k:,} rows: {secs:.1f} s ({status})")
 
 
 def bench_metafor(k: int, tmp: Path, timeout: float) -> None:
     table = tmp / f"k{k}.csv"
     if not table.exists():
         write_table(table, k)
-    bench_cli(k, tmp, "3")
+    bench_cli(k, tmp, "3", formats=("json",))
     rscript = shutil.which("Rscript")
     if not rscript:
         print("[3] Rscript not found: metafor not timed")
