@@ -163,6 +163,11 @@ def deleted_fits(fit) -> dict:
 
     ``direct`` lists the deletions that must be refitted directly (their rows are NaN here).
     """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _deleted_fits(fit)
+
+
+def _deleted_fits(fit) -> dict:
     k = fit.k
     shift = float(fit.beta[0])
     yc = fit.y - shift

@@ -23,6 +23,8 @@ digits for precise measurements around a large mean and does not depend on the o
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 __all__ = ["Wls", "weighted_mean", "is_intercept", "intercept_q"]
@@ -35,16 +37,21 @@ def weighted_mean(y: np.ndarray, w: np.ndarray, s1: float | None = None) -> floa
     return mu + float(np.dot(w, y - mu)) / s1
 
 
-_LAST: list = [None, False]  # the last matrix checked by is_intercept (held, so its id stays unique) and the answer
+_LAST: list = [None, False]  # weak reference to the last matrix checked by is_intercept, and the answer
 
 
 def is_intercept(X: np.ndarray) -> bool:
-    """True when ``X`` is one column of ones (an intercept-only model); the last answer is cached."""
-    if X is _LAST[0]:
+    """True when ``X`` is one column of ones (an intercept-only model).
+
+    The answer for the last read-only matrix is cached (fit_model's own intercept column is read-only), so the
+    many evaluations of one fit check it once; a writeable matrix is checked every time.
+    """
+    if _LAST[0] is not None and _LAST[0]() is X:
         return _LAST[1]
     x = X[:, 0]
     answer = X.shape[1] == 1 and x[0] == 1.0 and bool(np.all(x == 1.0))
-    _LAST[:] = [X, answer]
+    if not X.flags.writeable:
+        _LAST[:] = [weakref.ref(X), answer]
     return answer
 
 

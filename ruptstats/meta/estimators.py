@@ -145,7 +145,11 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
     """
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    if X is None:
+        X = np.ones((y.size, 1))
+        X.setflags(write=False)  # read-only: is_intercept caches its answer for the many evaluations
+    else:
+        X = np.asarray(X, dtype=float)
     # metafor centres y before estimating tau2 (Ymc); with an intercept in X this changes nothing.
     con = dict(DEFAULT_CONTROL)
     con.update(control or {})

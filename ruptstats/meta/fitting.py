@@ -152,7 +152,11 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
             raise OptionError(f"control has unknown keys {unknown}; allowed: {sorted(DEFAULT_CONTROL)}")
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    if X is None:
+        X = np.ones((y.size, 1))
+        X.setflags(write=False)  # read-only: is_intercept caches its answer for the evaluations of this fit
+    else:
+        X = np.asarray(X, dtype=float)
     k, p = X.shape
     if k < p:
         raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
