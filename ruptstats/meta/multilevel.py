@@ -15,8 +15,8 @@ cluster indicator matrix. The variance components maximise the restricted log-li
 found by Fisher scoring (score :math:`\tfrac12(y^\top P G_r P y - \operatorname{tr} P G_r)`, information
 :math:`\tfrac12\operatorname{tr}(P G_r P G_s)`, :math:`G_3 = ZZ^\top`, :math:`G_2 = I`) with steps projected
 onto :math:`\sigma^2 \ge 0`, iterated to machine precision. Then :math:`\hat\beta = (X^\top V^{-1}X)^{-1}
-X^\top V^{-1} y` with z tests. :math:`Q_E` is Cochran's Q at :math:`V = \operatorname{diag}(v)`, computed from centred residuals
-:math:`\sum_i (y_i - \hat\mu)^2 / v_i`. Level-wise
+X^\top V^{-1} y` with z tests. :math:`Q_E` is Cochran's Q at :math:`V = \operatorname{diag}(v)`, computed
+from centred residuals :math:`\sum_i (y_i - \hat\mu)^2 / v_i`. Level-wise
 :math:`I^2` (Cheung, 2014; metafor's FAQ) is :math:`100\,\sigma^2_{(l)} / (\sigma^2_{(3)} + \sigma^2_{(2)} +
 \tilde v)` with the typical within-study variance :math:`\tilde v = (k - p)/\operatorname{tr} P_{1/v}`.
 
