@@ -113,3 +113,13 @@ EPISODE_CLOSED_FORM = 1e-8
 #: Cox (Newton-Raphson, R's default eps 1e-9 on the log-likelihood) and GEE (geepack run with epsilon 1e-12; our
 #: scoring to 1e-12) against R: both are iterative, issue 15 asks for 1e-5 relative (they agree far closer).
 EPISODE_ITERATIVE = 1e-5
+
+# --- numerics and scale (issue 10) -------------------------------------------------------------------------------
+
+#: Q and its p-value of one table in two row orders (precise measurements around a large mean): Q is computed from
+#: centred residuals, so only the order of a pairwise sum of positive terms changes (a few ulps); issue 10 asks 1e-10.
+ORDER_INVARIANCE = 1e-10
+
+#: Q from float inputs against the same Q in exact rational arithmetic (fractions.Fraction of the same doubles):
+#: centring keeps the relative error at a few dozen ulps even when the mean is 10^5 times the spread.
+EXACT_RATIONAL = 1e-11

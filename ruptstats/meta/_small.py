@@ -28,6 +28,19 @@ def json_value(val):
     return val
 
 
+def _json_column(col) -> list:
+    """A column as a JSON-ready list: floats with NaN as None (as :func:`json_value`), ints and bools as such."""
+    values = col.to_numpy()
+    if values.dtype.kind == "f":
+        out = values.tolist()
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            out[i] = None
+        return out
+    if values.dtype.kind in "iub":
+        return values.tolist()
+    return [json_value(x) for x in values.tolist()]
+
+
 class SmallResult:
     """Mixin for frozen dataclasses holding one test.
 
@@ -91,9 +104,9 @@ class PerStudyResult:
     def to_dict(self) -> list:
         """A list of JSON-ready row dictionaries with the columns of :attr:`json_fields` (all when None)."""
         frame = self.summary_frame()
-        if self.json_fields is not None:
-            frame = frame[list(self.json_fields)]
-        return [{k: json_value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        names = list(self.json_fields) if self.json_fields is not None else list(frame.columns)
+        columns = [_json_column(frame[name]) for name in names]  # column-wise: O(k) list conversions
+        return [dict(zip(names, row)) for row in zip(*columns)]
 
     def summary(self) -> str:
         """Title and table (rounded by :func:`ruptstats.report.format_table`)."""

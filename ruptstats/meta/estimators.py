@@ -45,6 +45,7 @@ import numpy as np
 
 from .._roots import brent_root, expand_upper
 from ..exceptions import ConvergenceError
+from ._wls import Wls, intercept_q, is_intercept, weighted_mean
 
 __all__ = ["TAU2_METHODS", "Tau2Estimate", "estimate_tau2", "projection", "generalized_q"]
 
@@ -55,6 +56,10 @@ TAU2_METHODS = ("FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
 #: step adjustment; ``tau2_max`` ``None`` means metafor's ``max(100, 10 * mad(yi)^2)``.
 DEFAULT_CONTROL = {"threshold": 1e-5, "tol": 2.220446049250313e-16 ** 0.25, "maxiter": 100, "stepadj": 1.0,
                    "tau2_max": None}
+
+#: Absolute tolerance of the fallback root searches: Brent's test then stops at 4 eps |root| (full precision,
+#: also for tau2 on the scale of 1e-30 as in measurements of physical constants).
+_FULL_PRECISION = 1e-300
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,10 @@ class Tau2Estimate:
     iterations : int
         Iterations used (0 for closed forms).
     fallback : bool
-        True when metafor's algorithm failed and the bracketed solve of the score equation was used.
+        True when metafor's algorithm failed (or stopped where the likelihood is not largest) and the
+        bracketed solve of the estimating equation was used.
+    note : str
+        What happened when ``fallback`` is True, in words (empty otherwise).
     """
 
     tau2: float
@@ -80,6 +88,7 @@ class Tau2Estimate:
     method: str
     iterations: int = 0
     fallback: bool = False
+    note: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "tau2", float(self.tau2))
@@ -87,7 +96,11 @@ class Tau2Estimate:
 
 
 def projection(w: np.ndarray, X: np.ndarray) -> np.ndarray:
-    r"""Return :math:`P_w = W - W X (X^\top W X)^{-1} X^\top W` for weights ``w``."""
+    r"""Return the dense :math:`P_w = W - W X (X^\top W X)^{-1} X^\top W` for weights ``w``.
+
+    A k x k matrix: kept for small checks and tests; the estimators use :class:`ruptstats.meta._wls.Wls`,
+    which needs no k x k matrix.
+    """
     WX = X * w[:, None]
     return np.diag(w) - WX @ np.linalg.solve(X.T @ WX, WX.T)
 
@@ -95,14 +108,15 @@ def projection(w: np.ndarray, X: np.ndarray) -> np.ndarray:
 def generalized_q(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> float:
     r"""The generalised Q statistic :math:`Q(\tau^2) = y^\top P_w y`, :math:`w_i = 1/(v_i + \tau^2)`.
 
-    Computed as the weighted residual sum of squares of the weighted least-squares fit, which needs no
-    :math:`k \times k` matrix.
+    Computed as the weighted residual sum of squares :math:`\sum_i w_i (y_i - x_i^\top\hat\beta)^2` of the
+    weighted least-squares fit from centred data (no :math:`k \times k` matrix; invariant to the order of the
+    rows).
     """
+    if is_intercept(X):
+        return intercept_q(tau2, y, v)
     w = 1.0 / (v + tau2)
-    WX = X * w[:, None]
-    beta = np.linalg.solve(X.T @ WX, WX.T @ y)
-    r = y - X @ beta
-    return float(np.sum(w * r * r))
+    _, r = Wls(w, X).fit(y)
+    return float(np.dot(w, r * r))
 
 
 def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = None) -> Tau2Estimate:
@@ -131,7 +145,11 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
     """
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    if X is None:
+        X = np.ones((y.size, 1))
+        X.setflags(write=False)  # read-only: is_intercept caches its answer for the many evaluations
+    else:
+        X = np.asarray(X, dtype=float)
     # metafor centres y before estimating tau2 (Ymc); with an intercept in X this changes nothing.
     con = dict(DEFAULT_CONTROL)
     con.update(control or {})
@@ -151,21 +169,23 @@ def _fe(y, v, X):
 def _dl(y, v, X):
     r"""DerSimonian-Laird: :math:`\hat\tau^2 = \dfrac{Q - (k - p)}{\operatorname{tr} P}` at :math:`w_i = 1/v_i`."""
     k, p = X.shape
-    P = projection(1.0 / v, X)
-    trP = np.trace(P)
-    tau2 = max(0.0, (y @ P @ y - (k - p)) / trP)
-    se = np.sqrt((2 * (k - p) + 4 * tau2 * trP + 2 * tau2**2 * np.sum(P * P)) / trP**2)
+    w = 1.0 / v
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    trP = ls.trace_p()
+    tau2 = max(0.0, (float(np.dot(w, r * r)) - (k - p)) / trP)
+    se = np.sqrt((2 * (k - p) + 4 * tau2 * trP + 2 * tau2**2 * ls.trace_pp()) / trP**2)
     return Tau2Estimate(tau2, float(se), "DL")
 
 
 def _he(y, v, X):
     r"""Hedges (method of moments, unweighted): :math:`\dfrac{y^\top P_I y - \operatorname{tr}(P_I V)}{k - p}`."""
     k, p = X.shape
-    P = projection(np.ones(k), X)
-    PV = P * v[None, :]
-    trPV = np.trace(PV)
-    tau2 = max(0.0, (y @ P @ y - trPV) / (k - p))
-    se = np.sqrt((2 * np.sum(PV * PV.T) + 4 * tau2 * trPV + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
+    ls = Wls(np.ones(k), X)
+    _, r = ls.fit(y)
+    trPV = float(np.dot(v, 1.0 - ls.lev))
+    tau2 = max(0.0, (float(np.dot(r, r)) - trPV) / (k - p))
+    se = np.sqrt((2 * ls.pair_sum(v, v) + 4 * tau2 * trPV + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
     return Tau2Estimate(tau2, float(se), "HE")
 
 
@@ -173,9 +193,11 @@ def _hs(y, v, X):
     r"""Hunter-Schmidt: :math:`\hat\tau^2 = \dfrac{Q - k}{\sum_i w_i}` at :math:`w_i = 1/v_i`."""
     k, p = X.shape
     w = 1.0 / v
-    P = projection(w, X)
-    tau2 = max(0.0, (y @ P @ y - k) / w.sum())
-    se = np.sqrt((2 * (k - p) + 4 * tau2 * np.trace(P) + 2 * tau2**2 * np.sum(P * P)) / w.sum() ** 2)
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    sw = float(w.sum())
+    tau2 = max(0.0, (float(np.dot(w, r * r)) - k) / sw)
+    se = np.sqrt((2 * (k - p) + 4 * tau2 * ls.trace_p() + 2 * tau2**2 * ls.trace_pp()) / sw**2)
     return Tau2Estimate(tau2, float(se), "HS")
 
 
@@ -183,34 +205,36 @@ def _sj(y, v, X):
     r"""Sidik-Jonkman: :math:`\hat\tau^2 = \tau_0^2\, Q(\tau_0^2)/(k - p)`, :math:`\tau_0^2 = \frac1k\sum(y_i - \bar y)^2`."""
     k, p = X.shape
     tau0 = float(np.mean((y - y.mean()) ** 2))
-    P = projection(1.0 / (v + tau0), X)
-    tau2 = max(0.0, tau0 * (y @ P @ y) / (k - p))
-    PV = P * v[None, :]
+    w = 1.0 / (v + tau0)
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    tau2 = max(0.0, tau0 * float(np.dot(w, r * r)) / (k - p))
+    wv = w * v
+    # sum(PV * PV^T) = sum_ij (wv)_i (wv)_j (I-H)_ij^2; sum(PV * P) = sum_ij w_i (wv)_j (I-H)_ij^2
     se = np.sqrt(tau0**2 / (k - p) ** 2
-                 * (2 * np.sum(PV * PV.T) + 4 * tau2 * np.sum(PV * P) + 2 * tau2**2 * np.sum(P * P)))
+                 * (2 * ls.pair_sum(wv, wv) + 4 * tau2 * ls.pair_sum(w, wv) + 2 * tau2**2 * ls.trace_pp()))
     return Tau2Estimate(tau2, float(se), "SJ")
 
 
 def _score(tau2, y, v, X, reml: bool) -> float:
     """Twice the derivative of the (restricted) log-likelihood with respect to tau2."""
     w = 1.0 / (v + tau2)
-    P = projection(w, X)
-    Py = P @ y
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    py = w * r
     if reml:
-        return float(Py @ Py - np.trace(P))
-    return float(Py @ Py - w.sum())
+        return float(np.dot(py, py) - ls.trace_p())
+    return float(np.dot(py, py) - w.sum())
 
 
 def _loglik(tau2, y, v, X, reml: bool) -> float:
     """(Restricted) log-likelihood up to a constant."""
     w = 1.0 / (v + tau2)
-    WX = X * w[:, None]
-    XtWX = X.T @ WX
-    beta = np.linalg.solve(XtWX, WX.T @ y)
-    r = y - X @ beta
-    ll = -0.5 * np.sum(np.log(v + tau2)) - 0.5 * np.sum(w * r * r)
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    ll = -0.5 * np.sum(np.log(v + tau2)) - 0.5 * np.dot(w, r * r)
     if reml:
-        ll -= 0.5 * np.linalg.slogdet(XtWX)[1]
+        ll -= 0.5 * ls.logdet_xtwx()
     return float(ll)
 
 
@@ -225,32 +249,31 @@ def _likelihood_root(y, v, X, reml: bool) -> float:
         return _score(t, y, v, X, reml)
 
     s0 = score(0.0)
-    scale = max(float(np.var(y)), float(np.median(v)), 1e-12)
+    scale = max(float(np.var(y)), float(np.median(v))) or 1e-12
     upper, _ = expand_upper(score, 10.0 * scale)
     grid = np.concatenate([[0.0], upper * np.geomspace(1e-6, 1.0, 60)])
     values = [s0] + [score(t) for t in grid[1:]]
     candidates = [0.0] if s0 <= 0 else []
     for i in range(len(grid) - 1):
         if values[i] > 0 >= values[i + 1]:
-            candidates.append(brent_root(score, grid[i], grid[i + 1], fa=values[i], fb=values[i + 1]))
+            candidates.append(brent_root(score, grid[i], grid[i + 1], fa=values[i], fb=values[i + 1],
+                                         tol=_FULL_PRECISION))
     return float(max(candidates, key=lambda t: _loglik(t, y, v, X, reml)))
 
 
 def _fisher_scoring(y, v, X, method: str, con: dict) -> tuple[float, int, bool]:
-    """metafor's scoring iteration for ML, REML and EB; returns ``(tau2, iterations, converged)``."""
+    """metafor's scoring iteration for ML, REML and EB; returns ``(tau2, iterations, converged)``.
+
+    Each step is O(k p^2): ``P y = w r`` (r the WLS residuals), ``tr P`` and ``tr(P P)`` from the leverages.
+    """
     k, p = X.shape
     tau2 = max(0.0, _he_raw(y, v, X))
+    step = _intercept_step if is_intercept(X) else _wls_step
     for it in range(1, int(con["maxiter"]) + 2):
-        w = 1.0 / (v + tau2)
-        P = projection(w, X)
-        Py = P @ y
-        if method == "ML":
-            adj = (Py @ Py - w.sum()) / np.sum(w * w)
-        elif method == "REML":
-            adj = (Py @ Py - np.trace(P)) / np.sum(P * P.T)
-        else:  # EB
-            adj = ((y @ Py) * k / (k - p) - k) / w.sum()
-        adj = float(adj) * con["stepadj"]
+        try:
+            adj = step(tau2, y, v, X, method) * con["stepadj"]
+        except ZeroDivisionError:
+            adj = 0.0
         if not np.isfinite(adj):
             adj = 0.0
         while tau2 + adj < 0:
@@ -262,20 +285,65 @@ def _fisher_scoring(y, v, X, method: str, con: dict) -> tuple[float, int, bool]:
     return tau2, int(con["maxiter"]) + 1, False
 
 
+def _wls_step(tau2, y, v, X, method) -> float:
+    """One scoring step, O(k p^2)."""
+    k, p = X.shape
+    w = 1.0 / (v + tau2)
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    py = w * r
+    if method == "ML":
+        return float((np.dot(py, py) - w.sum()) / np.dot(w, w))
+    if method == "REML":
+        return float((np.dot(py, py) - ls.trace_p()) / ls.trace_pp())
+    return float((np.dot(w, r * r) * k / (k - p) - k) / w.sum())  # EB
+
+
+def _intercept_step(tau2, y, v, X, method) -> float:
+    """One scoring step of the intercept-only model from sums: :math:`S_j = \sum w^j`,
+    :math:`\operatorname{tr} P = S_1 - S_2/S_1`, :math:`\operatorname{tr}(PP) = S_2 - 2S_3/S_1 + S_2^2/S_1^2`,
+    :math:`P y = w (y - \hat\mu)`."""
+    k = y.size
+    w = np.add(v, tau2)
+    np.reciprocal(w, out=w)
+    s1 = float(w.sum())
+    r = y - weighted_mean(y, w, s1)
+    py = w * r
+    pypy = float(np.dot(py, py))
+    if method == "EB":
+        return (float(np.dot(py, r)) * k / (k - 1) - k) / s1
+    w2 = np.multiply(w, w, out=py)
+    s2 = float(w2.sum())
+    if method == "ML":
+        return (pypy - s1) / s2
+    s3 = float(np.dot(w2, w))
+    return (pypy - (s1 - s2 / s1)) / (s2 - 2.0 * s3 / s1 + (s2 / s1) ** 2)
+
+
 def _likelihood_estimator(y, v, X, con, method: str):
     reml = method == "REML"
     tau2, it, converged = _fisher_scoring(y, v, X, method, con)
-    fallback = False
-    if not converged or _loglik(0.0, y, v, X, reml) - _loglik(tau2, y, v, X, reml) > con["tol"]:
+    fallback, note = False, ""
+    if not converged:
         tau2, fallback = _likelihood_root(y, v, X, reml), True
+        note = (f"{method}: metafor's Fisher scoring did not converge in {it - 1} iterations; tau2 is the "
+                "maximum of the likelihood on [0, inf) found by a bracketed search of the score equation")
+    elif _loglik(0.0, y, v, X, reml) - _loglik(max(tau2, 0.0), y, v, X, reml) > con["tol"]:
+        stopped = tau2
+        tau2, fallback = _likelihood_root(y, v, X, reml), True
+        if tau2 == 0.0:
+            note = (f"{method}: Fisher scoring converged to tau2 = {stopped:.6g}, but the likelihood is higher at "
+                    "tau2 = 0: the optimum is at the boundary, so tau2 is 0")
+        else:
+            note = (f"{method}: Fisher scoring converged to tau2 = {stopped:.6g}, which is not the maximum of the "
+                    "likelihood; tau2 is the maximum on [0, inf) found by a bracketed search of the score equation")
     tau2 = max(0.0, tau2)
+    w = 1.0 / (v + tau2)
     if reml:
-        P = projection(1.0 / (v + tau2), X)
-        se = np.sqrt(2.0 / np.sum(P * P))
+        se = np.sqrt(2.0 / Wls(w, X).trace_pp())
     else:
-        w = 1.0 / (v + tau2)
-        se = np.sqrt(2.0 / np.sum(w * w))
-    return Tau2Estimate(tau2, float(se), method, it, fallback)
+        se = np.sqrt(2.0 / np.dot(w, w))
+    return Tau2Estimate(tau2, float(se), method, it, fallback, note)
 
 
 def _ml(y, v, X, con):
@@ -296,8 +364,11 @@ def _reml(y, v, X, con):
     return _likelihood_estimator(y, v, X, con, "REML")
 
 
-def _pm_root(y, v, X, con) -> tuple[float, bool]:
-    """Root of Q(tau2) = k - p: metafor's uniroot on [0, tau2_max], else a bracket grown until it holds."""
+def _pm_root(y, v, X, con, exact: bool = False) -> tuple[float, bool]:
+    """Root of Q(tau2) = k - p: metafor's uniroot on [0, tau2_max], else a bracket grown until it holds.
+
+    ``exact`` solves to machine precision instead of uniroot's tolerance (for fallbacks).
+    """
     k, p = X.shape
 
     def f(t):
@@ -308,10 +379,11 @@ def _pm_root(y, v, X, con) -> tuple[float, bool]:
         return 0.0, False
     upper = con["tau2_max"]
     fu = f(upper)
+    tol = _FULL_PRECISION if exact else con["tol"]
     if fu <= 0:
-        return brent_root(f, 0.0, upper, fa=f0, fb=fu, tol=con["tol"], maxiter=1000), False
+        return brent_root(f, 0.0, upper, fa=f0, fb=fu, tol=tol, maxiter=1000), False
     upper, fu = expand_upper(f, upper)
-    return brent_root(f, 0.0, upper, fa=f0, fb=fu), True
+    return brent_root(f, 0.0, upper, fa=f0, fb=fu, tol=_FULL_PRECISION, maxiter=1000), True
 
 
 def _eb_pm_se(tau2, v, k, p) -> float:
@@ -326,7 +398,10 @@ def _pm(y, v, X, con):
     """
     k, p = X.shape
     tau2, fallback = _pm_root(y, v, X, con)
-    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "PM", 0, fallback)
+    note = ("PM: Q(tau2) - (k - p) is still positive at the upper end of metafor's search interval "
+            f"(tau2_max = {con['tau2_max']:.6g}), where metafor stops; the root beyond it was found by a bracket "
+            "grown until it held, solved to machine precision") if fallback else ""
+    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "PM", 0, fallback, note)
 
 
 def _eb(y, v, X, con):
@@ -338,18 +413,21 @@ def _eb(y, v, X, con):
     """
     k, p = X.shape
     tau2, it, converged = _fisher_scoring(y, v, X, "EB", con)
-    fallback = not converged
+    fallback, note = not converged, ""
     if fallback:
-        tau2, _ = _pm_root(y, v, X, con)
+        tau2, _ = _pm_root(y, v, X, con, exact=True)
+        note = (f"EB: metafor's scoring iteration did not converge in {it - 1} iterations; tau2 is the root of "
+                "the estimating equation Q(tau2) = k - p solved to machine precision")
     tau2 = max(0.0, tau2)
-    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "EB", it, fallback)
+    return Tau2Estimate(tau2, _eb_pm_se(tau2, v, k, p), "EB", it, fallback, note)
 
 
 def _he_raw(y, v, X) -> float:
     """The untruncated HE estimate (metafor's starting value for its scoring iterations)."""
     k, p = X.shape
-    P = projection(np.ones(k), X)
-    return float((y @ P @ y - np.sum(np.diag(P) * v)) / (k - p))
+    ls = Wls(np.ones(k), X)
+    _, r = ls.fit(y)
+    return float((np.dot(r, r) - np.dot(v, 1.0 - ls.lev)) / (k - p))
 
 
 _CLOSED_FORM = {"FE": _fe, "DL": _dl, "HE": _he, "HS": _hs, "SJ": _sj}

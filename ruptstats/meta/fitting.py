@@ -32,6 +32,7 @@ from .._checks import check_choice, check_level
 from .._dist import chi2_sf, critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
 from .estimators import DEFAULT_CONTROL, TAU2_METHODS, Tau2Estimate, estimate_tau2
+from ._wls import Wls
 from .heterogeneity import Heterogeneity, heterogeneity, q_profile_ci
 
 __all__ = ["ModelFit", "fit_model", "weighted_fit", "TESTS"]
@@ -151,7 +152,11 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
             raise OptionError(f"control has unknown keys {unknown}; allowed: {sorted(DEFAULT_CONTROL)}")
     y = np.asarray(y, dtype=float)
     v = np.asarray(v, dtype=float)
-    X = np.ones((y.size, 1)) if X is None else np.asarray(X, dtype=float)
+    if X is None:
+        X = np.ones((y.size, 1))
+        X.setflags(write=False)  # read-only: is_intercept caches its answer for the evaluations of this fit
+    else:
+        X = np.asarray(X, dtype=float)
     k, p = X.shape
     if k < p:
         raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
@@ -163,8 +168,7 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
     if k > p and method != "FE":
         tau2 = estimate_tau2(y, v, X, method, control)
         if tau2.fallback:
-            notes.append(f"{method}: metafor's iteration did not converge; tau2 is the root of the estimating "
-                         "equation found by a bracketed search")
+            notes.append(tau2.note or f"{method}: tau2 was found by a bracketed search of its estimating equation")
     else:
         tau2 = Tau2Estimate(0.0, float("nan"), method)
         if method != "FE":
@@ -193,18 +197,18 @@ def weighted_fit(y, v, X, tau2: float, test: str):
 
     ``vcov`` is :math:`(X^\top W X)^{-1}`, multiplied for ``test="knha"`` by the Knapp-Hartung factor
     :math:`s^2_w = \sum_i w_i (y_i - x_i^\top\hat\beta)^2/(k - p)` (0 when the residuals vanish, as in
-    metafor); ``s2w`` is 1 for ``test="z"``. Shared by :func:`fit_model` and the lean refits of the
+    metafor); ``s2w`` is 1 for ``test="z"``. O(k p^2), no k x k matrix; the residuals come from centred data.
+    Shared by :func:`fit_model` and the lean refits of the
     sensitivity analyses, so both compute the same numbers.
     """
     k, p = X.shape
     w = 1.0 / (v + tau2)
-    WX = X * w[:, None]
-    vcov = np.linalg.inv(X.T @ WX)
-    beta = vcov @ (WX.T @ y)
+    ls = Wls(w, X)
+    vcov = ls.xtwx_inv()
+    beta, resid = ls.fit(y)
     s2w = 1.0
     if test == "knha":
-        resid = y - X @ beta
-        rss = float(np.sum(w * resid * resid))
+        rss = float(np.dot(w, resid * resid))
         s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
         vcov = s2w * vcov
     return beta, vcov, s2w, w

@@ -7,11 +7,13 @@ which holds up to k = 15 by default, else a seeded random sample drawn as metafo
 metafor's closed forms (its fast path for FE and DL models), vectorised over subsets as matrix products
 with the inclusion matrix :math:`S` (subsets x studies): with :math:`w = 1/v`,
 
-.. math:: \hat\theta_{FE} = \frac{S(wy)}{Sw}, \quad Q = S(wy^2) - \frac{(S(wy))^2}{Sw}, \quad
+.. math:: \hat\theta_{FE} = \frac{S(wy)}{Sw}, \quad Q = S\bigl(w (y - \hat\theta_{FE})^2\bigr), \quad
           I^2 = \max\!\left(0, 100\frac{Q - (m-1)}{Q}\right), \quad H^2 = \frac{Q}{m-1},
 
 and for DL :math:`\hat\tau^2 = \max(0, (Q - (m-1)) / (Sw - Sw^2/Sw))` and
-:math:`\hat\theta = \sum_{i\in s} y_i/(v_i + \hat\tau^2) / \sum_{i\in s} 1/(v_i + \hat\tau^2)`. For subsets of one
+:math:`\hat\theta = \sum_{i\in s} y_i/(v_i + \hat\tau^2) / \sum_{i\in s} 1/(v_i + \hat\tau^2)`. Q is computed
+from centred residuals, :math:`\sum_{i \in s} w_i (y_i - \hat\theta_{FE})^2`, so that it keeps its digits on
+precise measurements around a large mean. For subsets of one
 study Q = 0, I² = 0, H² = 1, τ² = 0. (metafor reports I² and H² from the common-effect Q for both models.)
 
 References
@@ -29,6 +31,8 @@ import pandas as pd
 
 from .._checks import check_number
 from ..exceptions import OptionError
+from ._progress import progress
+from ._wls import weighted_mean
 
 __all__ = ["GoshResult", "gosh", "MAX_EXACT_SUBSETS"]
 
@@ -109,13 +113,21 @@ def _random_subsets(k: int, n: int, rng) -> np.ndarray:
     return ranks < sizes[:, None]
 
 
-def _pool(S: np.ndarray, y: np.ndarray, v: np.ndarray, dl: bool) -> tuple:
-    """Vectorised FE/DL pooling of the subsets in the rows of ``S`` (float 0/1 matrix)."""
+def _pool(S: np.ndarray, y: np.ndarray, v: np.ndarray, dl: bool, centre: float) -> tuple:
+    r"""Vectorised FE/DL pooling of the subsets in the rows of ``S`` (float 0/1 matrix).
+
+    Each subset's Q is the sum of its centred residuals (``y - centre``, ``centre`` the full set's mean)
+    :math:`\sum_{i \in s} w_i (y_i - \hat\theta_s)^2` (with the subset mean refined once), so it keeps its digits
+    and does not depend on the order of the studies.
+    """
     w = 1.0 / v
-    sw, swy, swy2, sw2 = (S @ np.column_stack([w, w * y, w * y * y, w * w])).T
+    yc = y - centre
+    sw, swy, swyc, sw2 = (S @ np.column_stack([w, w * y, w * yc, w * w])).T
     m = S.sum(axis=1)
     est = swy / sw
-    q = np.where(m > 1, np.maximum(swy2 - swy * est, 0.0), 0.0)
+    resid = yc[None, :] - (swyc / sw)[:, None]
+    resid -= (np.sum(S * (w[None, :] * resid), axis=1) / sw)[:, None]
+    q = np.where(m > 1, np.sum(S * (w[None, :] * resid * resid), axis=1), 0.0)
     df = m - 1
     # (q - df) / q is -inf for q = 0 (or a tiny q): I2 is then 0, so the division warnings say nothing
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -177,7 +189,10 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
         incl = _random_subsets(k, max_subsets, np.random.default_rng(seed))
     order = np.argsort(incl.sum(axis=1), kind="stable")  # metafor sorts subsets by size
     incl = incl[order]
-    parts = [_pool(incl[i:i + _CHUNK].astype(float), y, v, method == "DL") for i in range(0, len(incl), _CHUNK)]
+    centre = weighted_mean(y, 1.0 / v)  # Q from centred effects keeps its digits
+    chunks = progress(range(0, len(incl), _CHUNK), total=-(-len(incl) // _CHUNK), desc="GOSH subsets",
+                      enabled=len(incl) > 8 * _CHUNK)
+    parts = [_pool(incl[i:i + _CHUNK].astype(float), y, v, method == "DL", centre) for i in chunks]
     m, est, q, i2, h2, tau2 = (np.concatenate(c) for c in zip(*parts))
     return GoshResult(incl=incl, k=m.astype(int), estimate=est, q=q, i2=i2, h2=h2, tau2=tau2, method=method,
                       exact=exact, seed=None if exact else seed, study=tuple(result.study),

@@ -2,7 +2,9 @@ r"""Heterogeneity statistics: Cochran's Q, I², H² and the Q-profile confidence
 
 Definitions follow metafor 3.8 (``rma.uni`` and ``confint.rma.uni``):
 
-- :math:`Q_E = y^\top P_{w} y` with :math:`w_i = 1/v_i` (Cochran, 1954), :math:`k - p` degrees of freedom;
+- :math:`Q_E = y^\top P_{w} y = \sum_i w_i (y_i - x_i^\top\hat\beta)^2` with :math:`w_i = 1/v_i` (Cochran,
+  1954), :math:`k - p` degrees of freedom, computed from centred residuals (the weighted mean subtracted first),
+  so it keeps its digits on precise measurements around a large mean and does not depend on the row order;
 - the typical within-study variance :math:`\tilde v = (k - p) / \operatorname{tr} P_w` (Higgins & Thompson,
   2002, eq. 9, generalised to meta-regression);
 - :math:`I^2 = 100\,\hat\tau^2 / (\tilde v + \hat\tau^2)` (percent) and :math:`H^2 = \hat\tau^2/\tilde v + 1`
@@ -30,7 +32,8 @@ import numpy as np
 
 from .._dist import chi2_ppf, chi2_sf
 from .._roots import brent_root
-from .estimators import generalized_q, projection
+from ._wls import Wls
+from .estimators import generalized_q
 
 __all__ = ["Heterogeneity", "heterogeneity", "q_profile_ci"]
 
@@ -52,10 +55,12 @@ def heterogeneity(y, v, X, tau2: float, common_effect: bool) -> Heterogeneity:
     k, p = X.shape
     if k <= p:
         return Heterogeneity(0.0, 0, 1.0, 0.0, 1.0, 0.0)
-    P = projection(1.0 / v, X)
-    q = max(0.0, float(y @ P @ y))
+    w = 1.0 / v
+    ls = Wls(w, X)
+    _, r = ls.fit(y)
+    q = max(0.0, float(np.dot(w, r * r)))  # centred residuals: invariant to the order of the rows
     df = k - p
-    vt = df / float(np.trace(P))
+    vt = df / ls.trace_p()
     if common_effect:
         i2 = max(0.0, 100.0 * (q - df) / q) if q > 0 else 0.0
         h2 = q / df

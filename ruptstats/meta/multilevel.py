@@ -15,7 +15,8 @@ cluster indicator matrix. The variance components maximise the restricted log-li
 found by Fisher scoring (score :math:`\tfrac12(y^\top P G_r P y - \operatorname{tr} P G_r)`, information
 :math:`\tfrac12\operatorname{tr}(P G_r P G_s)`, :math:`G_3 = ZZ^\top`, :math:`G_2 = I`) with steps projected
 onto :math:`\sigma^2 \ge 0`, iterated to machine precision. Then :math:`\hat\beta = (X^\top V^{-1}X)^{-1}
-X^\top V^{-1} y` with z tests. :math:`Q_E` is Cochran's Q at :math:`V = \operatorname{diag}(v)`. Level-wise
+X^\top V^{-1} y` with z tests. :math:`Q_E` is Cochran's Q at :math:`V = \operatorname{diag}(v)`, computed
+from centred residuals :math:`\sum_i (y_i - \hat\mu)^2 / v_i`. Level-wise
 :math:`I^2` (Cheung, 2014; metafor's FAQ) is :math:`100\,\sigma^2_{(l)} / (\sigma^2_{(3)} + \sigma^2_{(2)} +
 \tilde v)` with the typical within-study variance :math:`\tilde v = (k - p)/\operatorname{tr} P_{1/v}`.
 
@@ -38,7 +39,7 @@ from .._checks import check_level
 from .._dist import chi2_sf, critical_value, two_sided_p
 from ..exceptions import ConvergenceError, DataError, OptionError
 from ._small import SmallResult
-from .estimators import projection
+from ._wls import Wls
 from ..intake.study import effect_columns, find_column
 from .results import MetaResult
 
@@ -117,8 +118,9 @@ def _reml_loglik(y, X, V, P, XtViX) -> float:
 def _fisher_scoring(y, v, X, G, maxiter=1000, tol=1e-12):
     """REML variance components by projected Fisher scoring; returns (sigma2, iterations)."""
     k, p = X.shape
-    P0 = projection(1.0 / v, X)
-    start = max(float(y @ P0 @ y - (k - p)) / float(np.trace(P0)), 0.01 * float(np.var(y)), 1e-4)
+    ls0 = Wls(1.0 / v, X)
+    _, r0 = ls0.fit(y)
+    start = max(float(np.dot(r0 * r0, ls0.w) - (k - p)) / ls0.trace_p(), 0.01 * float(np.var(y)), 1e-4)
     s2 = np.array([start / 2, start / 2])
     for it in range(1, maxiter + 1):
         _, P, _ = _reml_parts(s2, y, v, X, G)
@@ -197,9 +199,10 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", level=None) ->
     se = float(np.sqrt(vcov[0, 0]))
     est = float(beta[0])
     crit = critical_value(level)
-    P0 = projection(1.0 / v, X)
-    q = float(y @ P0 @ y)
-    vt = (k - 1) / float(np.trace(P0))
+    ls0 = Wls(1.0 / v, X)
+    _, r0 = ls0.fit(y)
+    q = float(np.dot(ls0.w, r0 * r0))  # from centred residuals: invariant to the row order
+    vt = (k - 1) / ls0.trace_p()
     total = s2.sum() + vt
     return ThreeLevelResult(
         k=k, n_clusters=int(uniq.size), estimate=est, se=se, statistic=est / se, p=float(two_sided_p(est / se)),

@@ -34,12 +34,14 @@ import pandas as pd
 
 from .._checks import check_number
 from ..exceptions import OptionError
+from ._progress import progress
 from ._refit import quick_fit
 from .results import MetaResult, _num
 
 __all__ = ["PermutationResult", "permutation_test", "MAX_EXACT"]
 
-#: The largest number of permutations enumerated for an exact test.
+#: The largest number of permutations enumerated for an exact test; above it the exact test is refused with the
+#: count and the way out (a seeded random test), rather than run for hours.
 MAX_EXACT = 2_000_000
 _COMPTOL = np.finfo(float).eps ** 0.5
 
@@ -153,16 +155,17 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
     k, p = fit.X.shape
     intercept_only = p == 1
     if intercept_only:
-        n_exact = 2.0 ** k
+        log_n = k * math.log(2.0)
         groups = None
     else:
         _, groups, counts = np.unique(fit.X, axis=0, return_inverse=True, return_counts=True)
         groups = groups.ravel()
-        n_exact = math.factorial(k) / math.prod(math.factorial(int(c)) for c in counts)
+        log_n = math.lgamma(k + 1) - sum(math.lgamma(int(c) + 1) for c in counts)
+    # the count in logs: 2^k and k!/prod(n_g!) overflow a float long before they are refused
+    n_exact = math.exp(log_n) if log_n < 700 else math.inf
     use_exact = bool(exact) or (exact is None and n_exact <= iterations)
     if use_exact and n_exact > MAX_EXACT:
-        raise OptionError(f"an exact permutation test needs {n_exact:.0f} fits (more than {MAX_EXACT}); "
-                          "use exact=False with iterations= and seed=")
+        raise OptionError(_too_many(log_n, k))
     if not use_exact and seed is None:
         raise OptionError("seed is required for a random permutation test (seed=, or --seed N on the command line)")
     obs = quick_fit(fit.y, fit.v, fit.X, fit.method, fit.test, fit.control)
@@ -172,7 +175,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
         else:
             rows = np.unique(fit.X, axis=0)
             designs = ((fit.y, rows[a]) for a in _distinct_arrangements(groups))
-        n = int(round(n_exact))
+        n = int(round(n_exact)) if not intercept_only else 2**k
     else:
         rng = np.random.default_rng(seed)
         n = iterations
@@ -180,7 +183,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
                                                      for _ in range(iterations - 1)))
     stats = np.full((n, p), np.nan)
     qms = np.full(n, np.nan)
-    for b, (y, X) in enumerate(designs):
+    for b, (y, X) in enumerate(progress(designs, total=n, desc="permutations", enabled=n * k > 2_000_000)):
         try:
             q = quick_fit(y, fit.v, X, fit.method, fit.test, fit.control)
         except (np.linalg.LinAlgError, ArithmeticError):
@@ -192,6 +195,16 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
     qm_p = float(np.mean(qms[ok] >= obs.qm - _COMPTOL))
     return PermutationResult(terms=terms, statistic=obs.statistic, p=np.minimum(pvals, 1.0), qm=obs.qm,
                              qm_p=qm_p, iterations=n, exact=use_exact, seed=None if use_exact else seed)
+
+
+def _too_many(log_n: float, k: int) -> str:
+    """The refusal of an exact test too large to run: its count and the way out."""
+    count = f"{math.exp(log_n):,.0f}" if log_n < 50 else f"about 10^{log_n / math.log(10):.0f}"
+    return (f"an exact permutation test of these {k} studies needs {count} fits, more than the limit of "
+            f"{MAX_EXACT:,} (it would run for hours); run a random permutation test instead: "
+            "--permutations N --seed S on the command line with N below that count (e.g. --permutations 10000 "
+            "--seed 1), or "
+            "permutation_test(result, exact=False, iterations=N, seed=S)")
 
 
 def _random_design(fit, rng, intercept_only):

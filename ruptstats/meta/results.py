@@ -129,7 +129,7 @@ class MetaResult:
         t2 = fit.tau2
         ci = fit.tau2_ci if (random and defined) else None
         vt = fit.het.typical_vi
-        study = tuple(str(s) for s in study) if study is not None else tuple(str(i + 1) for i in range(k))
+        study = tuple(map(str, study)) if study is not None else tuple(map(str, range(1, k + 1)))
         ni = None if ni is None else np.asarray(ni, dtype=float)
         weight = 100.0 * fit.weights / fit.weights.sum()
         for arr in (fit.y, fit.v, weight) + (() if ni is None else (ni,)):

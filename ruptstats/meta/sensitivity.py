@@ -39,9 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._dist import chi2_cdf
+from .._dist import chi2_cdf, chi2_sf, critical_value, two_sided_p
 from ..exceptions import DataError, OptionError
+from ._deletion import DIRECT_MAX_K, deleted_fits
+from ._progress import progress
 from ._refit import quick_fit
+from ._wls import Wls, is_intercept
 from ._small import PerStudyResult
 from .estimators import generalized_q
 from .fitting import fit_model
@@ -112,17 +115,56 @@ def leave_one_out(result) -> LeaveOneOutResult:
     fit = _fit_of(result)
     if fit.X.shape[1] != 1:
         raise OptionError("leave_one_out needs an intercept-only model (use influence() for meta-regressions)")
+    if fit.k > DIRECT_MAX_K:
+        return LeaveOneOutResult(study=tuple(result.study), **_loo_columns(fit))
     rows = [_model_rows(fit, np.arange(fit.k) != i) for i in range(fit.k)]
     cols = {key: np.array([r[key] for r in rows], dtype=float) for key in rows[0]}
     return LeaveOneOutResult(study=tuple(result.study), **cols)
 
 
+def _loo_columns(fit) -> dict:
+    """Leave-one-out columns from the O(k) deletion sums (:mod:`ruptstats.meta._deletion`)."""
+    k = fit.k
+    d = deleted_fits(fit)
+    df = k - 2
+    est = d["beta"][:, 0]
+    se = np.sqrt(d["vb"][:, 0, 0])
+    tdf = df if fit.test == "knha" else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = est / se
+        crit = critical_value(fit.level, tdf)
+        q, t2 = d["qe"], d["tau2"]
+        if fit.method == "FE":
+            i2 = np.where(q > 0, np.maximum(0.0, 100.0 * (q - df) / q), 0.0)
+            h2 = q / df
+        else:
+            vt = df / d["trp0"]
+            i2, h2 = 100.0 * t2 / (vt + t2), t2 / vt + 1.0
+    cols = {"estimate": est, "se": se, "statistic": stat, "p": np.asarray(two_sided_p(stat, tdf), float),
+            "ci_lower": est - crit * se, "ci_upper": est + crit * se, "q": q,
+            "q_p": np.asarray(chi2_sf(q, df), float), "tau2": t2, "i2": i2, "h2": h2}
+    for i in d["direct"]:
+        for key, val in _model_rows(fit, np.arange(k) != i).items():
+            cols[key][i] = val
+    return cols
+
+
 def _deletions(fit) -> dict:
-    """Per-study quantities of the fits without study i (metafor's ``influence`` loop)."""
+    """Per-study quantities of the fits without study i (metafor's ``influence`` loop).
+
+    Intercept-only models with k > DIRECT_MAX_K use the O(k) deletion sums; otherwise each deletion is
+    refitted (O(k p^2) each, no k x k matrix).
+    """
     k, p = fit.X.shape
-    out = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
-           "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
-    for i in range(k):
+    if p == 1 and k > DIRECT_MAX_K and is_intercept(fit.X):
+        d = deleted_fits(fit)
+        rows = d["direct"]
+    else:
+        d = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
+             "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
+        rows = range(k)
+    out = d
+    for i in progress(rows, total=len(rows), desc="deletions", enabled=len(rows) * k > 5_000_000):
         keep = np.arange(k) != i
         try:
             q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, fit.test, fit.control)
@@ -130,6 +172,17 @@ def _deletions(fit) -> dict:
             continue
         out["beta"][i], out["vb"][i], out["tau2"][i], out["s2w"][i] = q.beta, q.vcov, q.tau2, q.s2w
         out["qe"][i] = generalized_q(0.0, fit.y[keep], fit.v[keep], fit.X[keep])
+    return out
+
+
+def _all_rows_vb_diag(fit, d) -> np.ndarray:
+    """diag (X' W_(-i) X)^-1 over all k rows with weights 1/(v_j + tau2_(-i)), one row per deletion."""
+    k, p = fit.X.shape
+    out = np.full((k, p), np.nan)
+    if "s1_all" in d:  # intercept only: the sum over all rows at each deletion's tau2 (O(k) in total)
+        out[:, 0] = 1.0 / d["s1_all"]
+    for i in np.flatnonzero(np.isfinite(d["tau2"]) & ~np.isfinite(out[:, 0])):
+        out[i] = np.diag(Wls(1.0 / (fit.v + d["tau2"][i]), fit.X).xtwx_inv())
     return out
 
 
@@ -250,8 +303,7 @@ def influence(result) -> InfluenceResult:
     fit = _fit_of(result)
     k, p = fit.X.shape
     X, w = fit.X, fit.weights
-    H = X @ np.linalg.solve(X.T @ (X * w[:, None]), (X * w[:, None]).T)
-    hat = np.diag(H).copy()
+    hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
     hat[hat > 1 - 10 * np.finfo(float).eps] = 1.0
     d = _deletions(fit)
     pred_full = X @ fit.beta
@@ -259,11 +311,7 @@ def influence(result) -> InfluenceResult:
     vdelpred = np.einsum("ij,ijk,ik->i", X, d["vb"], X)
     dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hat * (d["tau2"] + fit.v))
     dfb = fit.beta[None, :] - d["beta"]
-    dfbetas = np.full((k, p), np.nan)
-    for i in range(k):
-        if np.isfinite(d["tau2"][i]):
-            vb_del = np.linalg.inv(X.T @ (X / (fit.v + d["tau2"][i])[:, None]))
-            dfbetas[i] = dfb[i] / np.sqrt(d["s2w"][i] * np.diag(vb_del))
+    dfbetas = dfb / np.sqrt(d["s2w"][:, None] * _all_rows_vb_diag(fit, d))
     cook = np.einsum("ij,jk,ik->i", dfb, np.linalg.inv(fit.vcov), dfb)
     cov_ratio = np.linalg.det(d["vb"]) / np.linalg.det(fit.vcov)
     resid = fit.y - delpred

@@ -26,6 +26,7 @@ import pandas as pd
 from .._checks import check_choice
 from .._dist import chi2_sf
 from ..exceptions import DataError, OptionError
+from ._wls import weighted_mean
 from .fitting import fit_model
 from .results import MetaResult
 
@@ -156,7 +157,7 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2_model: str = "separate
     fits = {lvl: _refit(result, known & (labels.astype(str) == lvl).to_numpy()) for lvl in levels}
     est = np.array([r.estimate for r in fits.values()])
     w = 1.0 / np.array([r.se for r in fits.values()]) ** 2
-    mean = np.sum(w * est) / np.sum(w)
+    mean = weighted_mean(est, w)  # centred (refined) mean: Q_B keeps its digits around a large mean
     q = float(np.sum(w * (est - mean) ** 2))
     df = len(levels) - 1
     return SubgroupResult(overall=overall, subgroups=fits, q=q, df=df, p=float(chi2_sf(q, df)),
