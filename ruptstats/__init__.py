@@ -102,6 +102,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .conditions import compare_conditions, study_effects
     from .effects import aggregate, convert_table, escalc
     from .meta import rma, subgroup_analysis
+    from .mixed import mixed_model
     from .sessions import classify_sessions, client_conditions, load_sessions
     from .tables import read_table
 
@@ -114,6 +115,7 @@ _EXPORTS = {
     "convert_table": ".effects",
     "escalc": ".effects",
     "load_sessions": ".sessions",
+    "mixed_model": ".mixed",
     "read_table": ".tables",
     "rma": ".meta",
     "study_effects": ".conditions",

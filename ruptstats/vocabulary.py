@@ -224,6 +224,24 @@ VOCABULARY: dict[str, Term] = {
     "ci_upper_repaired": _T("upper Wald confidence limit of or_repaired"),
     "direction": _T("study_effects: what a positive yi means, in words"),
     "r": _T("correlation (study_effects: r from d, or the point-biserial repair-outcome r)", "ri"),
+    # --- session-level mixed models (MixedModelResult; lme4/lmerTest names in the meanings) ---
+    "formula": _T("model formula in lme4 syntax, as given"),
+    "fixed": _T("fixed effects, one row each (lmerTest's summary(m)$coefficients with t-based CIs)"),
+    "variance": _T("variance components as lme4's as.data.frame(VarCorr(m)), one row each"),
+    "group": _T("grouping factor of a variance component (lme4's grp; 'Residual' for the residual)"),
+    "var1": _T("first random-effect term of a variance component (lme4's var1; None for the residual)"),
+    "var2": _T("second term of a covariance row (lme4's var2; None for a variance)"),
+    "vcov": _T("variance or covariance of a component (lme4's vcov)"),
+    "sdcor": _T("standard deviation, or correlation for a covariance row (lme4's sdcor)"),
+    "aic": _T("Akaike information criterion, -2 logLik + 2 (number of parameters) (R's AIC)"),
+    "bic": _T("Bayesian information criterion, -2 logLik + log(n) (number of parameters) (R's BIC)"),
+    "deviance": _T("REML criterion (REML fits) or -2 log-likelihood (ML) at the optimum (lme4's REMLcrit/deviance)"),
+    "n_obs": _T("number of rows (sessions) analysed (lme4's nobs)"),
+    "n_dropped": _T("rows left out for a missing value in a model column"),
+    "n_groups": _T("levels of each grouping factor, rows of {group, n} (lme4's ngrps)"),
+    "icc": _T("intraclass correlation: random-intercept variance(s) / (those + residual variance)"),
+    "converged": _T("whether the optimiser reported convergence"),
+    "singular": _T("boundary fit: a variance at 0 or a correlation at +-1 (lme4's isSingular)"),
 }
 
 #: section names of the command line's JSON (one analysis each; each section is a result's ``to_dict()``)

@@ -73,31 +73,31 @@ def _random_term(inner: str, formula: str) -> list[RandomTerm]:
     correlated = "||" not in inner
     pieces = inner.split("||") if not correlated else inner.split("|")
     if len(pieces) != 2 or "|" in pieces[1]:
-        raise OptionError(f"formula={formula!r}: the random term '({inner.strip()})' must read '(expr | group)'")
+        raise OptionError(f"formula={formula!r}: the random term '({inner})' must read '(expr | group)'")
     expr, group = pieces[0].strip(), pieces[1].strip()
     if not expr or not group:
-        raise OptionError(f"formula={formula!r}: the random term '({inner.strip()})' needs an expression left of "
+        raise OptionError(f"formula={formula!r}: the random term '({inner})' needs an expression left of "
                           f"'|' and a grouping factor right of it, e.g. '(1 | client)'")
     intercept, slopes = True, []
     for piece in re.split(r"\s*\+\s*|\s*(?=-)", expr):
-        piece = piece.strip()
+        piece = re.sub(r"\s+", "", piece)
         if piece in ("", "1"):
             continue
-        if piece in ("0", "-1", "- 1", "-1"):
+        if piece in ("0", "-1", "-0"):
             intercept = False
         elif _NAME.match(piece):
             slopes.append(piece)
         else:
-            raise OptionError(f"formula={formula!r}: {piece!r} in '({inner.strip()})' is not supported; a random "
+            raise OptionError(f"formula={formula!r}: {piece!r} in '({inner})' is not supported; a random "
                               f"term takes column names, '1' and '0' (e.g. '(session | client)')")
     if not intercept and not slopes:
-        raise OptionError(f"formula={formula!r}: the random term '({inner.strip()})' has no intercept and no slope")
+        raise OptionError(f"formula={formula!r}: the random term '({inner})' has no intercept and no slope")
     levels = [g.strip() for g in group.split("/")]
     for g in levels:
         for factor in g.split(":"):
             if not _NAME.match(factor.strip()):
                 raise OptionError(f"formula={formula!r}: grouping factor {factor.strip()!r} in "
-                                  f"'({inner.strip()})' is not a column name")
+                                  f"'({inner})' is not a column name")
     groups = []
     for i in range(len(levels)):  # therapist/client -> therapist, client:therapist (lme4's names)
         factors = [f.strip() for lv in levels[: i + 1] for f in lv.split(":")]
