@@ -17,9 +17,10 @@ def _p(x) -> str:
     return "<2e-16" if x < 2e-16 else f"{x:.3g}"
 
 
-def _table(rows: list[list[str]]) -> list[str]:
+def _table(rows: list[list[str]], left: int = 1) -> list[str]:
+    """Columns padded to a common width; the first ``left`` columns aligned left, the others right."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return [" ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+    return [" ".join(c.ljust(w) if i < left else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
             for r in rows]
 
 
@@ -31,11 +32,12 @@ def format_summary(res) -> str:
         lines.append(f"REML criterion at convergence: {res.deviance:.1f}")
     else:
         lines += _table([["AIC", "BIC", "logLik", "deviance"],
-                         [f"{res.aic:.1f}", f"{res.bic:.1f}", f"{res.loglik:.1f}", f"{res.deviance:.1f}"]])
+                         [f"{res.aic:.1f}", f"{res.bic:.1f}", f"{res.loglik:.1f}", f"{res.deviance:.1f}"]], left=0)
     scaled = res.residuals / res.sigma if res.sigma > 0 else res.residuals
     if scaled.size:
         q = np.quantile(scaled, [0, 0.25, 0.5, 0.75, 1])
-        lines += ["", "Scaled residuals:"] + _table([["Min", "1Q", "Median", "3Q", "Max"], [f"{v:.4f}" for v in q]])
+        lines += ["", "Scaled residuals:"] + _table([["Min", "1Q", "Median", "3Q", "Max"], [f"{v:.4f}" for v in q]],
+                                                    left=0)
     rows = [["Groups", "Name", "Variance", "Std.Dev.", "Corr"]]
     for r in res.variance.itertuples(index=False):
         if not isinstance(r.var2, str):
@@ -44,7 +46,7 @@ def format_summary(res) -> str:
     if corr:
         for r in corr:
             rows.append(["", f"{r.var1} ~ {r.var2}", "", "", _g(r.sdcor, 2)])
-    lines += ["", "Random effects:"] + _table(rows)
+    lines += ["", "Random effects:"] + _table(rows, left=2)
     groups = ", ".join(f"{g}, {n}" for g, n in res.n_groups.items())
     lines.append(f"Number of obs: {res.n_obs}, groups:  {groups}")
     rows = [["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"]]
