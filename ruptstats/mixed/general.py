@@ -5,9 +5,10 @@ For each random term t with p_t columns and J_t levels, Z has J_t p_t columns (l
 and Λ is block diagonal with J_t copies of a lower-triangular p_t x p_t factor whose elements are θ
 (column-wise lower triangle, lme4's order); diagonal elements of θ are bounded below by 0. At each θ the
 symmetric positive definite ``A = Λ'Z'ZΛ + I`` is factored by SuperLU without pivoting on the diagonal (a
-Cholesky-like factorisation; its U diagonal gives log|L|²) and the fixed effects by a dense Cholesky of
-``R_X'R_X``. θ minimises the profiled deviance (:mod:`ruptstats.mixed.profile`) under the bounds with L-BFGS-B
-from lme4's start (1 on the diagonal, 0 elsewhere), then a bounded Powell polish.
+Cholesky-like factorisation; its U diagonal gives log|L|²; a dense Cholesky when Z has at most 400 columns) and the fixed effects by a dense Cholesky of
+``R_X'R_X``. θ minimises the profiled deviance (:mod:`ruptstats.mixed.profile`) under the bounds with L-BFGS-B,
+after a bounded Powell search from lme4's start (1 on the diagonal, 0 elsewhere): the derivative-free search is
+robust far from the optimum (where R_X'R_X loses positive definiteness to rounding), L-BFGS-B converges tightly.
 
 References
 ----------
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
 from scipy.sparse.linalg import splu
 
@@ -26,6 +28,33 @@ from .design import ReTerm
 from .profile import Pieces, fixed_solution, profiled_deviance
 
 __all__ = ["SparseModel"]
+
+#: up to this many random effects (columns of Z) a dense Cholesky is faster than SuperLU's sparse overhead
+DENSE_MAX_Q = 400
+
+
+class _Dense:
+    """A dense Cholesky factor with SuperLU's ``solve`` and the log-determinant."""
+
+    def __init__(self, A: np.ndarray) -> None:
+        self.factor = cho_factor(A, lower=True)
+        self.logdet = 2.0 * float(np.sum(np.log(np.diag(self.factor[0]))))
+
+    def solve(self, b):
+        return cho_solve(self.factor, b)
+
+
+class _Sparse:
+    """SuperLU without diagonal pivoting on a symmetric positive definite matrix (a Cholesky-like LDU)."""
+
+    def __init__(self, A) -> None:
+        self.lu = splu(A.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                       options={"SymmetricMode": True})
+        self.logdet = float(np.sum(np.log(np.abs(self.lu.U.diagonal())))
+                            + np.sum(np.log(np.abs(self.lu.L.diagonal()))))
+
+    def solve(self, b):
+        return self.lu.solve(b)
 
 
 def _lower_tri(p: int) -> list[tuple[int, int]]:
@@ -65,26 +94,36 @@ class SparseModel:
         self.xtx, self.xty = X.T @ X, X.T @ y
         self.y, self.X = y, X
         self.eye = sp.identity(self.q, format="csc")
+        self.dense = self.q <= DENSE_MAX_Q
+        if self.dense:
+            self.ztz = self.ztz.toarray()
 
     def start(self) -> np.ndarray:
         """lme4's starting values: 1 for diagonal elements of θ, 0 for the others."""
         return np.where(self.theta_lower == 0.0, 1.0, 0.0)
 
-    def lam(self, theta) -> sp.csc_matrix:
+    def lam(self, theta):
+        """Λ(θ): a dense array for small q, else a sparse CSC matrix."""
         theta = np.asarray(theta, dtype=float)
+        if self.dense:
+            out = np.zeros((self.q, self.q))
+            out[self.lrows, self.lcols] = theta[self.lind]
+            return out
         return sp.csc_matrix((theta[self.lind], (self.lrows, self.lcols)), shape=(self.q, self.q))
 
     def _solve(self, theta):
         lam = self.lam(theta)
-        A = (lam.T @ self.ztz @ lam + self.eye).tocsc()
-        lu = splu(A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+        if self.dense:
+            lu = _Dense(lam.T @ self.ztz @ lam + np.eye(self.q))
+        else:
+            lu = _Sparse(lam.T @ self.ztz @ lam + self.eye)
         c = lam.T @ self.zty
         B = np.asarray(lam.T @ self.ztx)
         return lu, c, B
 
     def evaluate(self, theta) -> Pieces:
         lu, c, B = self._solve(theta)
-        ld_l2 = float(np.sum(np.log(np.abs(lu.U.diagonal()))) + np.sum(np.log(np.abs(lu.L.diagonal()))))
+        ld_l2 = lu.logdet
         ainv_c = lu.solve(c)
         ainv_b = lu.solve(B) if self.p else np.zeros((self.q, 0))
         M = self.xtx - B.T @ ainv_b
@@ -112,10 +151,13 @@ class SparseModel:
             return profiled_deviance(self.evaluate(t), self.n, self.p, reml)
 
         bounds = [(lo if np.isfinite(lo) else None, None) for lo in self.theta_lower]
-        first = minimize(dev, self.start(), method="L-BFGS-B", bounds=bounds,
-                         options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-        polish = minimize(dev, first.x, method="Powell", bounds=bounds,
-                          options={"xtol": 1e-10, "ftol": 1e-15, "maxiter": 20000})
+        # a derivative-free bounded search from lme4's start (robust far from the optimum, as lme4's bobyqa),
+        # then L-BFGS-B from there to converge tightly
+        with np.errstate(invalid="ignore", over="ignore"):  # an infinite deviance far out is expected
+            first = minimize(dev, self.start(), method="Powell", bounds=bounds,
+                             options={"xtol": 1e-4, "ftol": 1e-10})
+            polish = minimize(dev, first.x, method="L-BFGS-B", bounds=bounds,
+                              options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
         best = polish if polish.fun <= first.fun else first
         theta = np.asarray(best.x, dtype=float)
         # a diagonal element within 1e-6 of its bound 0 whose removal leaves the deviance equal up to rounding is
@@ -125,6 +167,6 @@ class SparseModel:
             trial = np.where(at_zero, 0.0, theta)
             if dev(trial) <= best.fun + 1e-9:
                 theta = trial
-        converged = bool(first.success or polish.success)
-        notes = [] if converged else [f"the optimiser did not report convergence: {first.message}"]
+        converged = bool(np.isfinite(best.fun) and (first.success or polish.success))
+        notes = [] if converged else [f"the optimiser did not report convergence: {polish.message}"]
         return theta, converged, notes

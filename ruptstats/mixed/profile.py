@@ -53,7 +53,12 @@ def fixed_solution(M: np.ndarray, b: np.ndarray, ld_l2: float, r2_at) -> Pieces:
     if p == 0:
         beta = np.zeros(0)
         return Pieces(float(ld_l2), 0.0, max(float(r2_at(beta)), 1e-300), beta, np.zeros((0, 0)))
-    factor = cho_factor(M, lower=True)
+    try:
+        factor = cho_factor(M, lower=True)
+    except np.linalg.LinAlgError:
+        # R_X'R_X lost positive definiteness to rounding (far out in θ, where Z spans X): an infinite deviance
+        # sends the optimiser back; it never happens near an optimum
+        return Pieces(float(ld_l2), math.inf, math.inf, np.full(p, np.nan), np.full((p, p), np.nan))
     beta = cho_solve(factor, b)
     ld_rx2 = 2.0 * float(np.sum(np.log(np.abs(np.diag(factor[0])))))
     return Pieces(float(ld_l2), ld_rx2, max(float(r2_at(beta)), 1e-300), beta, cho_solve(factor, np.eye(p)))
@@ -61,6 +66,8 @@ def fixed_solution(M: np.ndarray, b: np.ndarray, ld_l2: float, r2_at) -> Pieces:
 
 def profiled_deviance(pc: Pieces, n: int, p: int, reml: bool) -> float:
     """-2 log-likelihood (ML) or the REML criterion, profiled over β and σ."""
+    if not math.isfinite(pc.r2):
+        return math.inf
     if reml:
         m = n - p
         return pc.ld_l2 + pc.ld_rx2 + m * (1.0 + _LOG_2PI + math.log(pc.r2 / m))
