@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
+from ruptstats import OptionError
 from ruptstats.mixed import mixed_model
 from ruptstats.mixed.design import build_design
 from ruptstats.mixed.formula import parse_formula
@@ -100,3 +101,31 @@ def test_uncorrelated_slopes_have_no_covariance_row_and_two_groups_named_as_r():
     res = mixed_model("y ~ session + (session || client)", pd.read_csv(REF_DIR / "mixed_slope.csv"))
     assert res.variance["group"].tolist() == ["client", "client.1", "Residual"]
     assert res.n_groups == {"client": 30}
+
+
+@pytest.mark.parametrize("file, formula", [
+    ("mixed_intercept.csv", "y ~ session + condition + (1 | client)"),
+    ("mixed_unbalanced.csv", "y ~ session + condition + session:condition + (1 | client)"),
+    ("mixed_unbalanced.csv", "y ~ session * condition + (1 | client)"),
+    ("mixed_unbalanced.csv", "y ~ 0 + condition + session + (1 | client)"),
+    ("mixed_crossed.csv", "y ~ x + (1 | client) + (1 | rater)"),
+])
+def test_the_small_fixed_builder_equals_formulaic(monkeypatch, file, formula):
+    # without formulaic installed the fixed part is built by ruptstats.mixed.fixed: the same columns and names
+    import ruptstats.mixed.design as design_module
+
+    data = pd.read_csv(REF_DIR / file)
+    with_formulaic = build_design(parse_formula(formula), data)
+    monkeypatch.setattr(design_module, "_formulaic", lambda: None)
+    without = build_design(parse_formula(formula), data)
+    assert without.fixed_names == with_formulaic.fixed_names
+    np.testing.assert_array_equal(without.X, with_formulaic.X)
+
+
+def test_the_small_fixed_builder_refuses_what_it_cannot_read(monkeypatch):
+    import ruptstats.mixed.design as design_module
+
+    monkeypatch.setattr(design_module, "_formulaic", lambda: None)
+    data = pd.read_csv(REF_DIR / "mixed_intercept.csv")
+    with pytest.raises(OptionError, match="log\\(session\\)"):
+        mixed_model("y ~ log(session) + (1 | client)", data)

@@ -128,3 +128,28 @@ def test_every_term_has_a_meaning_and_the_metafor_map_is_reachable():
     assert metafor_name("dfbetas_2") == "dfbs"
     with pytest.raises(KeyError):
         metafor_name("ci_lb")
+
+
+@pytest.fixture(scope="module")
+def mixed_results():
+    """Session-level mixed models (issue 13): a random intercept with a missing value and a correlated random slope."""
+    from ruptstats.mixed import mixed_model
+
+    rng = np.random.default_rng(20261130)
+    client = np.repeat(np.arange(20), 6)
+    sessions = pd.DataFrame({"client": client, "session": np.tile(np.arange(6), 20),
+                             "condition": np.array(["none", "repaired", "unrepaired"])[client % 3]})
+    sessions["y"] = (rng.normal(0, 1, 20)[client] + (0.3 + rng.normal(0, 0.2, 20)[client]) * sessions["session"]
+                     + rng.normal(0, 0.5, len(sessions)))
+    sessions.loc[4, "y"] = np.nan
+    return [mixed_model("y ~ session + condition + (1 | client)", sessions),
+            mixed_model("y ~ session + (session | client)", sessions, reml=False)]
+
+
+def test_mixed_model_names_are_in_the_vocabulary(mixed_results):
+    for res in mixed_results:
+        payload = res.to_dict()
+        json.dumps(payload, allow_nan=False)
+        assert unknown_names(_keys(payload)) == []
+        for frame in (res.fixed_frame(), res.variance_frame(), res.summary_frame()):
+            assert unknown_names(frame.columns) == []

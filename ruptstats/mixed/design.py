@@ -2,6 +2,7 @@
 names, and per random term the grouping codes and the columns that vary over the groups.
 
 Rows with a missing value in a model column are left out (lme4's default ``na.action = na.omit``) and counted.
+The fixed part is built by formulaic when it is installed, otherwise by the small builder of :mod:`.fixed`.
 Every problem with the data is a :class:`DataError` naming the column.
 """
 
@@ -18,7 +19,7 @@ from .formula import ParsedFormula
 
 __all__ = ["Design", "ReTerm", "build_design"]
 
-_TREATMENT = re.compile(r"\[T\.(.*?)\]")
+_TREATMENT = re.compile(r"\[(?:T\.)?(.*?)\]")
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,30 @@ class Design:
 
 
 def _lme4_name(name: str) -> str:
-    """formulaic's ``Intercept`` / ``condition[T.unrepaired]`` -> lme4's ``(Intercept)`` / ``conditionunrepaired``."""
+    """formulaic's ``Intercept`` / ``condition[T.unrepaired]`` / ``condition[none]`` (full coding without an
+    intercept) -> lme4's ``(Intercept)`` / ``conditionunrepaired`` / ``conditionnone``."""
     if name == "Intercept":
         return "(Intercept)"
     return _TREATMENT.sub(lambda m: {"True": "TRUE", "False": "FALSE"}.get(m.group(1), m.group(1)), name)
 
 
-def _fixed_variables(fixed: str, formula: str) -> list[str]:
-    from formulaic import Formula
-
+def _formulaic():
+    """formulaic's module when it is installed, else None (the small builder of :mod:`.fixed` is used)."""
     try:
-        return sorted(Formula(fixed).required_variables)
+        import formulaic
+    except ImportError:
+        return None
+    return formulaic
+
+
+def _fixed_variables(fixed: str, formula: str) -> list[str]:
+    formulaic = _formulaic()
+    if formulaic is None:
+        from .fixed import fixed_variables
+
+        return fixed_variables(fixed, formula)
+    try:
+        return sorted(formulaic.Formula(fixed).required_variables)
     except Exception as exc:  # formulaic's syntax errors have several classes
         raise OptionError(f"formula={formula!r}: cannot read the fixed part {fixed!r}: {exc}") from None
 
@@ -85,14 +99,18 @@ def _check_columns(data: pd.DataFrame, parsed: ParsedFormula, fixed_vars: list[s
 
 
 def _fixed_matrix(frame: pd.DataFrame, fixed: str, formula: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    from formulaic import model_matrix
+    formulaic = _formulaic()
+    if formulaic is None:
+        from .fixed import fixed_design
 
-    try:
-        mm = model_matrix(fixed, frame, na_action="raise")
-    except Exception as exc:
-        raise OptionError(f"formula={formula!r}: cannot build the fixed part {fixed!r}: {exc}") from None
-    X = np.asarray(mm, dtype=float)
-    names = tuple(_lme4_name(str(c)) for c in mm.columns)
+        X, names = fixed_design(frame, fixed, formula)
+    else:
+        try:
+            mm = formulaic.model_matrix(fixed, frame, na_action="raise")
+        except Exception as exc:
+            raise OptionError(f"formula={formula!r}: cannot build the fixed part {fixed!r}: {exc}") from None
+        X = np.asarray(mm, dtype=float)
+        names = tuple(_lme4_name(str(c)) for c in mm.columns)
     if not np.isfinite(X).all():
         raise DataError(f"the fixed-effects design of {fixed!r} has infinite values")
     if X.shape[1] and np.linalg.matrix_rank(X) < X.shape[1]:

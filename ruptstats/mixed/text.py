@@ -38,14 +38,14 @@ def format_summary(res) -> str:
         q = np.quantile(scaled, [0, 0.25, 0.5, 0.75, 1])
         lines += ["", "Scaled residuals:"] + _table([["Min", "1Q", "Median", "3Q", "Max"], [f"{v:.4f}" for v in q]],
                                                     left=0)
-    rows = [["Groups", "Name", "Variance", "Std.Dev.", "Corr"]]
+    corr = [r for r in res.variance.itertuples(index=False) if isinstance(r.var2, str)]
+    rows = [["Groups", "Name", "Variance", "Std.Dev."] + (["Corr"] if corr else [])]
     for r in res.variance.itertuples(index=False):
         if not isinstance(r.var2, str):
-            rows.append([str(r.group), r.var1 if isinstance(r.var1, str) else "", _g(r.vcov), _g(r.sdcor), ""])
-    corr = [r for r in res.variance.itertuples(index=False) if isinstance(r.var2, str)]
-    if corr:
-        for r in corr:
-            rows.append(["", f"{r.var1} ~ {r.var2}", "", "", _g(r.sdcor, 2)])
+            name = r.var1 if isinstance(r.var1, str) else ""
+            rows.append([str(r.group), name, _g(r.vcov), _g(r.sdcor)] + ([""] if corr else []))
+    for r in corr:
+        rows.append(["", f"{r.var1} ~ {r.var2}", "", "", _g(r.sdcor, 2)])
     lines += ["", "Random effects:"] + _table(rows, left=2)
     groups = ", ".join(f"{g}, {n}" for g, n in res.n_groups.items())
     lines.append(f"Number of obs: {res.n_obs}, groups:  {groups}")
