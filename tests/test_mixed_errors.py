@@ -121,3 +121,26 @@ def test_reml_must_be_a_bool(sessions, bad):
 def test_level_is_checked(sessions):
     with pytest.raises(OptionError, match="level="):
         mixed_model("y ~ session + (1 | client)", sessions, level=150)
+
+
+def test_constant_outcome_is_a_data_error(sessions):
+    sessions["y"] = 3.0
+    with pytest.raises(DataError, match="constant") as err:
+        mixed_model("y ~ session + (1 | client)", sessions)
+    assert err.value.column == "y"
+
+
+def test_hostile_but_valid_columns_fit_like_plain_ones(sessions):
+    # identifiers of mixed types, a categorical with an unused level, a nullable integer outcome with <NA>
+    base = mixed_model("y ~ session + (1 | client)", sessions.iloc[1:])
+    odd = sessions.copy()
+    odd["client"] = pd.Series([i if i % 2 else f"c{i}" for i in sessions["client"].str[1:].astype(int)],
+                              dtype=object)
+    odd["y"] = pd.array(np.round(sessions["y"] * 1000).astype(int), dtype="Int64")
+    odd.loc[0, "y"] = pd.NA
+    res = mixed_model("y ~ session + (1 | client)", odd.assign(client=pd.Categorical(odd["client"].astype(str),
+                      categories=sorted(set(odd["client"].astype(str))) + ["never"])))
+    assert res.n_dropped == 1 and res.n_obs == 59 and res.n_groups == {"client": 12}
+    scaled = mixed_model("y ~ session + (1 | client)", sessions.iloc[1:].assign(y=np.round(sessions["y"] * 1000)))
+    np.testing.assert_allclose(res.fixed["estimate"], scaled.fixed["estimate"], rtol=1e-6)
+    assert base.n_obs == 59

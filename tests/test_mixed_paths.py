@@ -129,3 +129,28 @@ def test_the_small_fixed_builder_refuses_what_it_cannot_read(monkeypatch):
     data = pd.read_csv(REF_DIR / "mixed_intercept.csv")
     with pytest.raises(OptionError, match="log\\(session\\)"):
         mixed_model("y ~ log(session) + (1 | client)", data)
+
+
+@pytest.mark.parametrize("formula", ["y ~ session + (session | client)", "y ~ session + (session || client)",
+                                     "y ~ 1 + (0 + session | client)"])
+def test_block_path_equals_the_general_path(formula):
+    from ruptstats.mixed.block import BlockModel
+
+    design = build_design(parse_formula(formula), pd.read_csv(REF_DIR / "mixed_slope.csv"))
+    block, general = BlockModel(design.y, design.X, design.terms), SparseModel(design.y, design.X, design.terms)
+    np.testing.assert_array_equal(block.theta_lower, general.theta_lower)
+    rng = np.random.default_rng(5)
+    for theta in (np.abs(rng.normal(size=len(block.theta_lower))) for _ in range(3)):
+        a, b, fast = block.evaluate(theta), general.evaluate(theta), block.evaluate(theta, precise=False)
+        np.testing.assert_allclose([a.ld_l2, a.ld_rx2, a.r2], [b.ld_l2, b.ld_rx2, b.r2], rtol=ALGEBRAIC)
+        assert fast.r2 == pytest.approx(a.r2, rel=ALGEBRAIC)
+        np.testing.assert_allclose(a.beta, b.beta, rtol=ALGEBRAIC, atol=ALGEBRAIC)
+        np.testing.assert_allclose(block.fitted_random(theta, a.beta), general.fitted_random(theta, a.beta),
+                                   rtol=ALGEBRAIC, atol=ALGEBRAIC)
+    n, p = design.X.shape
+    th_block, ok, _ = block.fit(True)
+    th_general, _, _ = general.fit(True)
+    assert ok
+    np.testing.assert_allclose(th_block, th_general, rtol=PATH_AGREEMENT * 10, atol=PATH_AGREEMENT)
+    assert profiled_deviance(block.evaluate(th_block), n, p, True) == pytest.approx(
+        profiled_deviance(general.evaluate(th_general), n, p, True), rel=ALGEBRAIC)

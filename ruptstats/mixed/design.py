@@ -120,12 +120,13 @@ def _fixed_matrix(frame: pd.DataFrame, fixed: str, formula: str) -> tuple[np.nda
 
 
 def _term(frame: pd.DataFrame, term, n: int) -> ReTerm:
+    # level order does not change the fit; sort=False also takes identifiers of mixed types (1 and "a")
     if len(term.factors) == 1:
-        codes, uniques = pd.factorize(frame[term.factors[0]], sort=True)
+        codes, uniques = pd.factorize(frame[term.factors[0]], sort=False)
+        n_levels = len(uniques)
     else:
-        keys = frame[list(term.factors)].astype(str).agg("\x1f".join, axis=1)
-        codes, uniques = pd.factorize(keys, sort=True)
-    n_levels = len(uniques)
+        codes = frame.groupby(list(term.factors), sort=False, observed=True).ngroup().to_numpy()
+        n_levels = int(codes.max()) + 1
     where = term.factors[0] if len(term.factors) == 1 else term.group
     if n_levels < 2:
         raise DataError(f"grouping factor {term.group!r} has {n_levels} level on the analysed rows; a random "
@@ -162,4 +163,7 @@ def build_design(parsed: ParsedFormula, data) -> Design:
         raise DataError(f"{q} random effects for {n} rows; lme4 needs fewer random effects than rows "
                         f"(check.nobs.vs.nRE)")
     y = frame[parsed.response].to_numpy(dtype=float)
+    if np.ptp(y) == 0:
+        raise DataError(f"the outcome is constant ({y[0]!r}) on the {n} analysed rows; nothing to model",
+                        column=parsed.response)
     return Design(y, X, names, tuple(terms), n_dropped)

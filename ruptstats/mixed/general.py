@@ -27,7 +27,7 @@ from scipy.sparse.linalg import splu
 from .design import ReTerm
 from .profile import Pieces, fixed_solution, profiled_deviance
 
-__all__ = ["SparseModel"]
+__all__ = ["SparseModel", "minimise_theta"]
 
 #: up to this many random effects (columns of Z) a dense Cholesky is faster than SuperLU's sparse overhead
 DENSE_MAX_Q = 400
@@ -98,10 +98,6 @@ class SparseModel:
         if self.dense:
             self.ztz = self.ztz.toarray()
 
-    def start(self) -> np.ndarray:
-        """lme4's starting values: 1 for diagonal elements of θ, 0 for the others."""
-        return np.where(self.theta_lower == 0.0, 1.0, 0.0)
-
     def lam(self, theta):
         """Λ(θ): a dense array for small q, else a sparse CSC matrix."""
         theta = np.asarray(theta, dtype=float)
@@ -147,26 +143,34 @@ class SparseModel:
 
     def fit(self, reml: bool) -> tuple[np.ndarray, bool, list[str]]:
         """θ at the minimum of the profiled deviance under θ_diag >= 0; returns (theta, converged, notes)."""
-        def dev(t):
-            return profiled_deviance(self.evaluate(t), self.n, self.p, reml)
+        return minimise_theta(lambda t: profiled_deviance(self.evaluate(t), self.n, self.p, reml),
+                              self.theta_lower)
 
-        bounds = [(lo if np.isfinite(lo) else None, None) for lo in self.theta_lower]
-        # a derivative-free bounded search from lme4's start (robust far from the optimum, as lme4's bobyqa),
-        # then L-BFGS-B from there to converge tightly
-        with np.errstate(invalid="ignore", over="ignore"):  # an infinite deviance far out is expected
-            first = minimize(dev, self.start(), method="Powell", bounds=bounds,
-                             options={"xtol": 1e-4, "ftol": 1e-10})
-            polish = minimize(dev, first.x, method="L-BFGS-B", bounds=bounds,
-                              options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
-        best = polish if polish.fun <= first.fun else first
-        theta = np.asarray(best.x, dtype=float)
-        # a diagonal element within 1e-6 of its bound 0 whose removal leaves the deviance equal up to rounding is
-        # 0 (lme4's optimiser lands on the bound there: a singular fit)
-        at_zero = (self.theta_lower == 0.0) & (np.abs(theta) < 1e-6)
-        if at_zero.any():
-            trial = np.where(at_zero, 0.0, theta)
-            if dev(trial) <= best.fun + 1e-9:
-                theta = trial
-        converged = bool(np.isfinite(best.fun) and (first.success or polish.success))
-        notes = [] if converged else [f"the optimiser did not report convergence: {polish.message}"]
-        return theta, converged, notes
+
+def minimise_theta(dev, lower: np.ndarray, polish_dev=None) -> tuple[np.ndarray, bool, list[str]]:
+    """Minimise ``dev(theta)`` under ``theta >= lower`` from lme4's start (1 on the diagonal, 0 elsewhere).
+
+    A derivative-free bounded Powell search first (robust far from the optimum, as lme4's bobyqa), then L-BFGS-B
+    from there to converge tightly (on ``polish_dev`` when given: the same criterion computed more accurately);
+    a diagonal element within 1e-6 of its bound 0 whose removal leaves the deviance equal up to rounding is set
+    to 0 (lme4's optimiser lands on the bound there: a singular fit).
+    """
+    bounds = [(lo if np.isfinite(lo) else None, None) for lo in lower]
+    start = np.where(lower == 0.0, 1.0, 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):  # an infinite deviance far out is expected
+        first = minimize(dev, start, method="Powell", bounds=bounds, options={"xtol": 1e-4, "ftol": 1e-10})
+        if polish_dev is not None:
+            dev = polish_dev
+            first.fun = dev(first.x)
+        polish = minimize(dev, first.x, method="L-BFGS-B", bounds=bounds,
+                          options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000})
+    best = polish if polish.fun <= first.fun else first
+    theta = np.asarray(best.x, dtype=float)
+    at_zero = (lower == 0.0) & (np.abs(theta) < 1e-6)
+    if at_zero.any():
+        trial = np.where(at_zero, 0.0, theta)
+        if dev(trial) <= best.fun + 1e-9:
+            theta = trial
+    converged = bool(np.isfinite(best.fun) and (first.success or polish.success))
+    notes = [] if converged else [f"the optimiser did not report convergence: {polish.message}"]
+    return theta, converged, notes

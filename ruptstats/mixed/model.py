@@ -12,6 +12,7 @@ from .._checks import check_level
 from ..exceptions import OptionError
 from .design import Design, build_design
 from .formula import parse_formula
+from .block import BlockModel
 from .general import SparseModel
 from .intercept import InterceptModel
 from .profile import profiled_deviance, sigma_hat
@@ -62,7 +63,8 @@ def mixed_model(formula: str, data: pd.DataFrame, *, reml: bool = True, level: f
     The model is y = Xβ + Zb + ε with b ~ N(0, σ²ΛΛ'), ε ~ N(0, σ²I). θ (the elements of Λ) minimises the
     profiled REML or ML deviance of the penalised least-squares problem (Bates et al., 2015): with one random
     intercept by per-group sufficient statistics and a one-dimensional search (:mod:`ruptstats.mixed.intercept`,
-    no n x n or n x J matrix), otherwise with sparse matrices (:mod:`ruptstats.mixed.general`). The standard
+    no n x n or n x J matrix), random slopes over one grouping factor by batched per-group blocks
+    (:mod:`ruptstats.mixed.block`), otherwise with sparse matrices (:mod:`ruptstats.mixed.general`). The standard
     errors are lme4's, sqrt(diag(σ² (R_X'R_X)⁻¹)); df are lmerTest's Satterthwaite approximation
     (:mod:`ruptstats.mixed.satterthwaite`); t = estimate / se, p = 2 P(T_df > |t|).
 
@@ -98,6 +100,8 @@ def mixed_model(formula: str, data: pd.DataFrame, *, reml: bool = True, level: f
     terms = design.terms
     if len(terms) == 1 and terms[0].names == ("(Intercept)",):
         engine = InterceptModel(design.y, design.X, terms[0].codes, terms[0].n_levels)
+    elif len({t.group for t in terms}) == 1:  # slopes over one grouping factor: block-diagonal blocks
+        engine = BlockModel(design.y, design.X, terms)
     else:
         engine = SparseModel(design.y, design.X, terms)
     theta, converged, notes = engine.fit(bool(reml))
