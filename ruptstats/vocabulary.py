@@ -242,6 +242,12 @@ VOCABULARY: dict[str, Term] = {
     "icc": _T("intraclass correlation: random-intercept variance(s) / (those + residual variance)"),
     "converged": _T("whether the optimiser reported convergence"),
     "singular": _T("boundary fit: a variance at 0 or a correlation at +-1 (lme4's isSingular)"),
+    "lag": _T("session_model: how many sessions ahead the outcome is taken within the client"),
+    "decompose": _T("session_model: whether predictors are split into within- and between-client parts"),
+    "effects": _T("session_model: the within/between (or total) effect rows"),
+    "model": _T("session_model: the fitted mixed model's to_dict()"),
+    "predictor": _T("session_model: the session-level predictor a row is about"),
+    "part": _T("session_model: 'within' (deviation from the client mean), 'between' (client mean) or 'total'"),
 }
 
 #: section names of the command line's JSON (one analysis each; each section is a result's ``to_dict()``)

@@ -11,6 +11,9 @@ Module                      What it is for
 ``general``                 sparse penalised least squares for nested, crossed and slope terms
 ``satterthwaite``           lmerTest's Satterthwaite degrees of freedom
 ``model``                   :func:`mixed_model`, the entry point
+``block``                   random slopes over one grouping factor (batched per-group blocks)
+``fixed``                   the fixed-part builder used when formulaic is not installed
+``session``                 :func:`session_model`: next-session outcome on within/between-client parts
 ``result``                  :class:`MixedModelResult`
 ==========================  =====================================================================
 """
@@ -24,8 +27,10 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from .model import mixed_model
     from .result import MixedModelResult
+    from .session import SessionModelResult, session_model
 
-_EXPORTS = {"mixed_model": ".model", "MixedModelResult": ".result"}
+_EXPORTS = {"mixed_model": ".model", "MixedModelResult": ".result", "session_model": ".session",
+            "SessionModelResult": ".session"}
 
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
