@@ -26,6 +26,10 @@ Module                                    What it is for
                                           study-table rows for the meta-analysis (:func:`study_effects`)
 :mod:`ruptstats.plotting`                 publication figures drawn from results (forest, funnel, Baujat,
                                           GOSH, bubble, leave-one-out, cumulative); computes nothing
+:mod:`ruptstats.episodes`                 rupture episodes: onset, type, strategy, time to repair
+                                          (:func:`rupture_episodes`, :func:`time_to_repair`)
+:mod:`ruptstats.mixed`                    session-level multilevel models equal to lme4 (:func:`mixed_model`,
+                                          :func:`session_model`: within- and between-client effects)
 :mod:`ruptstats.report`                   the only place numbers are rounded: APA text and tables
 :mod:`ruptstats.cli`                      the command lines (one module per command, shared I/O and errors)
 :mod:`ruptstats.vocabulary`               the names of every column and JSON key, and their metafor names
@@ -103,6 +107,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .effects import aggregate, convert_table, escalc
     from .episodes import rupture_episodes, time_to_repair
     from .meta import rma, subgroup_analysis
+    from .mixed import mixed_model, session_model
     from .sessions import classify_sessions, client_conditions, load_sessions
     from .tables import read_table
 
@@ -115,9 +120,11 @@ _EXPORTS = {
     "convert_table": ".effects",
     "escalc": ".effects",
     "load_sessions": ".sessions",
+    "mixed_model": ".mixed",
     "read_table": ".tables",
     "rma": ".meta",
     "rupture_episodes": ".episodes",
+    "session_model": ".mixed",
     "study_effects": ".conditions",
     "subgroup_analysis": ".meta",
     "time_to_repair": ".episodes",

@@ -11,7 +11,8 @@ import pytest
 
 import ruptstats
 
-PACKAGES = ["ruptstats", "ruptstats.meta", "ruptstats.effects", "ruptstats.sessions", "ruptstats.plotting"]
+PACKAGES = ["ruptstats", "ruptstats.meta", "ruptstats.effects", "ruptstats.sessions", "ruptstats.plotting",
+            "ruptstats.intake", "ruptstats.conditions", "ruptstats.episodes", "ruptstats.mixed"]
 
 
 def _init_tree(package: str) -> ast.Module:

@@ -166,3 +166,43 @@ def test_episode_names_are_in_the_vocabulary():
     for frame in frames:
         assert unknown_names(frame.columns) == [], list(frame.columns)
     assert "alpha" not in _keys(repair_by_type(episodes).to_dict())  # alpha is the fail-safe N's level
+@pytest.fixture(scope="module")
+def mixed_results():
+    """Session-level mixed models (issue 13): a random intercept with a missing value and a correlated random slope."""
+    from ruptstats.mixed import mixed_model
+
+    rng = np.random.default_rng(20261130)
+    client = np.repeat(np.arange(20), 6)
+    sessions = pd.DataFrame({"client": client, "session": np.tile(np.arange(6), 20),
+                             "condition": np.array(["none", "repaired", "unrepaired"])[client % 3]})
+    sessions["y"] = (rng.normal(0, 1, 20)[client] + (0.3 + rng.normal(0, 0.2, 20)[client]) * sessions["session"]
+                     + rng.normal(0, 0.5, len(sessions)))
+    sessions.loc[4, "y"] = np.nan
+    from ruptstats.mixed import session_model
+
+    return [mixed_model("y ~ session + condition + (1 | client)", sessions),
+            mixed_model("y ~ session + (session | client)", sessions, reml=False),
+            session_model(sessions.assign(rupture=rng.random(len(sessions)) < 0.3), outcome="y",
+                          predictors=["rupture"])]
+
+
+def test_mixed_model_names_are_in_the_vocabulary(mixed_results):
+    for res in mixed_results:
+        payload = res.to_dict()
+        json.dumps(payload, allow_nan=False)
+        assert unknown_names(_keys(payload)) == []
+        frames = [res.summary_frame()] + ([res.fixed_frame(), res.variance_frame()] if hasattr(res, "fixed") else [])
+        for frame in frames:
+            assert unknown_names(frame.columns) == []
+
+
+def test_no_name_is_defined_twice():
+    """A dict literal keeps the last of two equal keys silently: each vocabulary name is written once."""
+    import ast
+    import ruptstats.vocabulary as vocabulary
+
+    tree = ast.parse(Path(vocabulary.__file__).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

@@ -123,3 +123,30 @@ ORDER_INVARIANCE = 1e-10
 #: Q from float inputs against the same Q in exact rational arithmetic (fractions.Fraction of the same doubles):
 #: centring keeps the relative error at a few dozen ulps even when the mean is 10^5 times the spread.
 EXACT_RATIONAL = 1e-11
+
+
+# --- session-level mixed models against lme4/lmerTest (tests/test_mixed_*.py) -----------------------------------
+
+#: Fixed effects, standard errors, variance components and t-based CIs against lme4 fitted to its optimum (bobyqa,
+#: rhoend = 1e-12; see make_mixed_reference.R): two optimisers of one profiled deviance stop within about 1e-6 of
+#: each other on theta; issue 13 asks for 1e-4 relative.
+LME4_ESTIMATE = 1e-4
+
+#: logLik, AIC and BIC against lme4: the criterion is flat at the optimum, so where the optimisers stop changes it
+#: only to second order (observed 1e-14); what remains is the rounding of a sum over a few hundred rows.
+LME4_CRITERION = 1e-10
+
+#: Satterthwaite df against lmerTest: both sides differentiate the deviance twice numerically (numDeriv's
+#: Richardson steps from 1e-4 down to 1.25e-5 of each parameter), so rounding of about 1e-14 in the deviance is
+#: amplified by 1/h² to 1e-4..1e-3 in the Hessian; observed up to 5.4e-4. p-values are compared as log(p): a t
+#: test's p changes with the df by d log p / d df, which grows with |t|, so a tiny p (1e-40) moves by more than
+#: 1e-3 relative even when log(p) agrees to 1e-4.
+SATTERTHWAITE = 1e-3
+
+#: Our fast random-intercept path against our general sparse path on the same data: two optimisers (bounded
+#: Brent in one dimension, L-BFGS-B + Powell) of one criterion, each stopping within about 1e-8 on theta.
+PATH_AGREEMENT = 1e-6
+
+#: statsmodels' MixedLM (REML, its default optimisers) against ours on fixed effects and variance components:
+#: its gradient-based fit stops with a gradient norm near 1e-5 (observed agreement about 1e-6).
+STATSMODELS_MIXEDLM = 1e-4
