@@ -167,8 +167,10 @@ def study_c(rng, srng):
             c = rng.integers(2, 6) if rup[i, s] and kind != 0 else 0
             res = rng.integers(3, 6) if rep[i, s] else rng.integers(1, 3)
             rows.append(f"K{i + 1:02d};Th{1 + i % 3};{s + 1};{w};{c};{res};"
-                        f"{alliance[i, s]:.2f}".replace(".", ",") + f";{drop};{18 + (i * 5) % 50};{words[strat[i, s]]}")
-    text = "Klient;Therapeut;Sitzung;Rückzug;Konfrontation;Auflösung;Allianz;Abbruch;Älter;Strategie\n" + "\n".join(rows) + "\n"
+                        f"{alliance[i, s]:.2f}".replace(".", ",") + f";{drop};{18 + (i * 5) % 50}"
+                        f";{words[strat[i, s]]}")
+    header = "Klient;Therapeut;Sitzung;Rückzug;Konfrontation;Auflösung;Allianz;Abbruch;Älter;Strategie\n"
+    text = header + "\n".join(rows) + "\n"
     (HERE / "study_c_3rs.csv").write_bytes(text.encode("latin-1"))
     pre = rng.integers(60, 110, n_c)  # client-level file: OQ-45 totals before and after treatment
     post = np.clip(pre - rng.integers(-5, 40, n_c), 0, 180)
