@@ -369,3 +369,15 @@ def metafor_name(name: str) -> str | None:
 def unknown_names(names) -> list[str]:
     """The names (e.g. a ``to_dict()``'s keys) that are neither in :data:`VOCABULARY` nor in :data:`CLI_SECTIONS`."""
     return sorted(n for n in names if _base(n) not in VOCABULARY and n not in CLI_SECTIONS)
+
+
+# --- the median's confidence interval and the sessions command's episode summary (issue 15, items 6 and 7) ---
+VOCABULARY.update({
+    "median_ci": _T("rows group, ci_lower, ci_upper: confidence interval of each Kaplan-Meier median "
+                    "(quantile.survfit's lower and upper; null when a confidence curve never reaches 0.5)"),
+})
+CLI_SECTIONS.update({
+    "episodes": "a study's rupture-episode summary (python -m ruptstats.sessions --episodes)",
+    "time_to_repair": "Kaplan-Meier time to repair of a study's episodes (TimeToRepair.to_dict())",
+    "stronger_after_repair": "share of repaired episodes with a stronger alliance (StrongerAfterRepair.to_dict())",
+})

@@ -19,8 +19,8 @@ from ruptstats.meta import (baujat, cumulative, egger_test, fail_safe_n, gosh, i
 from ruptstats.vocabulary import CLI_SECTIONS, VOCABULARY, metafor_name, unknown_names
 
 # {level: model}, {moderator: its reference level}, {instrument key: count}; a mapping's [rule] table holds the
-# rule's own option names (c, m, sd, ...), which are data of the rule, not result names
-DATA_KEYED = {"subgroups", "reference_levels", "prorated", "rule"}
+# rule's own option names (c, m, sd, ...), which are data of the rule, not result names; {group: median latency}
+DATA_KEYED = {"subgroups", "reference_levels", "prorated", "rule", "median"}
 CLUSTERS = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]  # 6 made-up clusters for the 11 example studies
 
 
@@ -107,8 +107,10 @@ def test_sessions_command_json_keys_are_in_the_vocabulary(tmp_path):
     out = tmp_path / "s.json"
     data = Path(__file__).resolve().parents[1] / "data" / "sessions"
     assert main([str(data / "study_b_wide.xlsx"), str(data / "study_d_oq.dta"), "--compare-rules",
-                 "--format", "json", "--output", str(out)]) == 0
-    assert unknown_names(_keys(json.loads(out.read_text()))) == []
+                 "--episodes", str(tmp_path / "episodes.csv"), "--format", "json", "--output", str(out)]) == 0
+    payload = json.loads(out.read_text())
+    assert all("episodes" in study for study in payload["studies"])  # the episode summary is checked as well
+    assert unknown_names(_keys(payload)) == []
 
 
 @pytest.fixture(scope="module")
