@@ -195,9 +195,50 @@ def _likelihood(rows, con, method):
         se = np.sqrt(2.0 / _trace_terms(w, W)[1])
     else:
         se = np.sqrt(2.0 / (w * w).sum(axis=1))
-    out = {"tau2": tau2, "se": se, "converged": conv, "iterations": its}
-    _refit_scalar(rows, bad, method, con, out)
-    return out
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        tau2[idx] = np.maximum(0.0, _likelihood_root_rows(rows.take(idx), reml))
+        w, W, _ = rows.take(idx).weights(tau2[idx])
+        se[idx] = np.sqrt(2.0 / (_trace_terms(w, W)[1] if reml else (w * w).sum(axis=1)))
+    return {"tau2": tau2, "se": se, "converged": ~bad, "iterations": its}
+
+
+def _score(rows, tau2, reml: bool):
+    """Twice the derivative of the (restricted) log-likelihood in tau2, per row."""
+    w, W, r = rows.weights(tau2)
+    ppy = (w * w * r * r).sum(axis=1)
+    return ppy - (_trace_terms(w, W)[0] if reml else W)
+
+
+def _likelihood_root_rows(rows, reml: bool):
+    """The scalar estimator's fallback on many rows: every + to - sign change of the score on its grid, refined by
+    Brent's method, and the boundary 0 when the score there is <= 0; the candidate of largest likelihood wins."""
+    n = rows.k.size
+    s0 = _score(rows, np.zeros(n), reml)
+    yd = np.where(rows.M, rows.y - (rows.y.sum(axis=1) / rows.k)[:, None], 0.0)
+    vm = np.where(rows.M, rows.v, np.nan)
+    scale = np.maximum(np.maximum((yd * yd).sum(axis=1) / rows.k, np.nanmedian(vm, axis=1)), 1e-12)
+    upper = np.maximum(10.0 * scale, 1e-8)
+    for _ in range(200):  # expand_upper: double until the score is <= 0
+        pos = _score(rows, upper, reml) > 0
+        if not pos.any():
+            break
+        upper = np.where(pos, upper * 2.0, upper)
+    grid = np.concatenate([np.zeros((n, 1)), upper[:, None] * np.geomspace(1e-6, 1.0, 60)[None, :]], axis=1)
+    vals = np.stack([s0] + [_score(rows, grid[:, j], reml) for j in range(1, grid.shape[1])], axis=1)
+    change = (vals[:, :-1] > 0) & (vals[:, 1:] <= 0)
+    ri, gi = np.nonzero(change)
+    cand = np.full((n, grid.shape[1]), np.nan)
+    cand[:, 0] = np.where(s0 <= 0, 0.0, np.nan)
+    if ri.size:
+        cand[ri, gi + 1] = _brent_rows(lambda t, i: _score(rows.take(ri[i]), t, reml), grid[ri, gi],
+                                       grid[ri, gi + 1], vals[ri, gi], vals[ri, gi + 1], 1e-14, 1000)
+    ll = np.full(cand.shape, -np.inf)
+    for j in np.flatnonzero(np.isfinite(cand).any(axis=0)):
+        ok = np.isfinite(cand[:, j])
+        ll[ok, j] = _loglik(rows.take(np.flatnonzero(ok)), cand[ok, j], reml)
+    best = np.argmax(ll, axis=1)
+    return cand[np.arange(n), best]
 
 
 def _eb_pm_se(rows, tau2):
