@@ -102,3 +102,10 @@ PTUKEY = 1e-6
 #: Fisher's exact test on an r x 2 table: R's fisher.test (network algorithm) vs full enumeration; R's own
 #: relative tolerance for tables of equal probability is 1e-7.
 FISHER = 1e-7
+
+# --- the batch engine, bootstrap, power and simulation (tests/test_batch*.py, test_power*.py, ...) ---------------
+
+#: A Monte Carlo estimate (a proportion or mean over seeded replicates) against its exact value: allowed to differ
+#: by this many Monte Carlo standard errors (a fixed seed makes the test deterministic; 4 SE would fail by chance
+#: once in about 16,000 seeds).
+MONTE_CARLO_SE = 4.0

@@ -120,7 +120,7 @@ def recover_effects(design: StudyDesign, *, n_studies: int = 10, tau: float = 0.
     -------
     pandas.DataFrame
         One row per variant: ``method, test, n_reps`` (replicates with a pooled estimate), ``truth,
-        mean_estimate, bias, rmse, coverage`` (share of CIs holding the truth), ``coverage_se`` (Monte Carlo SE
+        mean_estimate, estimate_bias, rmse, coverage`` (share of CIs holding the truth), ``coverage_se`` (Monte Carlo SE
         :math:`\sqrt{c(1-c)/n}`), ``mean_ci_width, mean_tau2, mean_k``.
     """
     n_reps = int(check_number("n_reps", n_reps, low=1, integer=True))
@@ -144,7 +144,7 @@ def recover_effects(design: StudyDesign, *, n_studies: int = 10, tau: float = 0.
         cover = float(np.mean((lo <= truth) & (truth <= hi))) if ok.any() else np.nan
         rows.append({"method": method, "test": test, "n_reps": int(ok.sum()), "truth": truth,
                      "mean_estimate": float(est.mean()) if ok.any() else np.nan,
-                     "bias": float(est.mean() - truth) if ok.any() else np.nan,
+                     "estimate_bias": float(est.mean() - truth) if ok.any() else np.nan,
                      "rmse": float(np.sqrt(np.mean((est - truth) ** 2))) if ok.any() else np.nan,
                      "coverage": cover, "coverage_se": float(np.sqrt(cover * (1 - cover) / max(ok.sum(), 1))),
                      "mean_ci_width": float(np.mean(hi - lo)) if ok.any() else np.nan,
