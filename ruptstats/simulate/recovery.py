@@ -120,8 +120,8 @@ def recover_effects(design: StudyDesign, *, n_studies: int = 10, tau: float = 0.
     -------
     pandas.DataFrame
         One row per variant: ``method, test, n_reps`` (replicates with a pooled estimate), ``truth,
-        mean_estimate, estimate_bias, rmse, coverage`` (share of CIs holding the truth), ``coverage_se`` (Monte Carlo SE
-        :math:`\sqrt{c(1-c)/n}`), ``mean_ci_width, mean_tau2, mean_k``.
+        mean_estimate, estimate_bias, rmse, coverage`` (share of CIs holding the truth), ``coverage_se``
+        (Monte Carlo SE :math:`\sqrt{c(1-c)/n}`), ``mean_ci_width, mean_tau2, mean_k``.
     """
     n_reps = int(check_number("n_reps", n_reps, low=1, integer=True))
     chunk_size = int(check_number("chunk_size", chunk_size, low=1, integer=True))
