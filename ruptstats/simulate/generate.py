@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .._checks import check_number
 from ..exceptions import OptionError
@@ -218,14 +219,14 @@ def _table(d: StudyDesign, study: str, ev: dict, outcome, pre, items, alliance) 
     therapists = np.array([f"{study}-T{t + 1}" for t in range(d.n_therapists)])
     last = T - 1 - np.argmax(ev["observed"][:, ::-1], axis=1)
     rupture = ev["rupture"][ci, ti]
-    rtype = np.where(ev["withdrawal"][ci, ti], "withdrawal", "confrontation")
+    codes = np.where(rupture, np.where(ev["withdrawal"][ci, ti], 0, 1), -1)
     table = pd.DataFrame({
-        "study": pd.Categorical([study] * len(ci)),
-        "client": pd.Categorical(clients[ci], categories=clients),
-        "therapist": pd.Categorical(therapists[ci % d.n_therapists], categories=therapists),
+        "study": pd.Categorical.from_codes(np.zeros(len(ci), dtype=np.int8), categories=[study]),
+        "client": pd.Categorical.from_codes(ci, categories=clients),
+        "therapist": pd.Categorical.from_codes(ci % d.n_therapists, categories=therapists),
         "session": pd.array(ti + 1, dtype="Int64"),
         "rupture": pd.array(rupture, dtype="boolean"),
-        "rupture_type": pd.Categorical(np.where(rupture, rtype, None), dtype=RUPTURE_TYPE_DTYPE),
+        "rupture_type": pd.Categorical.from_codes(codes, dtype=RUPTURE_TYPE_DTYPE),
         "repaired": pd.array(ev["repaired"][ci, ti], dtype="boolean"),
         "alliance": alliance[ci, ti],
         "outcome": outcome[ci, ti].round(2),
@@ -274,10 +275,10 @@ def simulate_studies(design: StudyDesign, *, n_studies: int = 10, tau: float = 0
     labels = [f"Study {j + 1}" for j in range(n_studies)]
     tables = [simulate_study(design, seed=children[j], study=labels[j], deviation=deviations[j],
                              n_clients=sizes[j]) for j in range(n_studies)]
-    sessions = pd.concat(tables, ignore_index=True)
-    for col in ("study", "client", "therapist"):
-        sessions[col] = pd.Categorical(sessions[col].astype(str),
-                                       categories=list(dict.fromkeys(sessions[col].astype(str))))
+    ids = ("study", "client", "therapist")
+    sessions = pd.concat([t.drop(columns=list(ids)) for t in tables], ignore_index=True)
+    for pos, col in enumerate(ids):  # categories in order of appearance, as the loaders make them
+        sessions.insert(pos, col, union_categoricals([t[col] for t in tables]))
     sessions.index = pd.RangeIndex(1, len(sessions) + 1, name="row")
     truth = pd.DataFrame({"study": labels, "n_clients": sizes,
                           "effect_repaired": design.effect_repaired + deviations / 2.0,
