@@ -24,6 +24,11 @@ Module                                    What it is for
                                           ``python -m ruptstats.sessions`` is its command line
 :mod:`ruptstats.conditions`               the three-condition comparison (:func:`compare_conditions`) and the
                                           study-table rows for the meta-analysis (:func:`study_effects`)
+:mod:`ruptstats.simulate`                 seeded multi-study session data with a known truth, written in the
+                                          messy formats the loaders read; parameter recovery of the pipeline
+:mod:`ruptstats.power`                    power of a planned meta-analysis (:func:`meta_power`) and of a planned
+                                          rupture study (``simulate_power``); with ``rma_batch`` and
+                                          ``bootstrap`` they scale out on a ``dask.distributed`` Client
 :mod:`ruptstats.plotting`                 publication figures drawn from results (forest, funnel, Baujat,
                                           GOSH, bubble, leave-one-out, cumulative); computes nothing
 :mod:`ruptstats.report`                   the only place numbers are rounded: APA text and tables
@@ -102,6 +107,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .conditions import compare_conditions, study_effects
     from .effects import aggregate, convert_table, escalc
     from .meta import rma, subgroup_analysis
+    from .power import meta_power
     from .sessions import classify_sessions, client_conditions, load_sessions
     from .tables import read_table
 
@@ -114,6 +120,7 @@ _EXPORTS = {
     "convert_table": ".effects",
     "escalc": ".effects",
     "load_sessions": ".sessions",
+    "meta_power": ".power",
     "read_table": ".tables",
     "rma": ".meta",
     "study_effects": ".conditions",
