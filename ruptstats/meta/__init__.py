@@ -12,7 +12,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
     from .batch import rma_batch, BatchResult
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
-    from .bootstrap import bootstrap, BootstrapResult
+    from .resample import bootstrap, BootstrapResult
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 _EXPORTS = {
     "BatchResult": ".batch",
     "baujat": ".sensitivity",
-    "bootstrap": ".bootstrap",
-    "BootstrapResult": ".bootstrap",
+    "bootstrap": ".resample",
+    "BootstrapResult": ".resample",
     "CommonTau2SubgroupResult": ".subgroups_common",
     "cumulative": ".sensitivity",
     "egger_test": ".bias",
