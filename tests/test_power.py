@@ -10,7 +10,7 @@ from ruptstats.exceptions import OptionError
 from ruptstats.meta import rma_batch
 from ruptstats.power import meta_power, simulate_power
 from ruptstats.simulate import StudyDesign
-from tolerances import ALGEBRAIC, MONTE_CARLO_SE
+from tolerances import ALGEBRAIC, MONTE_CARLO_SE, printed
 
 
 def _phi(x):
@@ -89,3 +89,13 @@ def test_simulated_power_is_high_for_a_large_effect_and_low_for_none():
     null = StudyDesign(n_clients=90, n_sessions=8, rupture_rate=0.15, effect_repaired=0.0, effect_unrepaired=0.0)
     out = simulate_power([strong, null], n_reps=12, seed=2, progress=False)
     assert out.loc[0, "power"] >= 0.75 and out.loc[1, "power"] <= 0.25
+
+
+def test_meta_power_equals_the_worked_example_of_harrer_et_al():
+    # Harrer, Cuijpers, Furukawa & Ebert, "Doing Meta-Analysis in R", power-analysis chapter, random-effects model
+    # (https://bookdown.org/MathiasHarrer/Doing_Meta_Analysis_in_R/random-effects-model.html): d = 0.30, k = 10,
+    # n1 = n2 = 25, p = 0.05 and "moderate" heterogeneity (Hedges & Pigott, 2004: V* = 1.67 V/k, i.e.
+    # tau2 = 0.67 v) print "## [1] 0.7327163"; the common-effect model gives "91%"
+    v = 50 / 625 + 0.09 / 100
+    assert meta_power(0.30, 10, 25, 25, tau2=0.67 * v) == pytest.approx(0.7327163, abs=printed(7))
+    assert int(100 * meta_power(0.30, 10, 25, 25)) == 91  # the text's "91%" (0.9155, truncated)
