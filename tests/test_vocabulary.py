@@ -208,3 +208,23 @@ def test_no_name_is_defined_twice():
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+def test_batch_bootstrap_power_and_simulation_names_are_in_the_vocabulary():
+    from ruptstats.meta import bootstrap, rma, rma_batch
+    from ruptstats.power import simulate_power
+    from ruptstats.simulate import StudyDesign, simulate_studies
+    from ruptstats.simulate.recovery import recover_effects, study_table
+
+    batch = rma_batch([[0.1, 0.3, 0.2], [0.2, 0.5, np.nan]], [[0.01, 0.02, 0.03], [0.02, 0.01, np.nan]], test="knha")
+    assert unknown_names(_keys(batch.to_dict())) == [] and unknown_names(batch.to_frame().columns) == []
+    boot = bootstrap(rma([0.1, 0.3, 0.2], [0.01, 0.02, 0.03]), n_boot=20, seed=1)
+    assert unknown_names(_keys(boot.to_dict())) == [] and unknown_names(boot.summary_frame().columns) == []
+    design = StudyDesign(n_clients=24, n_sessions=5)
+    sim = simulate_studies(design, n_studies=2, seed=1)
+    assert unknown_names(sim.truth.columns) == []
+    assert unknown_names(simulate_power(design, n_reps=1, seed=1, progress=False).columns) == []
+    assert unknown_names(recover_effects(design, n_studies=2, n_reps=2, seed=1, progress=False).columns) == []
+    clients = pd.DataFrame({"study": ["A"] * 4, "condition": ["repaired", "repaired", "unrepaired", "unrepaired"],
+                            "post": [3.0, 4.0, 1.0, 2.5]})
+    assert unknown_names(study_table(clients).columns) == []
