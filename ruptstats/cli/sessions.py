@@ -365,7 +365,8 @@ def _clients(classified, data, args, path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         clients = client_conditions(classified, by=data.condition_by, clients=extra,
-                                    covariates=list(data.report.client_level) or None, missing=args.missing)
+                                    covariates=list(data.report.client_level) or None, missing=args.missing,
+                                    without_sessions=data.clients_without_sessions)
     for w in caught:
         print(f"{PROG}: warning: {path}: {w.message}", file=sys.stderr)
     return clients, client_file
