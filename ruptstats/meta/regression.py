@@ -33,17 +33,17 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError, OptionError
-from .design import model_matrix
+from .design import ModelMatrix, model_matrix
 from .fitting import ModelFit, fit_model
 from ..intake.study import effect_columns
 from .model import rma
-from .results import MetaResult, _num
+from .results import MetaModel, MetaResult, _num
 
 __all__ = ["MetaRegressionResult", "meta_regression"]
 
 
 @dataclass(frozen=True, repr=False)
-class MetaRegressionResult:
+class MetaRegressionResult(MetaModel):
     """A fitted meta-regression.
 
     Attributes
@@ -81,6 +81,10 @@ class MetaRegressionResult:
     fit : ModelFit
         The underlying fit.
     notes : tuple of str
+    formula : str or None
+        The model formula when the model was given one (``rma(mods="~ ablat + year")``).
+    model_matrix : ModelMatrix or None
+        How the model matrix was built (rebuilds it for :func:`~ruptstats.meta.predict`'s ``newmods``).
     """
 
     k: int
@@ -113,6 +117,8 @@ class MetaRegressionResult:
     fit: ModelFit
     measure: str | None = None
     notes: tuple = field(default=())
+    formula: str | None = None
+    model_matrix: ModelMatrix | None = None
 
     @property
     def yi(self) -> np.ndarray:
@@ -133,7 +139,8 @@ class MetaRegressionResult:
     def weight(self) -> np.ndarray:
         """Per-study weights in percent, :math:`100 w_i/\\sum_j w_j` with :math:`w_i = 1/(v_i + \\hat\\tau^2)`
         (bubble sizes of a bubble plot)."""
-        return 100.0 * self.fit.weights / self.fit.weights.sum()
+        wts = self.fit.weights if self.fit.user_weights is None else self.fit.user_weights
+        return 100.0 * wts / wts.sum()
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per coefficient: ``term, estimate, se, statistic, p, ci_lower, ci_upper``."""
@@ -256,18 +263,18 @@ def meta_regression(data, moderators, *, yi: str = "yi", vi: str = "vi", study: 
 
 def _pseudo_r2(fit: ModelFit) -> float | None:
     """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model."""
-    if fit.method == "FE" or fit.k <= 1:
+    if fit.method == "FE" or fit.k <= 1 or not fit.intercept:
         return None
-    re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control)
+    re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
     if re.tau2 is None or re.tau2 < np.finfo(float).eps:
         return None
     return max(0.0, 100.0 * (re.tau2 - fit.tau2.tau2) / re.tau2)
 
 
-def _present(fit: ModelFit, mm, study, excluded, moderators, measure) -> MetaRegressionResult:
+def _present(fit: ModelFit, mm, study, excluded, moderators, measure, notes=()) -> MetaRegressionResult:
     random = fit.method != "FE"
-    notes = list(fit.notes)
-    if excluded:
+    notes = list(fit.notes) + list(notes)
+    if excluded and not notes_cover_exclusions(notes):
         notes.append(f"{len(excluded)} stud{'y' if len(excluded) == 1 else 'ies'} left out of this model because "
                      f"a moderator is missing: {', '.join(excluded)}")
     return MetaRegressionResult(
@@ -277,4 +284,9 @@ def _present(fit: ModelFit, mm, study, excluded, moderators, measure) -> MetaReg
         tau2_se=fit.tau2.se if random and not math.isnan(fit.tau2.se) else None, i2=fit.het.i2, h2=fit.het.h2,
         r2=_pseudo_r2(fit), q_residual=fit.het.q, q_residual_df=fit.het.q_df, q_residual_p=fit.het.q_p,
         study=study, excluded=excluded, moderators=moderators, reference_levels=mm.reference_levels, fit=fit,
-        measure=measure, notes=tuple(notes))
+        measure=measure, notes=tuple(notes), formula=mm.formula, model_matrix=mm)
+
+
+def notes_cover_exclusions(notes) -> bool:
+    """True when a note already lists the rows left out (``rma(missing="drop")`` writes it)."""
+    return any(n.startswith("left out") for n in notes)
