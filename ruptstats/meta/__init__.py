@@ -10,17 +10,22 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .anova import anova, LikelihoodRatioResult, WaldTestResult
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
     from .fitting import fit_model, ModelFit
+    from .fitstats import aic, aicc, bic, deviance, fitstats, FitStats, loglik
     from .gosh_subsets import gosh, GoshResult
     from .model import rma
     from .multilevel import three_level, ThreeLevelResult
     from .permutation import permutation_test, PermutationResult
+    from .predict import predict, PredictionResult
+    from .profile import confint, ConfintResult, profile, ProfileResult
     from .regression import meta_regression, MetaRegressionResult
-    from .results import MetaResult
+    from .residuals import blup, BlupResult, ranef, ResidualsResult, rstandard, rstudent
+    from .results import MetaModel, MetaResult
     from .selection import selection_model, SelectionModelResult
     from .sensitivity import baujat, cumulative, influence, leave_one_out
     from .subgroups import subgroup_analysis, SubgroupResult
@@ -29,29 +34,51 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
+    "aic": ".fitstats",
+    "aicc": ".fitstats",
+    "anova": ".anova",
     "baujat": ".sensitivity",
+    "bic": ".fitstats",
+    "blup": ".residuals",
+    "BlupResult": ".residuals",
     "CommonTau2SubgroupResult": ".subgroups_common",
+    "confint": ".profile",
+    "ConfintResult": ".profile",
     "cumulative": ".sensitivity",
+    "deviance": ".fitstats",
     "egger_test": ".bias",
     "estimate_tau2": ".estimators",
     "fail_safe_n": ".bias",
     "fit_model": ".fitting",
+    "fitstats": ".fitstats",
+    "FitStats": ".fitstats",
     "gosh": ".gosh_subsets",
     "GoshResult": ".gosh_subsets",
     "influence": ".sensitivity",
     "leave_one_out": ".sensitivity",
+    "LikelihoodRatioResult": ".anova",
     "load_example": ".example",
+    "loglik": ".fitstats",
     "meta_regression": ".regression",
+    "MetaModel": ".results",
     "MetaRegressionResult": ".regression",
     "MetaResult": ".results",
     "ModelFit": ".fitting",
     "permutation_test": ".permutation",
     "PermutationResult": ".permutation",
     "pet_peese": ".bias",
+    "predict": ".predict",
+    "PredictionResult": ".predict",
+    "profile": ".profile",
+    "ProfileResult": ".profile",
+    "ranef": ".residuals",
     "rank_test": ".bias",
+    "ResidualsResult": ".residuals",
     "rma": ".model",
     "robust": ".cluster_robust",
     "RobustResult": ".cluster_robust",
+    "rstandard": ".residuals",
+    "rstudent": ".residuals",
     "selection_model": ".selection",
     "SelectionModelResult": ".selection",
     "subgroup_analysis": ".subgroups",
@@ -61,6 +88,7 @@ _EXPORTS = {
     "ThreeLevelResult": ".multilevel",
     "trim_and_fill": ".trimfill",
     "TrimFillResult": ".trimfill",
+    "WaldTestResult": ".anova",
 }
 
 __all__ = sorted(_EXPORTS)
