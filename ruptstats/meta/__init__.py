@@ -10,19 +10,19 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
-    from .anova import anova, LikelihoodRatioResult, WaldTestResult
+    from .model_tests import anova, LikelihoodRatioResult, WaldTestResult
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
     from .fitting import fit_model, ModelFit
-    from .fitstats import aic, aicc, bic, deviance, fitstats, FitStats, loglik
+    from .fit_statistics import aic, aicc, bic, deviance, fitstats, FitStats, loglik
     from .gosh_subsets import gosh, GoshResult
     from .model import rma
     from .multilevel import three_level, ThreeLevelResult
     from .permutation import permutation_test, PermutationResult
-    from .predict import predict, PredictionResult
-    from .profile import confint, ConfintResult, profile, ProfileResult
+    from .prediction import predict, PredictionResult
+    from .tau2_profile import confint, ConfintResult, profile, ProfileResult
     from .regression import meta_regression, MetaRegressionResult
     from .residuals import blup, BlupResult, ranef, ResidualsResult, rstandard, rstudent
     from .results import MetaModel, MetaResult
@@ -34,31 +34,31 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
-    "aic": ".fitstats",
-    "aicc": ".fitstats",
-    "anova": ".anova",
+    "aic": ".fit_statistics",
+    "aicc": ".fit_statistics",
+    "anova": ".model_tests",
     "baujat": ".sensitivity",
-    "bic": ".fitstats",
+    "bic": ".fit_statistics",
     "blup": ".residuals",
     "BlupResult": ".residuals",
     "CommonTau2SubgroupResult": ".subgroups_common",
-    "confint": ".profile",
-    "ConfintResult": ".profile",
+    "confint": ".tau2_profile",
+    "ConfintResult": ".tau2_profile",
     "cumulative": ".sensitivity",
-    "deviance": ".fitstats",
+    "deviance": ".fit_statistics",
     "egger_test": ".bias",
     "estimate_tau2": ".estimators",
     "fail_safe_n": ".bias",
     "fit_model": ".fitting",
-    "fitstats": ".fitstats",
-    "FitStats": ".fitstats",
+    "fitstats": ".fit_statistics",
+    "FitStats": ".fit_statistics",
     "gosh": ".gosh_subsets",
     "GoshResult": ".gosh_subsets",
     "influence": ".sensitivity",
     "leave_one_out": ".sensitivity",
-    "LikelihoodRatioResult": ".anova",
+    "LikelihoodRatioResult": ".model_tests",
     "load_example": ".example",
-    "loglik": ".fitstats",
+    "loglik": ".fit_statistics",
     "meta_regression": ".regression",
     "MetaModel": ".results",
     "MetaRegressionResult": ".regression",
@@ -67,10 +67,10 @@ _EXPORTS = {
     "permutation_test": ".permutation",
     "PermutationResult": ".permutation",
     "pet_peese": ".bias",
-    "predict": ".predict",
-    "PredictionResult": ".predict",
-    "profile": ".profile",
-    "ProfileResult": ".profile",
+    "predict": ".prediction",
+    "PredictionResult": ".prediction",
+    "profile": ".tau2_profile",
+    "ProfileResult": ".tau2_profile",
     "ranef": ".residuals",
     "rank_test": ".bias",
     "ResidualsResult": ".residuals",
@@ -88,7 +88,7 @@ _EXPORTS = {
     "ThreeLevelResult": ".multilevel",
     "trim_and_fill": ".trimfill",
     "TrimFillResult": ".trimfill",
-    "WaldTestResult": ".anova",
+    "WaldTestResult": ".model_tests",
 }
 
 __all__ = sorted(_EXPORTS)

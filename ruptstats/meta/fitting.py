@@ -49,7 +49,7 @@ _NEED_POSITIVE_V = ("FE", "DL", "HS", "PM")
 
 @dataclass(frozen=True)
 class ModelFit:
-    """Everything a fitted meta-analytic model knows; the result classes present it.
+    r"""Everything a fitted meta-analytic model knows; the result classes present it.
 
     Attributes
     ----------
@@ -73,7 +73,7 @@ class ModelFit:
         Omnibus test of the coefficients other than the intercept (Wald χ², or F for ``knha``); NaN when the
         model has only an intercept.
     weights : numpy.ndarray
-        Inverse-variance weights :math:`1/(v_i + \\hat\\tau^2)`.
+        Inverse-variance weights :math:`1/(v_i + \hat\tau^2)`.
     notes : tuple of str
         What the analyst should know about this fit (fallbacks, undefined quantities).
     control : dict or None
@@ -135,7 +135,7 @@ class ModelFit:
 
 def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95,
               control: dict | None = None, weights=None, intercept: bool | None = None) -> ModelFit:
-    """Fit the meta-analytic model to effect sizes ``y`` with sampling variances ``v``.
+    r"""Fit the meta-analytic model to effect sizes ``y`` with sampling variances ``v``.
 
     Parameters
     ----------

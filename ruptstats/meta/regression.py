@@ -67,7 +67,8 @@ class MetaRegressionResult(MetaModel):
     i2, h2 : float
         Residual I² (percent) and H².
     r2 : float or None
-        Pseudo-R² (percent); None for ``FE`` or when the intercept-only τ² is 0.
+        Pseudo-R² (percent); for ``FE`` the adjusted R² of the weighted ``lm`` (as metafor); None without an
+        intercept or when the intercept-only τ² is 0.
     q_residual, q_residual_df, q_residual_p : float, int, float
         Test for residual heterogeneity :math:`Q_E`.
     study : tuple of str
@@ -262,13 +263,30 @@ def meta_regression(data, moderators, *, yi: str = "yi", vi: str = "vi", study: 
 
 
 def _pseudo_r2(fit: ModelFit) -> float | None:
-    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model."""
-    if fit.method == "FE" or fit.k <= 1 or not fit.intercept:
+    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model; for the
+    equal-effects model, the adjusted R² (percent, at least 0) of the weighted ``lm(yi ~ X)``, as metafor."""
+    if fit.k <= 1 or not fit.intercept:
         return None
+    if fit.method == "FE":
+        return _lm_adjusted_r2(fit)
     re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
     if re.tau2 is None or re.tau2 < np.finfo(float).eps:
         return None
     return max(0.0, 100.0 * (re.tau2 - fit.tau2.tau2) / re.tau2)
+
+
+def _lm_adjusted_r2(fit: ModelFit) -> float | None:
+    from ._wls import Wls, weighted_mean
+
+    k, p = fit.X.shape
+    if k <= p or np.all(fit.y == fit.y[0]):
+        return 0.0 if k > p else None
+    a = 1.0 / fit.v if fit.user_weights is None else fit.user_weights
+    _, r = Wls(a, fit.X).fit(fit.y)
+    tss = float(np.dot(a, (fit.y - weighted_mean(fit.y, a)) ** 2))
+    r2 = 1.0 - float(np.dot(a, r * r)) / tss
+    n = int(np.count_nonzero(a))
+    return max(0.0, 100.0 * (1.0 - (1.0 - r2) * (n - 1) / (n - p)))
 
 
 def _present(fit: ModelFit, mm, study, excluded, moderators, measure, notes=()) -> MetaRegressionResult:

@@ -48,13 +48,13 @@ class MetaModel:
 
     def predict(self, newmods=None, *, transf=None, level=None):
         """Predicted values with CIs and PIs (see :func:`ruptstats.meta.predict`)."""
-        from .predict import predict
+        from .prediction import predict
 
         return predict(self, newmods, transf=transf, level=level)
 
     def fitstats(self, *, reml: bool | None = None):
         """Log-likelihood, deviance, AIC, BIC and AICc (see :func:`ruptstats.meta.fitstats`)."""
-        from .fitstats import fitstats
+        from .fit_statistics import fitstats
 
         return fitstats(self, reml=reml)
 
@@ -81,7 +81,7 @@ class MetaModel:
     def anova(self, reduced=None, *, btt=None):
         """Wald test of coefficients, or a likelihood-ratio test against ``reduced`` (see
         :func:`ruptstats.meta.anova`)."""
-        from .anova import anova
+        from .model_tests import anova
 
         return anova(self, reduced, btt=btt)
 
@@ -111,13 +111,13 @@ class MetaModel:
 
     def profile(self, tau2=None, *, steps: int = 20):
         """Profile (restricted) log-likelihood of τ² (see :func:`ruptstats.meta.profile`)."""
-        from .profile import profile
+        from .tau2_profile import profile
 
         return profile(self, tau2, steps=steps)
 
     def confint(self, *, level=None):
         """Q-profile CI of τ² (see :func:`ruptstats.meta.confint`)."""
-        from .profile import confint
+        from .tau2_profile import confint
 
         return confint(self, level=level)
 

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .._dist import chi2_sf, f_sf
 from ..exceptions import DataError, OptionError
-from .fitstats import FitStats, fitstats
+from .fit_statistics import FitStats, fitstats
 from .results import _num
 
 __all__ = ["WaldTestResult", "LikelihoodRatioResult", "anova"]
@@ -168,7 +168,8 @@ def _wald(result, btt) -> WaldTestResult:
     except np.linalg.LinAlgError:
         raise DataError("the covariance of the tested coefficients is singular") from None
     m = idx.size
-    terms = tuple(np.asarray(getattr(result, "terms", ("intercept",)))[idx])
+    names = tuple(getattr(result, "terms", ("intercept",)))
+    terms = tuple(str(names[j]) for j in idx)
     if fit.df is None:
         return WaldTestResult(terms, qm, m, float(chi2_sf(qm, m)), None, fit.test)
     qm /= m

@@ -185,8 +185,8 @@ def predict(result, newmods=None, *, transf=None, level=None) -> PredictionResul
     >>> from ruptstats.meta import rma
     >>> res = rma([0.10, 0.30, 0.35, 0.25], [0.010, 0.020, 0.015, 0.012], method="DL")
     >>> pr = predict(res)
-    >>> round(float(pr.pred[0]), 6), round(float(pr.se[0]), 6)  # metafor: predict(res) pred 0.2306, se 0.0595
-    (0.230556, 0.059467)
+    >>> round(float(pr.pred[0]), 6), round(float(pr.se[0]), 6)  # metafor: predict(res)$pred 0.2305555556, $se 0.05773502692
+    (0.230556, 0.057735)
     """
     fit = getattr(result, "fit", None)
     if fit is None:

@@ -31,7 +31,7 @@ import pandas as pd
 from .._checks import check_level
 from ..exceptions import DataError, OptionError
 from .estimators import DEFAULT_CONTROL
-from .fitstats import loglik_at
+from .fit_statistics import loglik_at
 from .heterogeneity import q_profile_ci
 from .results import _num
 
