@@ -166,3 +166,21 @@ def test_episode_names_are_in_the_vocabulary():
     for frame in frames:
         assert unknown_names(frame.columns) == [], list(frame.columns)
     assert "alpha" not in _keys(repair_by_type(episodes).to_dict())  # alpha is the fail-safe N's level
+
+
+def test_model_interface_names_are_in_the_vocabulary():
+    """Every to_dict key and frame column of predict, fitstats, anova, rstandard/rstudent, blup/ranef, profile and
+    confint (issue 11) is a vocabulary name."""
+    from ruptstats.meta import anova, blup, confint, fitstats, predict, profile, ranef, rma, rstandard, rstudent
+
+    bcg = pd.read_csv(Path(__file__).parent / "reference" / "parity_bcg.csv")
+    full = rma("yi", "vi", mods="~ ablat + factor(alloc)", data=bcg, method="ML")
+    reduced = rma("yi", "vi", mods="~ ablat", data=bcg, method="ML")
+    results = [predict(full), predict(full, pd.DataFrame({"ablat": [20.0], "alloc": ["random"]})), fitstats(full),
+               anova(full), anova(full, reduced), rstandard(full), rstudent(reduced), blup(full), ranef(full),
+               profile(reduced, steps=3), confint(full), full]
+    for result in results:
+        assert unknown_names(_keys(result.to_dict())) == [], type(result).__name__
+    for result in results[:-1]:
+        columns = [c for c in result.summary_frame().columns if c not in full.terms and c not in reduced.terms]
+        assert unknown_names(columns) == [], type(result).__name__

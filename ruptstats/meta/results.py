@@ -33,6 +33,11 @@ def _num(x):
     return None if math.isnan(x) else x
 
 
+def _defined(x):
+    """``x``, or None when it is NaN (a quantity the model leaves undefined, e.g. Q with a zero variance)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
 class MetaModel:
     """What every fitted ``rma`` model can do, with or without moderators (metafor's methods for ``rma.uni``).
 
@@ -233,13 +238,13 @@ class MetaResult(MetaModel):
             tau2_se=t2.se if (random and defined) else None,
             tau=math.sqrt(t2.tau2) if (random and defined) else (0.0 if defined else None),
             tau2_ci_lower=ci[0] if ci else None, tau2_ci_upper=ci[1] if ci else None,
-            i2=fit.het.i2 if defined else None,
+            i2=_defined(fit.het.i2) if defined else None,
             i2_ci_lower=100.0 * ci[0] / (vt + ci[0]) if ci else None,
             i2_ci_upper=100.0 * ci[1] / (vt + ci[1]) if ci else None,
-            h2=fit.het.h2 if defined else None,
+            h2=_defined(fit.het.h2) if defined else None,
             h2_ci_lower=ci[0] / vt + 1.0 if ci else None, h2_ci_upper=ci[1] / vt + 1.0 if ci else None,
-            q=fit.het.q if defined else None, q_df=fit.het.q_df if defined else None,
-            q_p=fit.het.q_p if defined else None,
+            q=_defined(fit.het.q) if defined else None, q_df=fit.het.q_df if defined else None,
+            q_p=_defined(fit.het.q_p) if defined else None,
             n_total=int(round(ni.sum())) if ni is not None else None,
             study=study, yi=fit.y, vi=fit.v, ni=ni, weight=weight,
             notes=tuple(fit.notes) + tuple(notes), fit=fit,
