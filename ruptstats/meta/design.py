@@ -14,8 +14,10 @@ caller reports which rows were left out.
 interactions (``a:b``, ``a*b``), ``I(year - 2000)``, ``- 1``/``0 +`` (no intercept), ``C(x)`` and R's
 ``factor(x)`` (treatment contrasts, first level as reference). Columns are named as R's ``model.matrix`` names
 them, so as metafor prints them (``factor(alloc)random``, ``allocrandom`` for a text column ``alloc``,
-``ablat:factor(alloc)random``, ``I(year - 2000)``), except the intercept, which keeps the project's name
-``intercept`` (metafor: ``intrcpt``).
+``ablat:factor(alloc)random``, ``I(year - 2000)``, ``I(year^2)``; the variables of an interaction in the order
+they first appear in the formula), except the intercept, which keeps the project's name ``intercept``
+(metafor: ``intrcpt``). An interaction of factors without their main effects is coded by formulaic's rules,
+which can differ from R's.
 """
 
 from __future__ import annotations
@@ -175,6 +177,24 @@ def _r_name(column: str, factor_calls: dict) -> str:
     return ":".join(out)
 
 
+def _r_names(mm, rhs: str, factor_calls: dict) -> list[str]:
+    """R's names of the columns: the parts of an interaction ordered as the variables first appear in the
+    formula (R's ``terms``), ``^`` without spaces (R's deparse)."""
+    flat = rhs.replace(" ", "")
+    reorder = {}
+    for ts in mm.model_spec.structure:
+        factors = [str(f.expr).replace(" ", "") for f in ts.term.factors]
+        if len(factors) < 2:
+            continue
+        pos = [flat.find(f) if flat.find(f) >= 0 else len(flat) + j for j, f in enumerate(factors)]
+        perm = sorted(range(len(factors)), key=lambda j: pos[j])
+        for col in ts.columns:
+            parts = _split_colon(str(col))
+            if len(parts) == len(perm):
+                reorder[str(col)] = ":".join(parts[j] for j in perm)
+    return [_r_name(reorder.get(str(c), str(c)), factor_calls).replace(" ^ ", "^") for c in mm.columns]
+
+
 def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
     """Empty or blank text cells as missing (as R reads an empty CSV field)."""
     frame = frame.copy()
@@ -234,7 +254,7 @@ def formula_matrix(frame: pd.DataFrame, formula: str) -> ModelMatrix:
         raise OptionError(f"mods={formula!r} cannot be evaluated on the data: {exc}") from None
     keep = np.zeros(len(data), dtype=bool)
     keep[np.asarray(mm.index, dtype=int)] = True
-    names = [_r_name(str(c), factor_calls) for c in mm.columns]
+    names = _r_names(mm, rhs, factor_calls)
     intercept = "Intercept" in list(map(str, mm.columns))
     X = np.asarray(mm, dtype=float)
     if intercept and names[0] != INTERCEPT:
@@ -248,8 +268,12 @@ def formula_matrix(frame: pd.DataFrame, formula: str) -> ModelMatrix:
 
 def new_rows(mm: ModelMatrix, newdata: pd.DataFrame) -> np.ndarray:
     """Rows of the model matrix for new moderator values (the formula applied to ``newdata``)."""
+    import warnings
+
     try:
-        X = mm.spec.get_model_matrix(_blank_to_na(newdata.reset_index(drop=True)), na_action="raise")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # formulaic only warns about a level the model has not seen
+            X = mm.spec.get_model_matrix(_blank_to_na(newdata.reset_index(drop=True)), na_action="raise")
     except Exception as exc:  # formulaic's errors for unknown levels or missing variables
         raise OptionError(f"newmods cannot be evaluated with the formula {mm.formula!r}: {exc}") from None
     X = np.asarray(X, dtype=float)
