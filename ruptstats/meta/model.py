@@ -15,7 +15,7 @@ from ..exceptions import DataError, OptionError
 from .fitting import fit_model
 from ..intake.cells import check_rule
 from ..intake.policy import missing_policy
-from ..intake.study import effects_from_table, find_column
+from ..intake.study import STUDY_COLUMNS, effects_from_table, find_column
 from .results import MetaResult
 
 __all__ = ["rma"]
@@ -132,7 +132,8 @@ def rma(yi=None, vi=None, *, sei=None, weights=None, mods=None, data=None, study
         measure = measure or table.attrs.get("measure")
         if measure is None and "measure" in table.columns and table["measure"].nunique() == 1:
             measure = str(table["measure"].iloc[0])
-        if mods is None and weights is None:
+        zero_v = "vi" in table.columns and bool((pd.to_numeric(table["vi"], errors="coerce") == 0).any())
+        if mods is None and weights is None and not zero_v:  # the intake refuses vi = 0; rma allows it (below)
             inp = effects_from_table(table, yi="yi", vi="vi", study=study if isinstance(study, str) else None,
                                      measure=measure, missing=missing)
             study = inp.study if study is None or isinstance(study, str) else study
@@ -141,6 +142,8 @@ def rma(yi=None, vi=None, *, sei=None, weights=None, mods=None, data=None, study
             return _pool(inp.yi, inp.vi, study, inp.ni if ni is None else ni, measure, method, test, level,
                          control, None, notes)
         data, yi, vi = table, "yi", "vi"
+        if study is None:
+            study = find_column(table, None, option="study", candidates=STUDY_COLUMNS, required=False)
     return _fit(yi, vi, sei, weights, mods, data, study, ni, measure, method, test, level, missing, control,
                 notes)
 
@@ -248,7 +251,7 @@ def _fit(yi, vi, sei, weights, mods, data, study, ni, measure, method, test, lev
 def _check_nonnegative(x, name, rows):
     if (x < 0).any() or not np.isfinite(x).all():
         i = int(np.flatnonzero(~(x >= 0) | ~np.isfinite(x))[0])
-        raise DataError(f"{name} must be a finite number of 0 or more, got {x[i]!r}", row=int(rows[i]),
+        raise DataError(f"{name} must be a finite number of 0 or more, got {float(x[i])!r}", row=int(rows[i]),
                         column=name)
 
 
