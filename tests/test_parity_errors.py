@@ -208,3 +208,25 @@ def test_escalc_entry_carries_the_measure():
     np.testing.assert_allclose(res.yi, BCG["yi"], rtol=CLOSED_FORM)
     p = predict(res, [30.0], transf=True)
     np.testing.assert_allclose(p.pred, np.exp(predict(res, [30.0]).pred), rtol=EXACT)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: rma("yi", "vi", data=BCG, weights=np.zeros(len(BCG))), DataError, "weights"),
+    (lambda: rma("yi", "vi", data=BCG, mods="~ ablat", weights=np.r_[np.zeros(12), 1.0]), DataError, "weights"),
+    (lambda: rma(BCG.yi, BCG.vi, mods=np.ones((5, 1))), DataError, "shape"),
+    (lambda: anova(rma("yi", "vi", data=BCG, mods="~ ablat"), btt=[]), OptionError, "no coefficient"),
+    (lambda: rma("yi", "vi", data=BCG, mods="~ I(ablat * 0)"), DataError, "full rank"),
+    (lambda: rstudent(rma([0.1], [0.1])), OptionError, "at least 2"),
+])
+def test_degenerate_models_are_domain_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_predict_of_an_intercept_only_model_is_its_pooled_row():
+    for method, test in (("REML", "z"), ("DL", "knha"), ("EE", "z")):
+        res = rma("yi", "vi", data=BCG, method=method, test=test)
+        p = predict(res)
+        np.testing.assert_allclose([p.pred[0], p.se[0], p.ci_lower[0], p.ci_upper[0], p.pi_lower[0], p.pi_upper[0]],
+                                   [res.estimate, res.se, res.ci_lower, res.ci_upper, res.pi_lower, res.pi_upper],
+                                   rtol=EXACT)

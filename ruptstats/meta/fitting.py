@@ -197,6 +197,9 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
     if np.linalg.matrix_rank(X) < p:
         raise DataError("the model matrix is not of full rank (a moderator is constant or redundant)")
+    if a is not None and np.linalg.matrix_rank(X * np.sqrt(a)[:, None]) < p:
+        raise DataError(f"the weights leave {int(np.count_nonzero(a))} stud(ies) with a weight above 0: too few "
+                        f"(or too alike) to estimate {p} coefficient(s)", column="weights")
     if test == "knha" and k <= p:
         raise OptionError(f"test='knha' needs more effect sizes than coefficients (k = {k}, p = {p})")
     notes: list[str] = []

@@ -270,7 +270,16 @@ def _moderators(mods, data, k):
         if data is None:
             raise OptionError("mods names columns: give the table with data=")
         return model_matrix(data, mods)
-    frame = mods if isinstance(mods, pd.DataFrame) else pd.DataFrame(np.asarray(mods, dtype=float).reshape(k, -1))
+    if isinstance(mods, pd.DataFrame):
+        frame = mods
+    else:
+        try:
+            arr = np.asarray(mods, dtype=float)
+        except (TypeError, ValueError):
+            raise DataError("mods given as a matrix must be numbers; use a formula for categorical moderators") from None
+        if arr.ndim > 2 or arr.size % k or arr.size == 0 or (arr.ndim == 2 and arr.shape[0] != k):
+            raise DataError(f"mods has shape {arr.shape}, but there are {k} effect sizes (one row each)")
+        frame = pd.DataFrame(arr.reshape(k, -1))
     if len(frame) != k:
         raise DataError(f"mods has {len(frame)} rows but there are {k} effect sizes")
     names = ([str(c) for c in frame.columns] if isinstance(mods, pd.DataFrame)

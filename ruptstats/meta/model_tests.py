@@ -156,7 +156,9 @@ def _btt(result, btt) -> np.ndarray:
             idx.append(int(item))
         else:
             raise OptionError(f"btt={item!r} must be a term name or a 0-based position below {p}")
-    return np.array(sorted(set(idx)))
+    if not idx:
+        raise OptionError("btt selects no coefficient")
+    return np.array(sorted(set(idx)), dtype=int)
 
 
 def _wald(result, btt) -> WaldTestResult:
