@@ -230,3 +230,19 @@ def test_predict_of_an_intercept_only_model_is_its_pooled_row():
         np.testing.assert_allclose([p.pred[0], p.se[0], p.ci_lower[0], p.ci_upper[0], p.pi_lower[0], p.pi_upper[0]],
                                    [res.estimate, res.se, res.ci_lower, res.ci_upper, res.pi_lower, res.pi_upper],
                                    rtol=EXACT)
+
+
+def test_r_spellings_and_a_profile_frame():
+    from ruptstats.meta import AIC, AICc, BIC, logLik
+    from ruptstats.plotting import profile_plot
+
+    res = rma("yi", "vi", mods="~ ablat", data=BCG, method="ML")
+    assert (logLik(res), AIC(res), BIC(res), AICc(res)) == (res.loglik(), res.aic(), res.bic(), res.aicc())
+    assert (res.logLik(), res.AIC(), res.BIC(), res.AICc()) == (res.loglik(), res.aic(), res.bic(), res.aicc())
+    frame = profile(res, steps=4).summary_frame()
+    assert list(frame.columns) == ["tau2", "loglik", "intercept", "ablat"]
+    fig = profile_plot(frame)
+    assert len(fig.axes[0].lines) == 1 and fig.axes[0].get_ylabel() == "Log-likelihood"
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

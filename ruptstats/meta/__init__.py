@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
     from .fitting import fit_model, ModelFit
-    from .fit_statistics import aic, aicc, bic, deviance, fitstats, FitStats, loglik
+    from .fit_statistics import AIC, aic, AICc, aicc, BIC, bic, deviance, fitstats, FitStats, logLik, loglik
     from .gosh_subsets import gosh, GoshResult
     from .model import rma
     from .multilevel import three_level, ThreeLevelResult
@@ -34,10 +34,13 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
+    "AIC": ".fit_statistics",
     "aic": ".fit_statistics",
+    "AICc": ".fit_statistics",
     "aicc": ".fit_statistics",
     "anova": ".model_tests",
     "baujat": ".sensitivity",
+    "BIC": ".fit_statistics",
     "bic": ".fit_statistics",
     "blup": ".residuals",
     "BlupResult": ".residuals",
@@ -50,14 +53,15 @@ _EXPORTS = {
     "estimate_tau2": ".estimators",
     "fail_safe_n": ".bias",
     "fit_model": ".fitting",
-    "fitstats": ".fit_statistics",
     "FitStats": ".fit_statistics",
+    "fitstats": ".fit_statistics",
     "gosh": ".gosh_subsets",
     "GoshResult": ".gosh_subsets",
     "influence": ".sensitivity",
     "leave_one_out": ".sensitivity",
     "LikelihoodRatioResult": ".model_tests",
     "load_example": ".example",
+    "logLik": ".fit_statistics",
     "loglik": ".fit_statistics",
     "meta_regression": ".regression",
     "MetaModel": ".results",

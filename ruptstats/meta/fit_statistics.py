@@ -36,7 +36,8 @@ from ..exceptions import OptionError
 from ._wls import Wls
 from .results import _num
 
-__all__ = ["FitStats", "fitstats", "loglik", "deviance", "aic", "bic", "aicc", "loglik_at"]
+__all__ = ["FitStats", "fitstats", "loglik", "deviance", "aic", "bic", "aicc", "loglik_at", "logLik", "AIC", "BIC",
+           "AICc"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -166,3 +167,10 @@ def bic(result, *, reml: bool | None = None) -> float:
 def aicc(result, *, reml: bool | None = None) -> float:
     """AIC with the small-sample correction (metafor's ``AICc``); see :func:`fitstats`."""
     return fitstats(result, reml=reml).aicc
+
+
+# metafor's (R's) spellings, for readers translating R code line by line
+logLik = loglik
+AIC = aic
+BIC = bic
+AICc = aicc

@@ -83,6 +83,23 @@ class MetaModel:
         """AIC with the small-sample correction (metafor's ``AICc``)."""
         return self.fitstats(reml=reml).aicc
 
+    # metafor's (R's) spellings
+    def logLik(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`loglik` (R's spelling)."""
+        return self.loglik(reml=reml)
+
+    def AIC(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`aic` (R's spelling)."""
+        return self.aic(reml=reml)
+
+    def BIC(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`bic` (R's spelling)."""
+        return self.bic(reml=reml)
+
+    def AICc(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`aicc` (R's spelling)."""
+        return self.aicc(reml=reml)
+
     def anova(self, reduced=None, *, btt=None):
         """Wald test of coefficients, or a likelihood-ratio test against ``reduced`` (see
         :func:`ruptstats.meta.anova`)."""
