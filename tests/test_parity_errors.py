@@ -246,3 +246,12 @@ def test_r_spellings_and_a_profile_frame():
     import matplotlib.pyplot as plt
 
     plt.close(fig)
+
+
+def test_levels_are_printed_as_r_prints_them():
+    """R 4.2.2: colnames(model.matrix(~ factor(g) + b, data.frame(g = c(1, 2, 2.5, 1), b = c(TRUE, FALSE, TRUE,
+    FALSE)))) is (Intercept), factor(g)2, factor(g)2.5, bTRUE."""
+    from ruptstats.meta.design import formula_matrix
+
+    t = pd.DataFrame({"g": [1.0, 2.0, 2.5, 1.0], "b": [True, False, True, False]})
+    assert formula_matrix(t, "~ factor(g) + b").terms == ("intercept", "factor(g)2", "factor(g)2.5", "bTRUE")

@@ -164,6 +164,15 @@ def _split_colon(name: str) -> list[str]:
     return parts + [cur]
 
 
+def _r_level(level: str) -> str:
+    """A level as R prints it: ``TRUE``/``FALSE`` for booleans, ``2`` for the float ``2.0``."""
+    if level in ("True", "False"):
+        return level.upper()
+    if re.fullmatch(r"-?\d+\.0", level):
+        return level[:-2]
+    return level
+
+
 def _r_name(column: str, factor_calls: dict) -> str:
     """R's ``model.matrix`` name of a formulaic column (``C(g)[T.b]`` -> ``factor(g)b`` or ``C(g)b``)."""
     if column == "Intercept":
@@ -172,7 +181,7 @@ def _r_name(column: str, factor_calls: dict) -> str:
     for part in _split_colon(column):
         m = _LEVEL.match(part)
         if m:
-            part = factor_calls.get(m["name"], m["name"]) + m["level"]
+            part = factor_calls.get(m["name"], m["name"]) + _r_level(m["level"])
         out.append(part)
     return ":".join(out)
 
@@ -254,7 +263,9 @@ def formula_matrix(frame: pd.DataFrame, formula: str) -> ModelMatrix:
         raise OptionError(f"mods={formula!r} cannot be evaluated on the data: {exc}") from None
     keep = np.zeros(len(data), dtype=bool)
     keep[np.asarray(mm.index, dtype=int)] = True
-    names = _r_names(mm, rhs, factor_calls)
+    logical = {str(c) for c in data.columns if data[c].dtype == bool}
+    names = [":".join(part + "TRUE" if part in logical else part for part in _split_colon(n))
+             for n in _r_names(mm, rhs, factor_calls)]  # R codes a logical as a factor: bTRUE
     intercept = "Intercept" in list(map(str, mm.columns))
     X = np.asarray(mm, dtype=float)
     if intercept and names[0] != INTERCEPT:

@@ -119,6 +119,9 @@ def rma(yi=None, vi=None, *, sei=None, weights=None, mods=None, data=None, study
     """
     missing = missing_policy(missing, default="drop")
     notes: list[str] = []
+    if weights is not None:
+        notes.append("the analyst's weights are used by the model, predict, fitstats, anova, rstandard and rstudent; "
+                     "the sensitivity and bias analyses refit it with inverse-variance weights")
     if effect_inputs:
         data, yi, vi, measure, notes = _from_escalc(data, yi, vi, sei, measure, ni, missing, effect_inputs)
         ni = None if "ri" in effect_inputs else ni
