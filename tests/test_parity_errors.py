@@ -255,3 +255,16 @@ def test_levels_are_printed_as_r_prints_them():
 
     t = pd.DataFrame({"g": [1.0, 2.0, 2.5, 1.0], "b": [True, False, True, False]})
     assert formula_matrix(t, "~ factor(g) + b").terms == ("intercept", "factor(g)2", "factor(g)2.5", "bTRUE")
+
+
+def test_rows_escalc_drops_keep_their_row_numbers_and_the_moderators_stay_aligned():
+    raw = BCG.drop(columns=["yi", "vi"])
+    raw.loc[2, "tpos"] = np.nan
+    raw.loc[5, "ablat"] = np.nan
+    with pytest.warns(Warning):  # escalc names the row it drops
+        res = rma(measure="RR", ai="tpos", bi="tneg", ci="cpos", di="cneg", data=raw, mods="~ ablat")
+    assert res.k == 11
+    assert any("row 3 (yi, vi), row 6 (a moderator)" in n for n in res.notes)
+    keep = ~BCG.index.isin([2, 5])
+    np.testing.assert_allclose(res.yi, BCG["yi"][keep], rtol=CLOSED_FORM)
+    np.testing.assert_allclose(res.X[:, 1], BCG["ablat"][keep])

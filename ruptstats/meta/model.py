@@ -123,7 +123,8 @@ def rma(yi=None, vi=None, *, sei=None, weights=None, mods=None, data=None, study
         notes.append("the analyst's weights are used by the model, predict, fitstats, anova, rstandard and rstudent; "
                      "the sensitivity and bias analyses refit it with inverse-variance weights")
     if effect_inputs:
-        data, yi, vi, measure, notes = _from_escalc(data, yi, vi, sei, measure, ni, missing, effect_inputs)
+        data, yi, vi, measure, escalc_notes = _from_escalc(data, yi, vi, sei, measure, ni, missing, effect_inputs)
+        notes += escalc_notes
         ni = None if "ri" in effect_inputs else ni
     if isinstance(yi, str) and "~" in yi:
         if mods is not None:
@@ -162,17 +163,23 @@ def _from_escalc(data, yi, vi, sei, measure, ni, missing, inputs):
         raise OptionError(f"measure= is needed to compute effect sizes from {', '.join(sorted(inputs))}")
     if "ri" in inputs and ni is not None:
         inputs = dict(inputs, ni=ni)
+    if data is not None:
+        if not isinstance(data, pd.DataFrame):
+            raise OptionError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+        data = data.reset_index(drop=True)
     try:
         table = escalc(data, measure=measure, missing=missing, **inputs)
     except TypeError as exc:
         raise OptionError(f"rma() got an argument escalc() does not know: {exc}") from None
-    notes = []
-    dropped = list(table.attrs.get("dropped_rows", []))
-    if dropped:
-        notes.append(_exclusion_note([(r, "escalc inputs") for r in dropped]))
-    table = table.reset_index(drop=True)
-    table.attrs = {}
-    return table, "yi", "vi", table.get("measure", pd.Series([measure])).iloc[0] if len(table) else measure, notes
+    n = len(table) + len(table.attrs.get("dropped_rows", []))
+    measure = str(table.attrs.get("measure", measure))
+    # rows escalc dropped come back with a missing yi and vi, so the moderators stay aligned and the rows are
+    # reported once, with their row numbers, by rma's own missing-value rule
+    full = (data.copy() if data is not None else table.drop(columns=["yi", "vi"]).reindex(range(n)))
+    full["yi"] = table["yi"].reindex(range(n)).to_numpy(dtype=float)
+    full["vi"] = table["vi"].reindex(range(n)).to_numpy(dtype=float)
+    full.attrs = {}
+    return full, "yi", "vi", measure, []
 
 
 def _column(x, data, name: str, numeric: bool = True):
