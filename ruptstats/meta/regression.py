@@ -269,7 +269,10 @@ def _pseudo_r2(fit: ModelFit) -> float | None:
         return None
     if fit.method == "FE":
         return _lm_adjusted_r2(fit)
-    re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
+    try:
+        re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
+    except DataError:  # e.g. a zero variance and an intercept-only tau2 of 0: R^2 is undefined
+        return None
     if re.tau2 is None or re.tau2 < np.finfo(float).eps:
         return None
     return max(0.0, 100.0 * (re.tau2 - fit.tau2.tau2) / re.tau2)
