@@ -118,10 +118,12 @@ def format_meta(res) -> str:
             lines.append(f"tau (square root of tau^2):       {_f(res.tau)}")
         ci_i2 = (f"  {lvl}% CI [{res.i2_ci_lower:.2f}, {res.i2_ci_upper:.2f}]"
                  if res.i2_ci_lower is not None else "")
-        lines.append(f"I^2 (heterogeneity / total):      {res.i2:.2f}%{ci_i2}")
+        i2 = "NA" if res.i2 is None else f"{res.i2:.2f}%"  # None: undefined with a zero sampling variance
+        lines.append(f"I^2 (heterogeneity / total):      {i2}{ci_i2}")
         lines.append(f"H^2 (total / sampling variance):  {_f(res.h2)}")
         lines.append("")
-        lines.append(f"Test for heterogeneity: Q(df = {res.q_df}) = {_f(res.q)}, {_p_eq(res.q_p)}")
+        lines.append(f"Test for heterogeneity: Q(df = {res.q_df}) = {_f(res.q)}, {_p_eq(res.q_p)}" if res.q is not None
+                     else "Test for heterogeneity: undefined (a sampling variance is 0)")
     lines.append("")
     stat = "z" if res.df is None else "t"
     head = f"{'estimate':>10} {'se':>9} {stat:>9} {'p':>8} {'ci_lower':>9} {'ci_upper':>9}"

@@ -366,6 +366,34 @@ VOCABULARY.update({
     "last_session": _T("a client's last session number"),
 })
 
+# --- metafor's model interface (predict, fitstats, anova, rstandard/rstudent, blup/ranef, profile, confint;
+# issue 11) ---
+VOCABULARY.update({
+    "predictions": _T("one record per predicted value", "predict(res)"),
+    "label": _T("label of a predicted value (study label, or 1, 2, ... for new moderator values)", "slab"),
+    "pred": _T("predicted value (average true effect for given moderators, or a BLUP)", "pred"),
+    "transformed": _T("whether transf was applied to predictions (the SE is then not reported)", "transf"),
+    "deviance": _T("deviance: -2 (loglik - saturated loglik) for ML, -2 loglik for REML", "deviance(res)"),
+    "aic": _T("Akaike's information criterion", "AIC(res)"),
+    "bic": _T("Bayesian information criterion", "BIC(res)"),
+    "aicc": _T("AIC with the small-sample correction", "AICc(res)"),
+    "reml": _T("True for restricted (REML) likelihood values, False for ML", "fitstats(res, REML = )"),
+    "parms": _T("number of model parameters (coefficients plus tau2 unless equal-effects)", "parms"),
+    "full": _T("fit statistics of the full model of a likelihood-ratio test", "fit.stats.f"),
+    "reduced": _T("fit statistics of the reduced model of a likelihood-ratio test", "fit.stats.r"),
+    "q_full": _T("Q_E of the full model", "QE.f"),
+    "q_reduced": _T("Q_E of the reduced model", "QE.r"),
+    "tau2_full": _T("tau2 of the full model", "tau2.f"),
+    "tau2_reduced": _T("tau2 of the reduced model", "tau2.r"),
+    "resid": _T("residual (rstandard: y - fitted; rstudent: y - prediction without the study)", "resid"),
+    "z": _T("standardised residual: resid / se", "z"),
+    "tau_ci_lower": _T("Q-profile lower confidence limit of tau", "confint(res)$random['tau', 'ci.lb']"),
+    "tau_ci_upper": _T("Q-profile upper confidence limit of tau", "confint(res)$random['tau', 'ci.ub']"),
+    "tau2_hat": _T("the model's tau2 estimate (in a profile)", "vc"),
+    "loglik_max": _T("log-likelihood at the model's tau2 estimate (in a profile)", "maxll"),
+    "model": _T("row of a model-comparison table: 'full' or 'reduced'"),
+})
+
 
 #: section names of the command line's JSON (one analysis each; each section is a result's ``to_dict()``)
 CLI_SECTIONS: dict[str, str] = {

@@ -120,7 +120,7 @@ def test_bad_options_name_the_argument(kwargs, match):
 ])
 def test_bad_data_is_a_data_error(yi, vi, match):
     with pytest.raises(DataError, match=match):
-        rma(yi, vi)
+        rma(yi, vi, missing="error")  # the default, missing="drop", leaves a row with a NaN out (issue 11)
 
 
 def test_result_is_frozen():

@@ -228,3 +228,23 @@ def test_batch_bootstrap_power_and_simulation_names_are_in_the_vocabulary():
     clients = pd.DataFrame({"study": ["A"] * 4, "condition": ["repaired", "repaired", "unrepaired", "unrepaired"],
                             "post": [3.0, 4.0, 1.0, 2.5]})
     assert unknown_names(study_table(clients).columns) == []
+
+
+
+
+def test_model_interface_names_are_in_the_vocabulary():
+    """Every to_dict key and frame column of predict, fitstats, anova, rstandard/rstudent, blup/ranef, profile and
+    confint (issue 11) is a vocabulary name."""
+    from ruptstats.meta import anova, blup, confint, fitstats, predict, profile, ranef, rma, rstandard, rstudent
+
+    bcg = pd.read_csv(Path(__file__).parent / "reference" / "parity_bcg.csv")
+    full = rma("yi", "vi", mods="~ ablat + factor(alloc)", data=bcg, method="ML")
+    reduced = rma("yi", "vi", mods="~ ablat", data=bcg, method="ML")
+    results = [predict(full), predict(full, pd.DataFrame({"ablat": [20.0], "alloc": ["random"]})), fitstats(full),
+               anova(full), anova(full, reduced), rstandard(full), rstudent(reduced), blup(full), ranef(full),
+               profile(reduced, steps=3), confint(full), full]
+    for result in results:
+        assert unknown_names(_keys(result.to_dict())) == [], type(result).__name__
+    for result in results[:-1]:
+        columns = [c for c in result.summary_frame().columns if c not in full.terms and c not in reduced.terms]
+        assert unknown_names(columns) == [], type(result).__name__

@@ -9,10 +9,20 @@ writes ``intrcpt`` and ``moderatorlevel``), e.g. ``design[prospective]`` for the
 
 A row with a missing value (NaN, None or an empty string) in any moderator is left out of the model; the
 caller reports which rows were left out.
+
+:func:`formula_matrix` builds the matrix from a model formula (metafor's ``mods = ~ ...``) with formulaic:
+interactions (``a:b``, ``a*b``), ``I(year - 2000)``, ``- 1``/``0 +`` (no intercept), ``C(x)`` and R's
+``factor(x)`` (treatment contrasts, first level as reference). Columns are named as R's ``model.matrix`` names
+them, so as metafor prints them (``factor(alloc)random``, ``allocrandom`` for a text column ``alloc``,
+``ablat:factor(alloc)random``, ``I(year - 2000)``, ``I(year^2)``; the variables of an interaction in the order
+they first appear in the formula), except the intercept, which keeps the project's name ``intercept``
+(metafor: ``intrcpt``). An interaction of factors without their main effects is coded by formulaic's rules,
+which can differ from R's.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +30,7 @@ import pandas as pd
 
 from ..exceptions import DataError, OptionError
 
-__all__ = ["ModelMatrix", "model_matrix", "INTERCEPT"]
+__all__ = ["ModelMatrix", "model_matrix", "formula_matrix", "new_rows", "INTERCEPT"]
 
 #: Name of the intercept term.
 INTERCEPT = "intercept"
@@ -46,6 +56,9 @@ class ModelMatrix:
     terms: tuple
     keep: np.ndarray
     reference_levels: dict
+    intercept: bool = True
+    formula: str | None = None
+    spec: object = None
 
 
 def _missing(col: pd.Series) -> np.ndarray:
@@ -130,3 +143,153 @@ def model_matrix(frame: pd.DataFrame, moderators, *, categorical=()) -> ModelMat
             terms.append(str(m))
     X = np.column_stack(cols)
     return ModelMatrix(X=X, terms=tuple(terms), keep=keep, reference_levels=refs)
+
+
+_LEVEL = re.compile(r"^(?P<name>.*)\[(?:T\.)?(?P<level>[^\[\]]*)\]$")
+
+
+def _split_colon(name: str) -> list[str]:
+    """Split an interaction column name on ``:`` outside brackets and parentheses."""
+    parts, depth, cur = [], 0, ""
+    for ch in name:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == ":" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return parts + [cur]
+
+
+def _r_level(level: str) -> str:
+    """A level as R prints it: ``TRUE``/``FALSE`` for booleans, ``2`` for the float ``2.0``."""
+    if level in ("True", "False"):
+        return level.upper()
+    if re.fullmatch(r"-?\d+\.0", level):
+        return level[:-2]
+    return level
+
+
+def _r_name(column: str, factor_calls: dict) -> str:
+    """R's ``model.matrix`` name of a formulaic column (``C(g)[T.b]`` -> ``factor(g)b`` or ``C(g)b``)."""
+    if column == "Intercept":
+        return INTERCEPT
+    out = []
+    for part in _split_colon(column):
+        m = _LEVEL.match(part)
+        if m:
+            part = factor_calls.get(m["name"], m["name"]) + _r_level(m["level"])
+        out.append(part)
+    return ":".join(out)
+
+
+def _r_names(mm, rhs: str, factor_calls: dict) -> list[str]:
+    """R's names of the columns: the parts of an interaction ordered as the variables first appear in the
+    formula (R's ``terms``), ``^`` without spaces (R's deparse)."""
+    flat = rhs.replace(" ", "")
+    reorder = {}
+    for ts in mm.model_spec.structure:
+        factors = [str(f.expr).replace(" ", "") for f in ts.term.factors]
+        if len(factors) < 2:
+            continue
+        pos = [flat.find(f) if flat.find(f) >= 0 else len(flat) + j for j, f in enumerate(factors)]
+        perm = sorted(range(len(factors)), key=lambda j: pos[j])
+        for col in ts.columns:
+            parts = _split_colon(str(col))
+            if len(parts) == len(perm):
+                reorder[str(col)] = ":".join(parts[j] for j in perm)
+    return [_r_name(reorder.get(str(c), str(c)), factor_calls).replace(" ^ ", "^") for c in mm.columns]
+
+
+def _blank_to_na(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty or blank text cells as missing (as R reads an empty CSV field)."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col].dtype):
+            blank = frame[col].map(lambda x: isinstance(x, str) and x.strip() == "").to_numpy(dtype=bool)
+            if blank.any():
+                frame[col] = frame[col].astype(object).where(~blank, None)
+    return frame
+
+
+def formula_matrix(frame: pd.DataFrame, formula: str) -> ModelMatrix:
+    """Build the model matrix of a one-sided model formula (``"~ ablat + year"``) on ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per effect size.
+    formula : str
+        A one-sided formula as metafor's ``mods`` (``~`` optional): see the module docstring.
+
+    Returns
+    -------
+    ModelMatrix
+        ``keep`` marks the rows with every variable of the formula; ``spec`` rebuilds the matrix for new data
+        (:func:`new_rows`).
+
+    Raises
+    ------
+    OptionError
+        A formula that cannot be parsed or evaluated (unknown variable, bad syntax).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["b", "a", "b", "a"], "x": [1.0, 2.0, None, 4.0]})
+    >>> mm = formula_matrix(t, "~ factor(g) * x")
+    >>> mm.terms, mm.keep.tolist()
+    (('intercept', 'factor(g)b', 'x', 'factor(g)b:x'), [True, True, False, True])
+    """
+    from formulaic import model_matrix as _formulaic_matrix
+
+    if not isinstance(formula, str) or not formula.strip():
+        raise OptionError(f"mods={formula!r} must be a model formula such as '~ ablat + year'")
+    text = formula.strip()
+    if "~" in text:
+        lhs, _, text = text.partition("~")
+        if lhs.strip():
+            raise OptionError(f"mods={formula!r} must be one-sided ('~ x1 + x2'); give the effect sizes as yi")
+    factor_calls = {}
+    for inner in re.findall(r"\bfactor\(([^()]*)\)", text):
+        factor_calls[f"C({inner})"] = f"factor({inner})"
+    rhs = re.sub(r"\bfactor\(", "C(", text)
+    data = _blank_to_na(frame.reset_index(drop=True))
+    try:
+        mm = _formulaic_matrix(rhs, data, na_action="drop")
+    except Exception as exc:  # formulaic raises many types for user formulas; report them as one option error
+        raise OptionError(f"mods={formula!r} cannot be evaluated on the data: {exc}") from None
+    keep = np.zeros(len(data), dtype=bool)
+    keep[np.asarray(mm.index, dtype=int)] = True
+    logical = {str(c) for c in data.columns if data[c].dtype == bool}
+    names = [":".join(part + "TRUE" if part in logical else part for part in _split_colon(n))
+             for n in _r_names(mm, rhs, factor_calls)]  # R codes a logical as a factor: bTRUE
+    intercept = "Intercept" in list(map(str, mm.columns))
+    X = np.asarray(mm, dtype=float)
+    if intercept and names[0] != INTERCEPT:
+        j = names.index(INTERCEPT)
+        order = [j] + [i for i in range(len(names)) if i != j]
+        X, names = X[:, order], [names[i] for i in order]
+    X = np.ascontiguousarray(X)
+    return ModelMatrix(X=X, terms=tuple(names), keep=keep, reference_levels={}, intercept=intercept,
+                       formula="~ " + text.strip(), spec=mm.model_spec)
+
+
+def new_rows(mm: ModelMatrix, newdata: pd.DataFrame) -> np.ndarray:
+    """Rows of the model matrix for new moderator values (the formula applied to ``newdata``)."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # formulaic only warns about a level the model has not seen
+            X = mm.spec.get_model_matrix(_blank_to_na(newdata.reset_index(drop=True)), na_action="raise")
+    except Exception as exc:  # formulaic's errors for unknown levels or missing variables
+        raise OptionError(f"newmods cannot be evaluated with the formula {mm.formula!r}: {exc}") from None
+    X = np.asarray(X, dtype=float)
+    if mm.intercept:
+        names = [str(c) for c in mm.spec.column_names]
+        j = names.index("Intercept")
+        X = X[:, [j] + [i for i in range(len(names)) if i != j]]
+    return X

@@ -35,15 +35,21 @@ from .estimators import DEFAULT_CONTROL, TAU2_METHODS, Tau2Estimate, estimate_ta
 from ._wls import Wls
 from .heterogeneity import Heterogeneity, heterogeneity, q_profile_ci
 
-__all__ = ["ModelFit", "fit_model", "weighted_fit", "TESTS"]
+__all__ = ["ModelFit", "fit_model", "weighted_fit", "TESTS", "EQUAL_EFFECTS_ALIASES"]
 
 #: Allowed values of ``test``.
 TESTS = ("z", "knha")
 
+#: metafor's names of the equal-effects model (``FE`` in ruptstats: results report ``method="FE"``).
+EQUAL_EFFECTS_ALIASES = ("EE", "CE")
+
+#: Estimators that weight by 1/vi, undefined with a zero sampling variance.
+_NEED_POSITIVE_V = ("FE", "DL", "HS", "PM")
+
 
 @dataclass(frozen=True)
 class ModelFit:
-    """Everything a fitted meta-analytic model knows; the result classes present it.
+    r"""Everything a fitted meta-analytic model knows; the result classes present it.
 
     Attributes
     ----------
@@ -67,11 +73,16 @@ class ModelFit:
         Omnibus test of the coefficients other than the intercept (Wald χ², or F for ``knha``); NaN when the
         model has only an intercept.
     weights : numpy.ndarray
-        Inverse-variance weights :math:`1/(v_i + \\hat\\tau^2)`.
+        Inverse-variance weights :math:`1/(v_i + \hat\tau^2)`.
     notes : tuple of str
         What the analyst should know about this fit (fallbacks, undefined quantities).
     control : dict or None
         The iteration settings the fit was made with (to refit subsets the same way).
+    user_weights : numpy.ndarray or None
+        The analyst's weights (metafor's ``weights=``) when given; the coefficients are then
+        :math:`(X^\top A X)^{-1} X^\top A y` with :math:`A = \operatorname{diag}(a)`.
+    intercept : bool
+        Whether the first column of ``X`` is an intercept (the omnibus test leaves it out).
     """
 
     y: np.ndarray
@@ -97,6 +108,8 @@ class ModelFit:
     weights: np.ndarray
     notes: tuple[str, ...] = field(default=())
     control: dict | None = None
+    user_weights: np.ndarray | None = None
+    intercept: bool = True
 
     @property
     def k(self) -> int:
@@ -121,8 +134,8 @@ class ModelFit:
 
 
 def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95,
-              control: dict | None = None) -> ModelFit:
-    """Fit the meta-analytic model to effect sizes ``y`` with sampling variances ``v``.
+              control: dict | None = None, weights=None, intercept: bool | None = None) -> ModelFit:
+    r"""Fit the meta-analytic model to effect sizes ``y`` with sampling variances ``v``.
 
     Parameters
     ----------
@@ -138,12 +151,25 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         Confidence level, as a proportion or a percentage.
     control : dict, optional
         Iteration settings, see :data:`ruptstats.meta.estimators.DEFAULT_CONTROL`.
+    weights : array_like, optional
+        The analyst's weights (>= 0), as metafor's ``weights=``: they change the coefficients and their
+        covariance (:math:`(X^\top A X)^{-1} X^\top A M A X (X^\top A X)^{-1}`, :math:`M = \operatorname{diag}(v_i
+        + \hat\tau^2)`), not the estimate of τ² nor the heterogeneity statistics.
+    intercept : bool, optional
+        Whether the first column of ``X`` is an intercept (default: when it is a column of ones).
 
     Returns
     -------
     ModelFit
+
+    Raises
+    ------
+    DataError
+        A zero sampling variance where the model is not defined: the common-effect model and the estimators
+        that weight by :math:`1/v_i` (DL, HS, PM), or a τ² estimate of 0.
     """
-    method = check_choice("method", method, TAU2_METHODS)
+    method = check_choice("method", method, TAU2_METHODS + EQUAL_EFFECTS_ALIASES)
+    method = "FE" if method in EQUAL_EFFECTS_ALIASES else method
     test = check_choice("test", test, TESTS)
     level = check_level(level)
     if control is not None:
@@ -158,48 +184,78 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
     else:
         X = np.asarray(X, dtype=float)
     k, p = X.shape
+    if intercept is None:
+        intercept = bool(p > 0 and np.all(X[:, 0] == 1.0))
+    a = None if weights is None else np.asarray(weights, dtype=float)
+    zero_v = bool(np.any(v == 0))
+    if zero_v and method in _NEED_POSITIVE_V:
+        row = int(np.flatnonzero(v == 0)[0]) + 1
+        raise DataError(f"a sampling variance of 0 leaves the {'common-effect model' if method == 'FE' else method}"
+                        " undefined (it weights by 1/vi); use a random-effects estimator such as REML, ML, HE, SJ"
+                        " or EB", row=row, column="vi")
     if k < p:
         raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
     if np.linalg.matrix_rank(X) < p:
         raise DataError("the model matrix is not of full rank (a moderator is constant or redundant)")
+    if a is not None and np.linalg.matrix_rank(X * np.sqrt(a)[:, None]) < p:
+        raise DataError(f"the weights leave {int(np.count_nonzero(a))} stud(ies) with a weight above 0: too few "
+                        f"(or too alike) to estimate {p} coefficient(s)", column="weights")
     if test == "knha" and k <= p:
         raise OptionError(f"test='knha' needs more effect sizes than coefficients (k = {k}, p = {p})")
     notes: list[str] = []
     if k > p and method != "FE":
-        tau2 = estimate_tau2(y, v, X, method, control)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            try:
+                tau2 = estimate_tau2(y, v, X, method, control)
+            except (ZeroDivisionError, np.linalg.LinAlgError, ValueError):
+                if not zero_v:
+                    raise
+                tau2 = Tau2Estimate(0.0, float("nan"), method)
         if tau2.fallback:
             notes.append(tau2.note or f"{method}: tau2 was found by a bracketed search of its estimating equation")
     else:
         tau2 = Tau2Estimate(0.0, float("nan"), method)
         if method != "FE":
             notes.append(f"heterogeneity is undefined with k = {k} and {p} coefficient(s); tau2 is set to 0")
-    beta, vcov, _, w = weighted_fit(y, v, X, tau2.tau2, test)
+    if zero_v and not tau2.tau2 > 0:
+        row = int(np.flatnonzero(v == 0)[0]) + 1
+        raise DataError(f"a sampling variance of 0 needs a between-study variance above 0, but {method} "
+                        "estimates tau2 = 0: the model is not defined", row=row, column="vi")
+    beta, vcov, _, w = weighted_fit(y, v, X, tau2.tau2, test, a)
     df = k - p if test == "knha" else None
     se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
     pval = two_sided_p(stat, df)
     crit = critical_value(level, df)
-    het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
+    if zero_v:
+        het = Heterogeneity(float("nan"), k - p, float("nan"), float("nan"), float("nan"), float("nan"))
+        notes.append("a sampling variance is 0: the Q test, I2 and H2 are undefined (as in metafor)")
+    else:
+        het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
     tau2_ci = None
-    if method != "FE" and k > p:
+    if method != "FE" and k > p and not zero_v:
         con = dict(DEFAULT_CONTROL, **(control or {}))
         tau2_ci = q_profile_ci(y, v, X, tau2.tau2, level, tol=con["tol"])
-    qm, qm_df, qm_p = _omnibus(beta, vcov, p, df)
+    qm, qm_df, qm_p = _omnibus(beta, vcov, p, df, intercept)
     return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
                     tau2=tau2, tau2_ci=tau2_ci, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
-                    notes=tuple(notes), control=None if control is None else dict(control))
+                    notes=tuple(notes), control=None if control is None else dict(control), user_weights=a,
+                    intercept=intercept)
 
 
-def weighted_fit(y, v, X, tau2: float, test: str):
+def weighted_fit(y, v, X, tau2: float, test: str, a=None):
     r"""Weighted least squares given :math:`\tau^2`: return ``(beta, vcov, s2w, weights)``.
 
     ``vcov`` is :math:`(X^\top W X)^{-1}`, multiplied for ``test="knha"`` by the Knapp-Hartung factor
     :math:`s^2_w = \sum_i w_i (y_i - x_i^\top\hat\beta)^2/(k - p)` (0 when the residuals vanish, as in
     metafor); ``s2w`` is 1 for ``test="z"``. O(k p^2), no k x k matrix; the residuals come from centred data.
     Shared by :func:`fit_model` and the lean refits of the
-    sensitivity analyses, so both compute the same numbers.
+    sensitivity analyses, so both compute the same numbers. With the analyst's weights ``a`` (metafor's
+    ``weights=``) the coefficients are :math:`B X^\top A y` with :math:`B = (X^\top A X)^{-1}` and covariance
+    :math:`B (\sum_i a_i^2 (v_i + \tau^2) x_i x_i^\top) B`; the Knapp-Hartung factor still comes from the
+    inverse-variance fit, as in metafor.
     """
     k, p = X.shape
     w = 1.0 / (v + tau2)
@@ -210,18 +266,26 @@ def weighted_fit(y, v, X, tau2: float, test: str):
     if test == "knha":
         rss = float(np.dot(w, resid * resid))
         s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - p)
+    if a is not None:
+        la = Wls(a, X)
+        B = la.xtwx_inv()
+        beta, _ = la.fit(y)
+        meat = (X * (a * a * (v + tau2))[:, None]).T @ X
+        vcov = B @ meat @ B
+    if test == "knha":
         vcov = s2w * vcov
     return beta, vcov, s2w, w
 
 
-def _omnibus(beta, vcov, p, df):
+def _omnibus(beta, vcov, p, df, intercept: bool = True):
     """Wald test of all coefficients but the intercept: χ²(m) for z, F(m, k - p) for knha."""
-    m = p - 1
+    first = 1 if intercept else 0
+    m = p - first
     if m < 1:
         return float("nan"), 0, float("nan")
-    b = beta[1:]
+    b = beta[first:]
     try:
-        qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+        qm = float(b @ np.linalg.solve(vcov[first:, first:], b))
     except np.linalg.LinAlgError:
         return float("nan"), m, float("nan")
     if df is None:

@@ -33,17 +33,17 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError, OptionError
-from .design import model_matrix
+from .design import ModelMatrix, model_matrix
 from .fitting import ModelFit, fit_model
 from ..intake.study import effect_columns
 from .model import rma
-from .results import MetaResult, _num
+from .results import MetaModel, MetaResult, _num
 
 __all__ = ["MetaRegressionResult", "meta_regression"]
 
 
 @dataclass(frozen=True, repr=False)
-class MetaRegressionResult:
+class MetaRegressionResult(MetaModel):
     """A fitted meta-regression.
 
     Attributes
@@ -67,7 +67,8 @@ class MetaRegressionResult:
     i2, h2 : float
         Residual I² (percent) and H².
     r2 : float or None
-        Pseudo-R² (percent); None for ``FE`` or when the intercept-only τ² is 0.
+        Pseudo-R² (percent); for ``FE`` the adjusted R² of the weighted ``lm`` (as metafor); None without an
+        intercept or when the intercept-only τ² is 0.
     q_residual, q_residual_df, q_residual_p : float, int, float
         Test for residual heterogeneity :math:`Q_E`.
     study : tuple of str
@@ -81,6 +82,10 @@ class MetaRegressionResult:
     fit : ModelFit
         The underlying fit.
     notes : tuple of str
+    formula : str or None
+        The model formula when the model was given one (``rma(mods="~ ablat + year")``).
+    model_matrix : ModelMatrix or None
+        How the model matrix was built (rebuilds it for :func:`~ruptstats.meta.predict`'s ``newmods``).
     """
 
     k: int
@@ -113,6 +118,8 @@ class MetaRegressionResult:
     fit: ModelFit
     measure: str | None = None
     notes: tuple = field(default=())
+    formula: str | None = None
+    model_matrix: ModelMatrix | None = None
 
     @property
     def yi(self) -> np.ndarray:
@@ -133,7 +140,8 @@ class MetaRegressionResult:
     def weight(self) -> np.ndarray:
         """Per-study weights in percent, :math:`100 w_i/\\sum_j w_j` with :math:`w_i = 1/(v_i + \\hat\\tau^2)`
         (bubble sizes of a bubble plot)."""
-        return 100.0 * self.fit.weights / self.fit.weights.sum()
+        wts = self.fit.weights if self.fit.user_weights is None else self.fit.user_weights
+        return 100.0 * wts / wts.sum()
 
     def summary_frame(self) -> pd.DataFrame:
         """One row per coefficient: ``term, estimate, se, statistic, p, ci_lower, ci_upper``."""
@@ -255,19 +263,39 @@ def meta_regression(data, moderators, *, yi: str = "yi", vi: str = "vi", study: 
 
 
 def _pseudo_r2(fit: ModelFit) -> float | None:
-    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model."""
-    if fit.method == "FE" or fit.k <= 1:
+    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model; for the
+    equal-effects model, the adjusted R² (percent, at least 0) of the weighted ``lm(yi ~ X)``, as metafor."""
+    if fit.k <= 1 or not fit.intercept:
         return None
-    re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control)
+    if fit.method == "FE":
+        return _lm_adjusted_r2(fit)
+    try:
+        re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
+    except DataError:  # e.g. a zero variance and an intercept-only tau2 of 0: R^2 is undefined
+        return None
     if re.tau2 is None or re.tau2 < np.finfo(float).eps:
         return None
     return max(0.0, 100.0 * (re.tau2 - fit.tau2.tau2) / re.tau2)
 
 
-def _present(fit: ModelFit, mm, study, excluded, moderators, measure) -> MetaRegressionResult:
+def _lm_adjusted_r2(fit: ModelFit) -> float | None:
+    from ._wls import Wls, weighted_mean
+
+    k, p = fit.X.shape
+    if k <= p or np.all(fit.y == fit.y[0]):
+        return 0.0 if k > p else None
+    a = 1.0 / fit.v if fit.user_weights is None else fit.user_weights
+    _, r = Wls(a, fit.X).fit(fit.y)
+    tss = float(np.dot(a, (fit.y - weighted_mean(fit.y, a)) ** 2))
+    r2 = 1.0 - float(np.dot(a, r * r)) / tss
+    n = int(np.count_nonzero(a))
+    return max(0.0, 100.0 * (1.0 - (1.0 - r2) * (n - 1) / (n - p)))
+
+
+def _present(fit: ModelFit, mm, study, excluded, moderators, measure, notes=()) -> MetaRegressionResult:
     random = fit.method != "FE"
-    notes = list(fit.notes)
-    if excluded:
+    notes = list(fit.notes) + list(notes)
+    if excluded and not notes_cover_exclusions(notes):
         notes.append(f"{len(excluded)} stud{'y' if len(excluded) == 1 else 'ies'} left out of this model because "
                      f"a moderator is missing: {', '.join(excluded)}")
     return MetaRegressionResult(
@@ -277,4 +305,9 @@ def _present(fit: ModelFit, mm, study, excluded, moderators, measure) -> MetaReg
         tau2_se=fit.tau2.se if random and not math.isnan(fit.tau2.se) else None, i2=fit.het.i2, h2=fit.het.h2,
         r2=_pseudo_r2(fit), q_residual=fit.het.q, q_residual_df=fit.het.q_df, q_residual_p=fit.het.q_p,
         study=study, excluded=excluded, moderators=moderators, reference_levels=mm.reference_levels, fit=fit,
-        measure=measure, notes=tuple(notes))
+        measure=measure, notes=tuple(notes), formula=mm.formula, model_matrix=mm)
+
+
+def notes_cover_exclusions(notes) -> bool:
+    """True when a note already lists the rows left out (``rma(missing="drop")`` writes it)."""
+    return any(n.startswith("left out") for n in notes)

@@ -16,7 +16,7 @@ from .._dist import norm_ppf
 from .fitting import ModelFit
 from ..effects.transforms import back_transform as _back_transform
 
-__all__ = ["MetaResult", "MODEL_KEYS"]
+__all__ = ["MetaModel", "MetaResult", "MODEL_KEYS"]
 
 #: Keys of :meth:`MetaResult.to_dict` that describe the pooled model (the JSON contract of the CLI).
 MODEL_KEYS = ("k", "n_total", "method", "test", "measure", "level", "estimate", "se", "statistic", "p", "df",
@@ -33,8 +33,119 @@ def _num(x):
     return None if math.isnan(x) else x
 
 
+def _defined(x):
+    """``x``, or None when it is NaN (a quantity the model leaves undefined, e.g. Q with a zero variance)."""
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+class MetaModel:
+    """What every fitted ``rma`` model can do, with or without moderators (metafor's methods for ``rma.uni``).
+
+    :class:`MetaResult` (intercept-only) and :class:`~ruptstats.meta.MetaRegressionResult` (with moderators)
+    both derive from it; each method calls the function of the same name in :mod:`ruptstats.meta`, which
+    documents it: :func:`~ruptstats.meta.predict`, :func:`~ruptstats.meta.fitstats` (and ``loglik``,
+    ``deviance``, ``aic``, ``bic``, ``aicc``), :func:`~ruptstats.meta.anova`, :func:`~ruptstats.meta.rstandard`,
+    :func:`~ruptstats.meta.rstudent`, :func:`~ruptstats.meta.blup`, :func:`~ruptstats.meta.ranef`,
+    :func:`~ruptstats.meta.profile` and :func:`~ruptstats.meta.confint`.
+    """
+
+    __slots__ = ()
+
+    def predict(self, newmods=None, *, transf=None, level=None):
+        """Predicted values with CIs and PIs (see :func:`ruptstats.meta.predict`)."""
+        from .prediction import predict
+
+        return predict(self, newmods, transf=transf, level=level)
+
+    def fitstats(self, *, reml: bool | None = None):
+        """Log-likelihood, deviance, AIC, BIC and AICc (see :func:`ruptstats.meta.fitstats`)."""
+        from .fit_statistics import fitstats
+
+        return fitstats(self, reml=reml)
+
+    def loglik(self, *, reml: bool | None = None) -> float:
+        """The (restricted) log-likelihood (metafor's ``logLik``)."""
+        return self.fitstats(reml=reml).loglik
+
+    def deviance(self, *, reml: bool | None = None) -> float:
+        """The deviance (metafor's ``deviance``)."""
+        return self.fitstats(reml=reml).deviance
+
+    def aic(self, *, reml: bool | None = None) -> float:
+        """Akaike's information criterion (metafor's ``AIC``)."""
+        return self.fitstats(reml=reml).aic
+
+    def bic(self, *, reml: bool | None = None) -> float:
+        """The Bayesian information criterion (metafor's ``BIC``)."""
+        return self.fitstats(reml=reml).bic
+
+    def aicc(self, *, reml: bool | None = None) -> float:
+        """AIC with the small-sample correction (metafor's ``AICc``)."""
+        return self.fitstats(reml=reml).aicc
+
+    # metafor's (R's) spellings
+    def logLik(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`loglik` (R's spelling)."""
+        return self.loglik(reml=reml)
+
+    def AIC(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`aic` (R's spelling)."""
+        return self.aic(reml=reml)
+
+    def BIC(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`bic` (R's spelling)."""
+        return self.bic(reml=reml)
+
+    def AICc(self, *, reml: bool | None = None) -> float:  # noqa: N802 - R's name
+        """Same as :meth:`aicc` (R's spelling)."""
+        return self.aicc(reml=reml)
+
+    def anova(self, reduced=None, *, btt=None):
+        """Wald test of coefficients, or a likelihood-ratio test against ``reduced`` (see
+        :func:`ruptstats.meta.anova`)."""
+        from .model_tests import anova
+
+        return anova(self, reduced, btt=btt)
+
+    def rstandard(self):
+        """Standardised residuals (see :func:`ruptstats.meta.rstandard`)."""
+        from .residuals import rstandard
+
+        return rstandard(self)
+
+    def rstudent(self):
+        """Studentised deleted residuals (see :func:`ruptstats.meta.rstudent`)."""
+        from .residuals import rstudent
+
+        return rstudent(self)
+
+    def blup(self, *, transf=None, level=None):
+        """Best linear unbiased predictions of the true effects (see :func:`ruptstats.meta.blup`)."""
+        from .residuals import blup
+
+        return blup(self, transf=transf, level=level)
+
+    def ranef(self, *, level=None):
+        """Predicted random effects (see :func:`ruptstats.meta.ranef`)."""
+        from .residuals import ranef
+
+        return ranef(self, level=level)
+
+    def profile(self, tau2=None, *, steps: int = 20):
+        """Profile (restricted) log-likelihood of τ² (see :func:`ruptstats.meta.profile`)."""
+        from .tau2_profile import profile
+
+        return profile(self, tau2, steps=steps)
+
+    def confint(self, *, level=None):
+        """Q-profile CI of τ² (see :func:`ruptstats.meta.confint`)."""
+        from .tau2_profile import confint
+
+        return confint(self, level=level)
+
+
 @dataclass(frozen=True, repr=False)
-class MetaResult:
+class MetaResult(MetaModel):
     """A pooled (intercept-only) meta-analysis, as metafor's ``rma()`` reports it.
 
     Attributes
@@ -131,7 +242,8 @@ class MetaResult:
         vt = fit.het.typical_vi
         study = tuple(map(str, study)) if study is not None else tuple(map(str, range(1, k + 1)))
         ni = None if ni is None else np.asarray(ni, dtype=float)
-        weight = 100.0 * fit.weights / fit.weights.sum()
+        wts = fit.weights if fit.user_weights is None else fit.user_weights
+        weight = 100.0 * wts / wts.sum()
         for arr in (fit.y, fit.v, weight) + (() if ni is None else (ni,)):
             arr.setflags(write=False)
         return cls(
@@ -143,13 +255,13 @@ class MetaResult:
             tau2_se=t2.se if (random and defined) else None,
             tau=math.sqrt(t2.tau2) if (random and defined) else (0.0 if defined else None),
             tau2_ci_lower=ci[0] if ci else None, tau2_ci_upper=ci[1] if ci else None,
-            i2=fit.het.i2 if defined else None,
+            i2=_defined(fit.het.i2) if defined else None,
             i2_ci_lower=100.0 * ci[0] / (vt + ci[0]) if ci else None,
             i2_ci_upper=100.0 * ci[1] / (vt + ci[1]) if ci else None,
-            h2=fit.het.h2 if defined else None,
+            h2=_defined(fit.het.h2) if defined else None,
             h2_ci_lower=ci[0] / vt + 1.0 if ci else None, h2_ci_upper=ci[1] / vt + 1.0 if ci else None,
-            q=fit.het.q if defined else None, q_df=fit.het.q_df if defined else None,
-            q_p=fit.het.q_p if defined else None,
+            q=_defined(fit.het.q) if defined else None, q_df=fit.het.q_df if defined else None,
+            q_p=_defined(fit.het.q_p) if defined else None,
             n_total=int(round(ni.sum())) if ni is not None else None,
             study=study, yi=fit.y, vi=fit.v, ni=ni, weight=weight,
             notes=tuple(fit.notes) + tuple(notes), fit=fit,

@@ -9,6 +9,7 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`leave_one_out_plot`, :func:`cumulative_plot`: sensitivity analyses as forest-type plots;
 - :func:`baujat_plot`, :func:`gosh_plot`: heterogeneity diagnostics;
 - :func:`bubble_plot`: meta-regression on one moderator;
+- :func:`profile_plot`: the profile likelihood of τ²;
 - :func:`condition_plot`, :func:`dropout_plot`: a condition comparison (each client, means and CIs, raw or
   ANCOVA-adjusted; dropout proportions with Wilson intervals);
 - :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .episodes import episode_alliance_plot, km_plot, swimmer_plot
     from .forest import forest_plot
     from .funnel import funnel_plot
+    from .profile import profile_plot
     from .regression import bubble_plot
     from .sensitivity import cumulative_plot, leave_one_out_plot
     from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
@@ -47,6 +49,7 @@ _EXPORTS = {
     "GREYS": ".style",
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
+    "profile_plot": ".profile",
     "publication_style": ".style",
     "rules_plot": ".trajectories",
     "save_figure": ".style",
