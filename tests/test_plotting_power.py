@@ -101,7 +101,7 @@ def test_simulated_power_against_clients_with_se_bars_sorted_by_x():
     segments = bars[0].get_segments()  # one vertical bar per point: power -+ power_se, as given
     assert [tuple(np.round(s[:, 1], 10)) for s in segments] == [(0.254, 0.346), (0.45, 0.55), (0.654, 0.746)]
     assert [line.get_ydata()[0] for line in ax.lines if line.get_gid() == "target"] == [0.9]
-    assert ax.get_xlabel() == "Clients per study"
+    assert ax.get_xlabel() == "Number of clients"
     assert ax.get_legend().get_title().get_text() == "Bars: \u00b1 1 Monte Carlo SE"
     assert not [c for c in power_plot(sim, x="n_clients", by="true_smd", errorbars=False).axes[0].collections
                 if str(c.get_gid()).startswith("se-")]

@@ -20,7 +20,7 @@ AXIS_TITLES = {
     "k": "Number of studies (k)",
     "n1": "Group size per study (n1)",
     "n2": "Group size per study (n2)",
-    "n_clients": "Clients per study",
+    "n_clients": "Number of clients",
     "n_sessions": "Sessions per client",
     "n_therapists": "Therapists per study",
     "true_smd": "True standardised mean difference",
@@ -147,7 +147,7 @@ def power_plot(curves, *, x: str = "k", y: str = "power", by=None, target: float
             style = dict(color=PALETTE[i % len(PALETTE)], marker=_MARKERS[i % len(_MARKERS)],
                          linestyle=_LINESTYLES[i % len(_LINESTYLES)], linewidth=1.3, zorder=3,
                          markersize=3.5 if len(rows) > 12 else 4.5)
-            ax.plot(values[x][rows], values[y][rows], gid=f"curve-{i + 1}", label=_label(key, by) or "power",
+            ax.plot(values[x][rows], values[y][rows], gid=f"curve-{i + 1}", label=_label(key, by) or "Power",
                     **style)
             if se is not None:
                 ax.errorbar(values[x][rows], values[y][rows], yerr=se[rows], fmt="none", ecolor=style["color"],
