@@ -22,6 +22,7 @@ power for meta-analysis. *Journal of Educational and Behavioral Statistics, 35*,
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import asdict
 
 import numpy as np
@@ -31,7 +32,7 @@ from ._checks import check_choice, check_number
 from ._dist import norm_cdf, norm_ppf
 from .exceptions import OptionError, RuptstatsError
 
-__all__ = ["meta_power", "simulate_power"]
+__all__ = ["meta_power", "power_curve", "simulate_power"]
 
 
 def _array(name, value, *, low, low_open=False, integer=False):
@@ -107,6 +108,67 @@ def meta_power(effect, k, n1, n2, tau2=0.0, *, measure: str = "SMD", alpha: floa
     c = float(norm_ppf(1.0 - alpha / 2.0))
     power = 1.0 - norm_cdf(c - lam) + norm_cdf(-c - lam)
     return float(power) if np.ndim(power) == 0 else power
+
+
+def power_curve(effect, k, n1, n2, tau2=0.0, *, measure: str = "SMD", alpha: float = 0.05,
+                test: str = "z") -> pd.DataFrame:
+    r"""Power curves of a random-effects meta-analysis as a tidy table: :func:`meta_power` over a grid.
+
+    Each argument is one value or a one-dimensional sequence of values; the table has one row per combination
+    (all combinations, in the order ``effect``, ``k``, ``n1``, ``n2``, ``tau2``, the last varying fastest), ready
+    for :func:`ruptstats.plotting.power_plot`.
+
+    Parameters
+    ----------
+    effect : float or sequence of float
+        True mean standardised mean difference(s) :math:`\delta`.
+    k : int or sequence of int
+        Number(s) of studies (>= 1), e.g. ``range(2, 31)``.
+    n1, n2 : int or sequence of int
+        Typical group size(s) per study (>= 2).
+    tau2 : float or sequence of float, default 0
+        Between-study variance(s) :math:`\tau^2`.
+    measure, alpha, test
+        As in :func:`meta_power`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``true_smd`` (:math:`\delta`), ``k``, ``n1``, ``n2``, ``tau2`` and ``power``
+        (:func:`meta_power` of the row; the formula is in the module docstring).
+
+    Raises
+    ------
+    OptionError
+        A value out of range, an argument with more than one dimension or no values, or an unknown ``measure``
+        or ``test``.
+
+    Examples
+    --------
+    The second row is the hand computation of :func:`meta_power` (0.7461):
+
+    >>> curve = power_curve(0.3, [5, 10], 25, 25, tau2=0.05)
+    >>> curve["k"].tolist(), curve["power"].round(4).tolist()
+    ([5, 10], [0.4579, 0.7461])
+    """
+    axes = {}
+    for name, value in (("effect", effect), ("k", k), ("n1", n1), ("n2", n2), ("tau2", tau2)):
+        try:
+            values = np.atleast_1d(np.asarray(list(value) if isinstance(value, range) else value, dtype=float))
+        except (TypeError, ValueError):
+            raise OptionError(f"{name}={value!r} must be a number or a sequence of numbers") from None
+        if values.ndim != 1 or values.size == 0:
+            raise OptionError(f"{name} must be a number or a one-dimensional sequence of numbers; got shape "
+                              f"{np.shape(value)}")
+        axes[name] = values.tolist()
+    grid = pd.DataFrame(list(itertools.product(*axes.values())), columns=["true_smd", "k", "n1", "n2", "tau2"])
+    power = meta_power(grid["true_smd"].to_numpy(), grid["k"].to_numpy(), grid["n1"].to_numpy(),
+                       grid["n2"].to_numpy(), grid["tau2"].to_numpy(), measure=measure, alpha=alpha, test=test)
+    for name in ("k", "n1", "n2"):  # counts as integers (k is whole; group sizes when all are whole)
+        if (grid[name] == np.round(grid[name])).all():
+            grid[name] = grid[name].astype(np.int64)
+    grid["power"] = np.atleast_1d(power)
+    return grid
 
 
 def _power_chunk(seeds, *, design, alpha, outcome):

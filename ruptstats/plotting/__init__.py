@@ -13,7 +13,8 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`condition_plot`, :func:`dropout_plot`: a condition comparison (each client, means and CIs, raw or
   ANCOVA-adjusted; dropout proportions with Wilson intervals);
 - :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
-- :func:`rules_plot`: client counts per condition under several classification rules.
+- :func:`rules_plot`: client counts per condition under several classification rules;
+- :func:`power_plot`: power curves of a planned meta-analysis or primary study, with the 0.80 target.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .forest import forest_plot
     from .funnel import funnel_plot
     from .profile import profile_plot
+    from .power import power_plot
     from .regression import bubble_plot
     from .sensitivity import cumulative_plot, leave_one_out_plot
     from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
@@ -50,6 +52,7 @@ _EXPORTS = {
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
     "profile_plot": ".profile",
+    "power_plot": ".power",
     "publication_style": ".style",
     "rules_plot": ".trajectories",
     "save_figure": ".style",
