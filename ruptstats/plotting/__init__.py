@@ -12,7 +12,9 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`condition_plot`, :func:`dropout_plot`: a condition comparison (each client, means and CIs, raw or
   ANCOVA-adjusted; dropout proportions with Wilson intervals);
 - :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
-- :func:`rules_plot`: client counts per condition under several classification rules.
+- :func:`rules_plot`: client counts per condition under several classification rules;
+- :func:`coefficient_plot`, :func:`predicted_trajectory_plot`: a session-level model's within/between effects
+  and its predicted trajectories per condition.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .episodes import episode_alliance_plot, km_plot, swimmer_plot
     from .forest import forest_plot
     from .funnel import funnel_plot
+    from .mixed import coefficient_plot, predicted_trajectory_plot
     from .regression import bubble_plot
     from .sensitivity import cumulative_plot, leave_one_out_plot
     from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
@@ -36,6 +39,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 _EXPORTS = {
     "baujat_plot": ".diagnostics",
     "bubble_plot": ".regression",
+    "coefficient_plot": ".mixed",
     "condition_plot": ".conditions",
     "cumulative_plot": ".sensitivity",
     "dropout_plot": ".conditions",
@@ -47,6 +51,7 @@ _EXPORTS = {
     "GREYS": ".style",
     "leave_one_out_plot": ".sensitivity",
     "PALETTE": ".style",
+    "predicted_trajectory_plot": ".mixed",
     "publication_style": ".style",
     "rules_plot": ".trajectories",
     "save_figure": ".style",
