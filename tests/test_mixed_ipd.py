@@ -210,3 +210,25 @@ def test_errors_name_the_problem():
         one_stage(CLIENTS[CLIENTS["condition"] != "none"], outcome="post")
     with pytest.raises(DataError):
         one_stage([1, 2, 3], outcome="post")
+
+
+def test_hostile_tables_give_data_errors_in_the_callers_terms():
+    with pytest.raises(DataError, match="no client has a value"):
+        one_stage(CLIENTS.assign(post=np.nan), outcome="post", baseline="pre")
+    with pytest.raises(DataError, match="no client has a value"):
+        one_stage(CLIENTS.iloc[:0], outcome="post")
+    with pytest.raises(DataError, match="constant") as info:
+        one_stage(CLIENTS.assign(post=1.0), outcome="post")
+    assert info.value.column == "post"  # not the model's internal name
+    with pytest.raises(DataError, match="pre") as info:
+        one_stage(CLIENTS.head(3), outcome="post", baseline="pre", study_effect="fixed")
+    assert "baseline" not in info.value.message
+    with pytest.raises(DataError, match="finite"):
+        one_stage(CLIENTS.assign(post=CLIENTS["post"].where(CLIENTS.index != 2, np.inf)), outcome="post")
+    tables = {s: t.drop(columns="study").reset_index(drop=True) for s, t in CLIENTS.groupby("study")}
+    tables["Study B"].loc[4, "condition"] = "ruptured"
+    with pytest.raises(DataError, match="Study B") as info:
+        two_stage_vs_one_stage(tables, outcome="post")
+    assert info.value.row == 5  # the row of Study B's own table
+    with pytest.raises(OptionError, match="different columns"):
+        one_stage(CLIENTS, outcome="post", baseline="post")

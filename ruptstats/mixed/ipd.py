@@ -34,6 +34,7 @@ https://doi.org/10.1002/sim.7141
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -146,6 +147,22 @@ def _stack(clients, study: str) -> pd.DataFrame:
     return clients.reset_index(drop=True)
 
 
+def _check_parts(clients: dict, outcome, baseline, condition) -> None:
+    """For ``{label: table}`` input: check each table's columns, so an error names the study and its own row."""
+    from ..conditions._data import _conditions, numeric_column
+
+    for label, table in clients.items():
+        if not isinstance(table, pd.DataFrame):
+            continue  # _stack says so
+        try:
+            numeric_column(table, outcome, role="outcome")
+            if baseline is not None:
+                numeric_column(table, baseline, role="baseline")
+            _conditions(table, condition)
+        except DataError as exc:
+            raise DataError(exc.message, source=f"study {label!r}", row=exc.row, column=exc.column) from None
+
+
 def _model_frame(table, outcome, baseline, condition, study, reference) -> pd.DataFrame:
     """The analysed columns under the formula's own names y, baseline, condition, study."""
     from ..conditions._data import _conditions, numeric_column
@@ -160,6 +177,9 @@ def _model_frame(table, outcome, baseline, condition, study, reference) -> pd.Da
     frame["study"] = labels.astype("string").to_numpy(dtype=object, na_value=None)
     frame["study"] = frame["study"].where(labels.notna().to_numpy(), None)
     keep = frame.notna().all(axis=1).to_numpy()
+    if not keep.any():
+        columns = [outcome] + ([baseline] if baseline is not None else []) + [condition, study]
+        raise DataError(f"no client has a value in every analysed column ({', '.join(map(str, columns))})")
     used = frame.loc[keep, "condition"]
     if not (used == reference).any():
         raise DataError(f"no analysed client is in the reference condition {reference!r}; choose another "
@@ -183,6 +203,18 @@ def _rename(fixed: pd.DataFrame, baseline, condition, study) -> pd.DataFrame:
     return fixed.assign(term=[name(t) for t in fixed["term"]])
 
 
+def _user_error(exc: DataError, outcome, baseline, condition, study) -> DataError:
+    """A model's DataError with the internal names y/baseline/condition/study replaced by the caller's columns."""
+    names = {"y": outcome, "baseline": baseline, "condition": condition, "study": study}
+    message = exc.message
+    for internal, user in names.items():
+        if user is not None:
+            tail = r"\b" if internal in ("y", "baseline") else ""
+            message = re.sub(rf"\b{internal}{tail}", lambda m, u=str(user): u, message)
+    column = names.get(exc.column, exc.column) if exc.column is not None else None
+    return DataError(message, source=exc.source, row=exc.row, column=None if column is None else str(column))
+
+
 def _ols(frame: pd.DataFrame, fixed: str, level: float):
     """lm(y ~ fixed) on the complete rows: (fixed table, residual variance, n, n_dropped)."""
     design = build_design(ParsedFormula(f"y ~ {fixed}", "y", fixed, ()), frame)
@@ -202,6 +234,25 @@ def _ols(frame: pd.DataFrame, fixed: str, level: float):
                           "statistic": t, "p": 2.0 * stats.t.sf(np.abs(t), df), "ci_lower": beta - half,
                           "ci_upper": beta + half}, columns=list(FIXED_COLUMNS))
     return table, sigma2, n, design.n_dropped
+
+
+def _fit(frame, fixed, shown, study_effect, n_studies, baseline, condition, study, level):
+    """The random-study mixed model or the linear model: (model, coefs, sigma2, tau2, n_obs, n_dropped, formula)."""
+    model, tau2 = None, None
+    if study_effect == "random" and n_studies > 1:
+        formula = f"{shown} + (1 | {study})"
+        model = mixed_model(f"y ~ {fixed} + (1 | study)", frame, level=level)
+        coefs = _rename(model.fixed, baseline, condition, study)
+        model = replace(model, fixed=coefs, formula=formula)
+        n_obs, n_dropped = model.n_obs, model.n_dropped
+        variance = model.variance.set_index("group")["vcov"]
+        tau2, sigma2 = float(variance["study"]), float(variance["Residual"])
+    else:
+        rhs = fixed + (" + study" if n_studies > 1 else "")
+        formula = shown + (f" + {study}" if n_studies > 1 else "")
+        coefs, sigma2, n_obs, n_dropped = _ols(frame, rhs, level)
+        coefs = _rename(coefs, baseline, condition, study)
+    return model, coefs, sigma2, tau2, n_obs, n_dropped, formula
 
 
 def one_stage(clients, *, outcome: str, baseline: str | None = None, condition: str = "condition",
@@ -268,28 +319,23 @@ def one_stage(clients, *, outcome: str, baseline: str | None = None, condition: 
     if len(set(map(str, names))) != len(names):
         raise OptionError(f"outcome, baseline, condition and study must be different columns, got {names}")
     table = _stack(clients, study)
+    if isinstance(clients, dict):
+        _check_parts(clients, outcome, baseline, condition)
     frame = _model_frame(table, outcome, baseline, condition, study, reference)
     complete = frame.notna().all(axis=1)
     n_studies = int(frame.loc[complete, "study"].nunique())
     fixed = ("baseline + " if baseline is not None else "") + "condition"
-    notes, model, tau2 = [], None, None
+    notes = []
     shown = f"{outcome} ~ " + " + ".join(([str(baseline)] if baseline is not None else []) + [str(condition)])
     if n_studies == 1:
-        notes.append("one study: fitted as lm(y ~ " + fixed + "); there is no between-study variance")
-    if study_effect == "random" and n_studies > 1:
-        formula = f"{shown} + (1 | {study})"
-        model = mixed_model(f"y ~ {fixed} + (1 | study)", frame, level=level)
-        coefs = _rename(model.fixed, baseline, condition, study)
-        model = replace(model, fixed=coefs, formula=formula)
-        n_obs, n_dropped = model.n_obs, model.n_dropped
-        variance = model.variance.set_index("group")["vcov"]
-        tau2, sigma2 = float(variance["study"]), float(variance["Residual"])
+        notes.append(f"one study: fitted as lm({shown}); there is no between-study variance")
+    try:
+        model, coefs, sigma2, tau2, n_obs, n_dropped, formula = _fit(frame, fixed, shown, study_effect, n_studies,
+                                                                      baseline, condition, study, level)
+    except DataError as exc:
+        raise _user_error(exc, outcome, baseline, condition, study) from None
+    if model is not None:
         notes += [n for n in model.notes if "left out" not in n]
-    else:
-        rhs = fixed + (" + study" if n_studies > 1 else "")
-        formula = shown + (f" + {study}" if n_studies > 1 else "")
-        coefs, sigma2, n_obs, n_dropped = _ols(frame, rhs, level)
-        coefs = _rename(coefs, baseline, condition, study)
     if n_dropped:
         notes.insert(0, f"{n_dropped} client(s) with a missing outcome, baseline, condition or study left out")
     rows = coefs.set_index("term")
@@ -363,7 +409,7 @@ class IPDComparison:
         return self.summary()
 
 
-def _study_estimate(comparison, baseline, level: float) -> tuple[float, float, int] | None:
+def _study_estimate(comparison, baseline) -> tuple[float, float, int] | None:
     """(estimate, variance, n) of repaired vs unrepaired in one study, or None when it cannot be computed."""
     from ..effects import escalc
 
@@ -439,7 +485,7 @@ def two_stage_vs_one_stage(clients, *, outcome: str, baseline: str | None = None
         sub = table.loc[table[study].astype("string") == label]
         comparison = compare_conditions(sub.drop(columns=[study]), outcome=outcome, baseline=baseline,
                                         condition=condition, reference="unrepaired", level=level, study=label)
-        got = _study_estimate(comparison, baseline, one.level)
+        got = _study_estimate(comparison, baseline)
         if got is None:
             notes.append(f"study {label!r} has no repaired-vs-unrepaired estimate (each condition needs two clients "
                          f"and a non-zero SD{', and the ANCOVA every condition' if baseline is not None else ''}); "
