@@ -345,6 +345,184 @@ SESSION_LEVEL_MODELS = [
 ]
 
 
+PRACTICE_NOTICE = ("> **The data are simulated.** The five session studies in `data/sessions/` were made by "
+                   "`data/make_session_data.py` (seeded; the coded repair strategies of studies A, C and E come from "
+                   "a second random stream); no real client or therapist is described, and the simulation decided "
+                   "how often ruptures happen and get repaired. So the answers below say nothing about therapy: "
+                   "the notebook shows **how to test each claim on a lab's own data**: load the lab's files with "
+                   "their mappings in the first cells and run the rest unchanged.")
+
+PRACTICE_CLAIMS = [
+    ("md", "# Testing what practitioners say about ruptures\n\n"
+           "Writing on alliance ruptures repeats a handful of numbers (Safran & Muran, 2000; Eubanks, Muran & "
+           "Safran, 2018). Each is a claim session data can test. For each claim: the claim, an estimate with a "
+           "95% confidence interval, and the answer in plain words.\n\n"
+           "1. Ruptures happen in nearly every therapy.\n"
+           "2. About half of clients report ruptures that were never addressed.\n"
+           "3. Repair takes three to five sessions on average.\n"
+           "4. Alliances end up stronger after a successful repair in about two thirds of cases.\n"
+           "5. Withdrawal and confrontation ruptures call for different metacommunication.\n"
+           "6. Clinicians open the next session in different ways.\n\n" + PRACTICE_NOTICE),
+    ("code", "from pathlib import Path\n\n"
+             "import pandas as pd\n"
+             "from statsmodels.stats.proportion import proportion_confint\n\n"
+             "from ruptstats import rupture_episodes, time_to_repair\n"
+             "from ruptstats.episodes import (alliance_around_episodes, client_spans, repair_by_type,\n"
+             "                                stronger_after_repair)\n"
+             "from ruptstats.plotting import episode_alliance_plot, km_plot, swimmer_plot\n"
+             "from ruptstats.sessions import classify_sessions, client_conditions, read_sessions\n\n"
+             "DATA = Path(\"..\") / \"data\" / \"sessions\"\n"
+             "KEY = \"synthetic-example-key-not-secret\"  # a real study keeps its pseudonymisation key out of the code\n"
+             "STUDY_E = {\"study\": \"Study E\",\n"
+             "           \"rule\": {\"type\": \"self_report\", \"presence\": \"rupture\", \"resolution\": \"resolution\",\n"
+             "                    \"resolution_threshold\": 4, \"resolution_range\": [1, 5]}}\n"
+             "FILES = {  # a lab's own files and mappings go here\n"
+             "    \"Study A\": (DATA / \"study_a_psq.sav\", DATA / \"study_a_psq.toml\"),\n"
+             "    \"Study B\": (DATA / \"study_b_wide.xlsx\", DATA / \"study_b_wide.toml\"),\n"
+             "    \"Study C\": (DATA / \"study_c_3rs.csv\", DATA / \"study_c_3rs.toml\"),\n"
+             "    \"Study D\": (DATA / \"study_d_oq.dta\", DATA / \"study_d_oq.toml\"),\n"
+             "    \"Study E\": (DATA / \"study_e_canonical.parquet\", STUDY_E),\n"
+             "}\n\n\n"
+             "def share(x, n):\n"
+             "    \"\"\"x of n with the Wilson 95% CI (R: prop.test(x, n, correct = FALSE)).\"\"\"\n"
+             "    lower, upper = proportion_confint(x, n, alpha=0.05, method=\"wilson\")\n"
+             "    return {\"x\": int(x), \"n\": int(n), \"share\": x / n, \"ci_lower\": lower, \"ci_upper\": upper}\n\n\n"
+             "def pct(value):\n"
+             "    return f\"{100 * value:.0f}%\""),
+    ("md", "## The sessions and the episodes\n\n"
+           "Each study is loaded with its mapping and classified by its own rule. Study A has client and therapist "
+           "ratings of every session; the client's view is used, as the claims speak of what clients report. "
+           "`rupture_episodes` then turns the sessions into one row per rupture episode: onset, rupture type "
+           "(observer-rated study C only), coded repair strategy (studies A, C and E), whether and when it was "
+           "repaired, and the alliance around it. Client identifiers are made unique across studies, because the "
+           "time-to-repair and GEE models cluster by client."),
+    ("code", "sessions = {}\n"
+             "for name, (path, mapping) in FILES.items():\n"
+             "    data = read_sessions(path, mapping, key=KEY)\n"
+             "    classified = classify_sessions(data.sessions, rule=data.rule)\n"
+             "    if \"rater\" in classified.columns:\n"
+             "        classified = classified[classified[\"rater\"] == \"client\"]\n"
+             "    sessions[name] = (classified, data.condition_by)\n\n"
+             "episodes = pd.concat([rupture_episodes(s).assign(study=name) for name, (s, _) in sessions.items()],\n"
+             "                     ignore_index=True)\n"
+             "episodes[\"client\"] = episodes[\"study\"].astype(str) + \"/\" + episodes[\"client\"].astype(str)\n"
+             "print(f\"{len(episodes)} rupture episodes of {episodes['client'].nunique()} clients in {len(sessions)} studies\")\n"
+             "episodes.groupby(\"study\").agg(episodes=(\"episode\", \"size\"), repaired=(\"repaired\", \"sum\"),\n"
+             "                                typed=(\"type\", \"count\"), coded_strategy=(\"strategy\", \"count\"))"),
+    ("md", "One line per client of study C (observer ratings): the triangles are rupture onsets, the dots repairs, "
+           "the crosses ruptures still unrepaired at the client's last session, the squares dropout."),
+    ("code", "c_sessions = sessions[\"Study C\"][0]\n"
+             "fig = swimmer_plot(rupture_episodes(c_sessions), client_spans(c_sessions), title=\"Study C\")"),
+    ("md", "## Claim 1: ruptures happen in nearly every therapy\n\n"
+           "Estimate: the share of clients with at least one rupture session, per study and over all clients."),
+    ("code", "rows = []\n"
+             "for name, (s, by) in sessions.items():\n"
+             "    clients = client_conditions(s, by=by)\n"
+             "    rows.append({\"study\": name, **share((clients[\"condition\"] != \"none\").sum(), len(clients))})\n"
+             "claim1 = pd.DataFrame(rows)\n"
+             "total = share(claim1[\"x\"].sum(), claim1[\"n\"].sum())\n"
+             "claim1 = pd.concat([claim1, pd.DataFrame([{\"study\": \"all\", **total}])], ignore_index=True)\n"
+             "claim1.round(3)"),
+    ("code", "print(f\"{total['x']} of {total['n']} clients ({pct(total['share'])}, 95% CI {pct(total['ci_lower'])} \"\n"
+             "      f\"to {pct(total['ci_upper'])}) had at least one rupture.\")\n"
+             "verdict = \"supports\" if total[\"ci_lower\"] >= 0.9 else \"does not support\"\n"
+             "print(f\"Taking 'nearly every' as 90% or more, the estimate {verdict} the claim.\")"),
+    ("md", "In plain words: with these simulated data, ruptures were common but not universal, and how common "
+           "depends on how they were detected (self-report, observer ratings or alliance drops; see "
+           "`03_sessions_to_meta.ipynb`). A lab should state the rule with the share."),
+    ("md", "## Claim 2: about half of clients report ruptures that were never addressed\n\n"
+           "Estimate: among clients with at least one rupture, the share with an episode never repaired (censored "
+           "at the client's last session). Study A and E are self-reports, the closest to \"clients report\"."),
+    ("code", "per_client = episodes.groupby([\"study\", \"client\"], observed=True)[\"censored\"].any().reset_index()\n"
+             "rows = [{\"study\": name, **share(g[\"censored\"].sum(), len(g))} for name, g in per_client.groupby(\"study\")]\n"
+             "unrepaired = share(per_client[\"censored\"].sum(), len(per_client))\n"
+             "claim2 = pd.DataFrame(rows + [{\"study\": \"all\", **unrepaired}])\n"
+             "claim2.round(3)"),
+    ("code", "half = unrepaired[\"ci_lower\"] <= 0.5 <= unrepaired[\"ci_upper\"]\n"
+             "print(f\"{unrepaired['x']} of {unrepaired['n']} clients with a rupture ({pct(unrepaired['share'])}, 95% CI \"\n"
+             "      f\"{pct(unrepaired['ci_lower'])} to {pct(unrepaired['ci_upper'])}) had a rupture that was never repaired; \"\n"
+             "      f\"one half {'lies' if half else 'does not lie'} inside the interval.\")"),
+    ("md", "In plain words: the pooled share is compatible with \"about half\", but the studies differ widely, "
+           "and \"never addressed\" is measured here as \"not repaired by the end of the data\", which counts "
+           "clients whose rupture came late in treatment as unrepaired."),
+    ("md", "## Claim 3: repair takes three to five sessions on average\n\n"
+           "Estimate: the Kaplan-Meier median time from the onset to the repair (unrepaired episodes censored at "
+           "the client's last session, so they are not dropped or counted as repaired), with its 95% CI (as R's "
+           "`quantile(survfit(...))`), and the share repaired within 0 to 5 sessions."),
+    ("code", "ttr = time_to_repair(episodes)\n"
+             "print(ttr.summary())\n"
+             "within = pd.DataFrame(list(ttr.within)).set_index(\"sessions\")[\"share\"]\n"
+             "within.loc[0:5].round(3)"),
+    ("code", "ci = ttr.median_ci[0]\n"
+             "upper = (\"not estimable (the upper confidence curve never falls to one half)\" if pd.isna(ci[\"ci_upper\"])\n"
+             "         else f\"{ci['ci_upper']:g}\")\n"
+             "print(f\"Median latency {ttr.median['all']:g} sessions, 95% CI {ci['ci_lower']:g} to {upper}.\")\n"
+             "print(f\"Repaired in the onset session: {pct(within[0])} of all episodes; within 3 sessions: \"\n"
+             "      f\"{pct(within[3])}; within 5 sessions: {pct(within[5])}.\")"),
+    ("md", "In plain words: in these simulated studies a rupture that got repaired was mostly repaired in the "
+           "session it began in (latency 0), and few more were repaired over the next five sessions, so the data "
+           "do not support \"three to five sessions\". The upper limit of the median's CI cannot be estimated "
+           "because about two in five episodes were never repaired. A lab whose repairs are rated at later "
+           "sessions may see longer latencies; the Kaplan-Meier median with its CI is the number to report, not "
+           "the mean latency of the repaired episodes (which leaves out the unrepaired ones)."),
+    ("md", "## Claim 4: alliances end up stronger after a successful repair in about two thirds of cases\n\n"
+           "Estimate: among repaired episodes with alliance ratings before and after, the share whose mean "
+           "alliance in the 3 sessions after the repair exceeds the mean of the 3 sessions before the onset "
+           "(Wilson CI). The alliance scales differ between studies; the share does not depend on the scale."),
+    ("code", "stronger = stronger_after_repair(episodes)\n"
+             "row = stronger.rows[0]\n"
+             "print(f\"{row['n_stronger']} of {row['n']} repaired episodes ({pct(row['share'])}, 95% CI \"\n"
+             "      f\"{pct(row['ci_lower'])} to {pct(row['ci_upper'])}) ended with a stronger alliance; two thirds \"\n"
+             "      f\"{'lies' if row['ci_lower'] <= 2 / 3 <= row['ci_upper'] else 'does not lie'} inside the interval.\")"),
+    ("md", "The mean alliance around the episodes of study C, from 3 sessions before the onset to 3 sessions after "
+           "the repair (or the end of the data for unrepaired episodes):"),
+    ("code", "fig = episode_alliance_plot(alliance_around_episodes(c_sessions, rupture_episodes(c_sessions)),\n"
+             "                            ylabel=\"Mean alliance (1-5)\", title=\"Study C\")"),
+    ("md", "In plain words: the estimate is compatible with two thirds, but the interval is wide; \"stronger\" "
+           "here means any increase, however small, so a lab should also report the mean gain and its CI "
+           "(`stronger_after_repair` gives both, per study, on one alliance scale)."),
+    ("md", "## Claim 5: withdrawal and confrontation ruptures call for different metacommunication\n\n"
+           "Estimate: a logistic GEE of repair on rupture type × repair strategy, clients as clusters "
+           "(exchangeable), with odds ratios, their CIs and the Wald test of the interaction: a different best "
+           "strategy per type is an interaction. Rupture types come from observer markers, so only study C "
+           "has them."),
+    ("code", "typed = episodes[episodes[\"study\"] == \"Study C\"]\n"
+             "pd.crosstab([typed[\"type\"], typed[\"strategy\"]], typed[\"repaired\"])"),
+    ("code", "gee = repair_by_type(typed)\nprint(gee.summary())"),
+    ("md", "In plain words: the bundled data cannot answer this claim. Study C has 18 typed episodes and only 4 "
+           "unrepaired ones, so several type × strategy cells hold only repaired episodes and the odds ratios "
+           "run off to infinity (R's `geeglm` fails the same way). Testing the claim needs observer-coded types "
+           "and strategies for enough episodes that every cell has repaired and unrepaired ones; on such a table "
+           "the same call prints the odds ratios, their CIs and the interaction test."),
+    ("md", "## Claim 6: clinicians open the next session in different ways\n\n"
+           "Estimate: the share of coded episodes per strategy (immediate metacommunication: naming the tension; "
+           "exploratory: inviting the client's view; none: starting as usual), and whether the time to repair "
+           "differs by strategy (Kaplan-Meier curves, log-rank test, Cox hazard ratios with client-clustered SEs)."),
+    ("code", "coded = episodes[episodes[\"strategy\"].notna()]\n"
+             "counts = coded[\"strategy\"].value_counts()\n"
+             "claim6 = pd.DataFrame([{\"strategy\": k, **share(v, len(coded))} for k, v in counts.items()])\n"
+             "claim6.round(3)"),
+    ("code", "by_strategy = time_to_repair(episodes, by=\"strategy\")\nprint(by_strategy.summary())"),
+    ("code", "fig = km_plot(by_strategy, title=\"Time to repair by coded strategy (studies A, C, E)\")"),
+    ("code", "used = all(claim6[\"ci_lower\"] > 0.1)\n"
+             "lr = by_strategy.logrank\n"
+             "print(f\"Every strategy was used in {'more' if used else 'not more'} than 10% of coded episodes (lower CI \"\n"
+             "      f\"limits {', '.join(pct(v) for v in claim6['ci_lower'])}); the time to repair \"\n"
+             "      f\"{'differed' if lr['p'] < 0.05 else 'did not differ significantly'} by strategy \"\n"
+             "      f\"(log-rank p = {lr['p']:.2f}).\")"),
+    ("md", "In plain words: the clinicians in these simulated studies did open sessions after a rupture in "
+           "different ways, each strategy in a sizeable share of episodes, but which way they chose made no clear "
+           "difference to how fast ruptures were repaired. With a lab's own coding, the same cells show whether "
+           "the ways differ and whether it matters."),
+    ("md", "## On a lab's own data\n\n"
+           "Replace `FILES` with the lab's session files and mappings (`python -m ruptstats.sessions draft-mapping "
+           "FILE` writes a first mapping), keep the coded strategy in a column mapped to `repair_strategy`, and run "
+           "the notebook again. From the shell, `python -m ruptstats.sessions FILE... --episodes episodes.csv "
+           "--km-plot km.png --swimmer-plot swimmer.png` writes the episode table and the figures and prints the "
+           "episode summary of each study."),
+]
+
+
 def build(cells) -> nbformat.NotebookNode:
     """A notebook (nbformat 4, kernel python3) from ``(kind, source)`` pairs, without outputs."""
     nb = nbformat.v4.new_notebook()
@@ -384,7 +562,8 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 NOTEBOOKS = {"01_meta_analysis.ipynb": META_ANALYSIS, "02_bias_and_sensitivity.ipynb": BIAS_AND_SENSITIVITY,
              "03_sessions_to_meta.ipynb": SESSIONS_TO_META,
-             "04_session_level_models.ipynb": SESSION_LEVEL_MODELS}
+             "04_session_level_models.ipynb": SESSION_LEVEL_MODELS,
+             "06_testing_practice_claims.ipynb": PRACTICE_CLAIMS}
 
 
 def main(argv=None) -> int:

@@ -20,6 +20,15 @@ file                        what it exercises
 ``study_e_canonical.parquet``  Parquet in canonical column names: needs no mapping
 ==========================  =========================================================================================
 
+Studies A, C and E also carry a coded repair strategy for each simulated rupture session (``repair_strategy``; empty
+for the other sessions), as a lab would code it from session notes or recordings: ``immediate`` (the therapist names
+the tension directly: immediate metacommunication), ``exploratory`` (the therapist invites the client's view of what
+happened: exploratory metacommunication) or ``none`` (the session goes on, or the next one starts, as usual). Study A
+stores it as SPSS codes with value labels (``STRAT``: sofort, explorativ, keine), study C as German text
+(``Strategie``), study E in the canonical spelling. Repaired ruptures more often get metacommunication (the chances
+are in :data:`STRATEGY_CHANCES`). The strategies are drawn from a second random stream (``[seed, 1]``), so every
+other value is the same as before the column was added.
+
 The alliance follows a client level plus a slow rise; some sessions get a sudden drop (a rupture) that recovers
 within a few sessions (repaired) or not. Everything is simulated; no real client is described.
 
@@ -35,6 +44,21 @@ import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent / "sessions"
+
+#: Coded repair strategies (canonical spelling) and their chances for a repaired and an unrepaired rupture.
+STRATEGIES = ("immediate", "exploratory", "none")
+STRATEGY_CHANCES = {True: (0.45, 0.35, 0.20), False: (0.30, 0.20, 0.50)}
+
+
+def strategies(srng, rupture, repaired):
+    """Strategy code 0, 1, 2 (:data:`STRATEGIES`) for each rupture session, -1 elsewhere (second random stream)."""
+    u = srng.random(rupture.shape)
+    out = np.full(rupture.shape, -1)
+    for rep, chances in STRATEGY_CHANCES.items():
+        cut = np.cumsum(chances)[:-1]
+        sel = rupture & (repaired == rep)
+        out[sel] = np.searchsorted(cut, u[sel], side="right")
+    return out
 
 
 def alliance_paths(rng, n_clients: int, n_sessions: int, low: float, high: float):
@@ -67,11 +91,12 @@ def items_for_total(rng, total, n_items: int, low: int, high: int, integer=True)
     return np.rint(x).astype(int) if integer else np.round(x, 1)
 
 
-def study_a(rng):
+def study_a(rng, srng):
     import pyreadstat
 
     n_c, n_s = 24, 10
     srs, rup, rep = alliance_paths(rng, n_c, n_s, 0, 40)
+    strat = strategies(srng, rup, rep)
     rows = []
     for rater in (1, 2):  # 1 = client, 2 = therapist (labelled)
         for i in range(n_c):
@@ -90,19 +115,22 @@ def study_a(rng):
     for j in range(4):
         df[f"ORS{j + 1}"] = ors[:, j]
     df = df.drop(columns=["srs_total", "ORS_PRE"])
+    code = np.tile(strat.ravel(), 2)  # the same coded strategy on the client's and the therapist's row
+    df["STRAT"] = np.where(code >= 0, code + 1.0, np.nan)  # 1 sofort, 2 explorativ, 3 keine; empty: no rupture
     # missing data the two ways the mapping must handle: -9 declared in the file, 99 only in the mapping
     pick = rng.choice(len(df), 6, replace=False)
     df.loc[pick[:3], "INTENS"] = 99
     df.loc[pick[3:], "SRS2"] = -9
     labels = {"BRUCH": {1: "ja", 2: "nein"}, "RATER": {1: "Klient", 2: "Therapeut"},
-              "GESCHL": {1: "weiblich", 2: "männlich"}, "AUFL": {-9: "keine Angabe"}}
+              "GESCHL": {1: "weiblich", 2: "männlich"}, "AUFL": {-9: "keine Angabe"},
+              "STRAT": {1: "sofort", 2: "explorativ", 3: "keine"}}
     pyreadstat.write_sav(df, HERE / "study_a_psq.sav", variable_value_labels=labels,
                          missing_ranges={"AUFL": [-9], "SRS2": [-9]},
                          column_labels={"BRUCH": "PSQ: Gab es Spannungen?", "INTENS": "PSQ: Intensität 1-5",
-                                        "AUFL": "PSQ: Auflösung 1-5"})
+                                        "AUFL": "PSQ: Auflösung 1-5", "STRAT": "Reparaturstrategie (kodiert)"})
 
 
-def study_b(rng):
+def study_b(rng, srng):
     n_c, n_s = 30, 12
     wai, _, _ = alliance_paths(rng, n_c, n_s, 12, 60)
     items = items_for_total(rng, wai, 12, 1, 5)
@@ -125,9 +153,11 @@ def study_b(rng):
                                                                                         index=False)
 
 
-def study_c(rng):
+def study_c(rng, srng):
     n_c, n_s = 20, 8
     alliance, rup, rep = alliance_paths(rng, n_c, n_s, 1, 5)
+    strat = strategies(srng, rup, rep)
+    words = np.array(["unmittelbar", "explorativ", "keine", ""])  # index -1: empty (no rupture)
     rows = []
     for i in range(n_c):
         drop = "ja" if rng.random() < 0.2 else "nein"
@@ -137,8 +167,10 @@ def study_c(rng):
             c = rng.integers(2, 6) if rup[i, s] and kind != 0 else 0
             res = rng.integers(3, 6) if rep[i, s] else rng.integers(1, 3)
             rows.append(f"K{i + 1:02d};Th{1 + i % 3};{s + 1};{w};{c};{res};"
-                        f"{alliance[i, s]:.2f}".replace(".", ",") + f";{drop};{18 + (i * 5) % 50}")
-    text = "Klient;Therapeut;Sitzung;Rückzug;Konfrontation;Auflösung;Allianz;Abbruch;Älter\n" + "\n".join(rows) + "\n"
+                        f"{alliance[i, s]:.2f}".replace(".", ",") + f";{drop};{18 + (i * 5) % 50}"
+                        f";{words[strat[i, s]]}")
+    header = "Klient;Therapeut;Sitzung;Rückzug;Konfrontation;Auflösung;Allianz;Abbruch;Älter;Strategie\n"
+    text = header + "\n".join(rows) + "\n"
     (HERE / "study_c_3rs.csv").write_bytes(text.encode("latin-1"))
     pre = rng.integers(60, 110, n_c)  # client-level file: OQ-45 totals before and after treatment
     post = np.clip(pre - rng.integers(-5, 40, n_c), 0, 180)
@@ -147,7 +179,7 @@ def study_c(rng):
     (HERE / "study_c_clients.csv").write_bytes(text.encode("latin-1"))
 
 
-def study_d(rng):
+def study_d(rng, srng):
     import pyreadstat
 
     n_c, n_s = 16, 8
@@ -162,14 +194,16 @@ def study_d(rng):
     pyreadstat.write_dta(df, HERE / "study_d_oq.dta", variable_value_labels={"studie": {4: "Study D"}})
 
 
-def study_e(rng):
+def study_e(rng, srng):
     n_c, n_s = 12, 6
     alliance, rup, rep = alliance_paths(rng, n_c, n_s, 1, 5)
+    strat = strategies(srng, rup, rep).ravel()
     df = pd.DataFrame({"study": "Study E", "client": np.repeat([f"E{i:02d}" for i in range(n_c)], n_s),
                        "therapist": np.repeat([f"TE{i % 3}" for i in range(n_c)], n_s),
                        "session": np.tile(np.arange(1, n_s + 1), n_c),
                        "rupture": rup.ravel(), "resolution": np.where(rep.ravel(), 5, np.where(rup.ravel(), 2, np.nan)),
-                       "alliance": np.round(alliance.ravel(), 2)})
+                       "alliance": np.round(alliance.ravel(), 2),
+                       "repair_strategy": np.where(strat >= 0, np.array(STRATEGIES, dtype=object)[strat], None)})
     df.to_parquet(HERE / "study_e_canonical.parquet", index=False)
 
 
@@ -179,8 +213,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     HERE.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
+    srng = np.random.default_rng([args.seed, 1])  # the coded strategies: a stream of their own (see the docstring)
     for make in (study_a, study_b, study_c, study_d, study_e):
-        make(rng)
+        make(rng, srng)
     for p in sorted(HERE.iterdir()):
         print(f"{p.name:32s} {p.stat().st_size:>8,d} bytes")
     return 0

@@ -24,6 +24,11 @@ Module                                    What it is for
                                           ``python -m ruptstats.sessions`` is its command line
 :mod:`ruptstats.conditions`               the three-condition comparison (:func:`compare_conditions`) and the
                                           study-table rows for the meta-analysis (:func:`study_effects`)
+:mod:`ruptstats.simulate`                 seeded multi-study session data with a known truth, written in the
+                                          messy formats the loaders read; parameter recovery of the pipeline
+:mod:`ruptstats.power`                    power of a planned meta-analysis (:func:`meta_power`) and of a planned
+                                          rupture study (``simulate_power``); with ``rma_batch`` and
+                                          ``bootstrap`` they scale out on a ``dask.distributed`` Client
 :mod:`ruptstats.plotting`                 publication figures drawn from results (forest, funnel, Baujat,
                                           GOSH, bubble, leave-one-out, cumulative); computes nothing
 :mod:`ruptstats.episodes`                 rupture episodes: onset, type, strategy, time to repair
@@ -108,6 +113,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .episodes import rupture_episodes, time_to_repair
     from .meta import rma, subgroup_analysis
     from .mixed import mixed_model, session_model
+    from .power import meta_power
     from .sessions import classify_sessions, client_conditions, load_sessions
     from .tables import read_table
 
@@ -121,6 +127,7 @@ _EXPORTS = {
     "escalc": ".effects",
     "load_sessions": ".sessions",
     "mixed_model": ".mixed",
+    "meta_power": ".power",
     "read_table": ".tables",
     "rma": ".meta",
     "rupture_episodes": ".episodes",

@@ -263,7 +263,8 @@ VOCABULARY: dict[str, Term] = {
     "n_dropped": _T("rows left out for a missing value in a model column"),
     "n_groups": _T("levels of each grouping factor, rows of {group, n} (lme4's ngrps)"),
     "icc": _T("intraclass correlation: random-intercept variance(s) / (those + residual variance)"),
-    "converged": _T("whether the optimiser reported convergence"),
+    "converged": _T("whether the iterative fit converged (mixed models, GEE); rma_batch: metafor's own algorithm gave "
+                    "the row's estimate (False: the bracketed fallback, as rma() notes)"),
     "singular": _T("boundary fit: a variance at 0 or a correlation at +-1 (lme4's isSingular)"),
     "lag": _T("session_model: how many sessions ahead the outcome is taken within the client"),
     "decompose": _T("session_model: whether predictors are split into within- and between-client parts"),
@@ -271,6 +272,42 @@ VOCABULARY: dict[str, Term] = {
     "model": _T("session_model: the fitted mixed model's to_dict()"),
     "predictor": _T("session_model: the session-level predictor a row is about"),
     "part": _T("session_model: 'within' (deviation from the client mean), 'between' (client mean) or 'total'"),
+    # --- batch fits, bootstrap, power and simulation (rma_batch, bootstrap, meta_power, simulate_power,
+    #     ruptstats.simulate) ---
+    "n_boot": _T("number of bootstrap replicates", "R (boot)"),
+    "n_reps": _T("number of simulation replicates (with a result)"),
+    "n_analysed": _T("simulate_power: replicates whose analysis gave an estimate"),
+    "power": _T("probability of rejecting the null hypothesis (closed form or share of replicates)"),
+    "power_se": _T("Monte Carlo standard error of a simulated power, sqrt(p(1 - p)/n_reps)"),
+    "mean_estimate": _T("mean of the estimates over simulation replicates"),
+    "truth": _T("the true value a simulation generated the data with"),
+    "true_smd": _T("true standardised mean difference, repaired minus unrepaired clients, in outcome SDs"),
+    "estimate_bias": _T("mean estimate minus the truth over simulation replicates"),
+    "rmse": _T("root mean squared error of the estimates over simulation replicates"),
+    "coverage": _T("share of replicates whose confidence interval holds the truth"),
+    "coverage_se": _T("Monte Carlo standard error of the coverage, sqrt(c(1 - c)/n_reps)"),
+    "mean_ci_width": _T("mean width of the confidence intervals over replicates"),
+    "mean_tau2": _T("mean τ² estimate over replicates"),
+    "mean_k": _T("mean number of studies per meta-analysis over replicates"),
+    "n_clients": _T("simulation design: number of clients of a study"),
+    "n_sessions": _T("simulation design: planned sessions per client (client table: session rows of a client)"),
+    "n_therapists": _T("simulation design: number of therapists of a study"),
+    "rupture_rate": _T("simulation design: probability of a rupture in an attended session"),
+    "withdrawal_share": _T("simulation design: share of ruptures that are withdrawal ruptures"),
+    "repair_probability": _T("simulation design: probability that a rupture is repaired"),
+    "effect_repaired": _T("simulation design: outcome shift of repaired clients from the first rupture, in SDs"),
+    "effect_unrepaired": _T("simulation design: outcome shift of unrepaired clients from the first rupture, in SDs"),
+    "outcome_mean": _T("simulation design: outcome mean"),
+    "outcome_sd": _T("simulation design: SD of the end-of-treatment outcome within a condition"),
+    "outcome_icc": _T("simulation design: share of the outcome variance between clients"),
+    "outcome_trend": _T("simulation design: outcome change per session"),
+    "alliance_mean": _T("simulation design: mean alliance (SRS total)"),
+    "alliance_sd": _T("simulation design: between-client SD of the alliance"),
+    "dip": _T("simulation design: depth of the alliance dip at a rupture, in alliance SDs"),
+    "dropout_hazard": _T("simulation design: per-session dropout hazard"),
+    "dropout_hazard_ratio": _T("simulation design: hazard ratio of dropout after an unrepaired rupture"),
+    "missing_session_rate": _T("simulation design: probability that a session is missed"),
+    "missing_item_rate": _T("simulation design: probability that a questionnaire item is missing"),
 }
 # --- rupture episodes (rupture_episodes, TimeToRepair, RepairByType, StrongerAfterRepair; issue 15; no metafor
 # counterpart: the R functions that give the same values are named) ---
@@ -313,7 +350,6 @@ VOCABULARY.update({
     "interaction": _T("joint Wald test of the type x strategy terms: chi2, df, p"),
     "working_correlation": _T("exchangeable working correlation alpha of a GEE (geeglm's alpha)"),
     "scale": _T("GEE scale parameter phi (geeglm's gamma)"),
-    "converged": _T("True when the iterative fit converged"),
     "odds_ratio": _T("exp(estimate) of a logistic model"),
     "or_ci_lower": _T("lower Wald confidence limit of the odds ratio"),
     "or_ci_upper": _T("upper Wald confidence limit of the odds ratio"),
@@ -381,3 +417,15 @@ def metafor_name(name: str) -> str | None:
 def unknown_names(names) -> list[str]:
     """The names (e.g. a ``to_dict()``'s keys) that are neither in :data:`VOCABULARY` nor in :data:`CLI_SECTIONS`."""
     return sorted(n for n in names if _base(n) not in VOCABULARY and n not in CLI_SECTIONS)
+
+
+# --- the median's confidence interval and the sessions command's episode summary (issue 15, items 6 and 7) ---
+VOCABULARY.update({
+    "median_ci": _T("rows group, ci_lower, ci_upper: confidence interval of each Kaplan-Meier median "
+                    "(quantile.survfit's lower and upper; null when a confidence curve never reaches 0.5)"),
+})
+CLI_SECTIONS.update({
+    "episodes": "a study's rupture-episode summary (python -m ruptstats.sessions --episodes)",
+    "time_to_repair": "Kaplan-Meier time to repair of a study's episodes (TimeToRepair.to_dict())",
+    "stronger_after_repair": "share of repaired episodes with a stronger alliance (StrongerAfterRepair.to_dict())",
+})

@@ -303,6 +303,22 @@ def test_rules_plot_one_panel_per_study_and_checks():
         rules_plot(counts.assign(condition="other"))
 
 
+def test_rules_plot_lists_only_each_studys_own_rules():
+    """Studies whose rules differ (e.g. an observer rule only where observer ratings exist): each panel lists the
+    rules of its own study, no empty rows for the others' rules."""
+    counts = pd.DataFrame({"study": ["S1"] * 6 + ["S2"] * 9, "rule": ["a"] * 3 + ["b"] * 3 + ["a"] * 3 + ["c"] * 6,
+                           "condition": list(ORDER) * 5, "n": [1, 2, 3, 4, 5, 6, 2, 2, 4, 1, 1, 2, 3, 3, 6]})
+    counts.loc[12:, "rule"] = "d"
+    fig = rules_plot(counts)
+    labels = [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes[:2]]
+    assert labels == [["a", "b"], ["a", "c", "d"]]  # S1 has rules a, b; S2 has a, c, d (first on top)
+    assert [len(_gid(ax, "bar-repaired")) for ax in fig.axes[:2]] == [2, 3]
+    # rule c of S2: 1 / 1 / 2 clients, so its repaired bar is 2 / 4 long (the counts above)
+    assert [b.get_width() for b in _gid(fig.axes[1], "bar-repaired")] == [0.5, 0.5, 0.5]
+    heights = [ax.get_position().height for ax in fig.axes[:2]]
+    assert heights[1] > heights[0]  # three bars get a taller panel than two
+
+
 # -- saving ------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("ext", ["png", "pdf", "svg"])

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ruptstats.exceptions import DataError, OptionError
+from ruptstats.exceptions import DataError, DataWarning, OptionError
 from ruptstats.sessions import (ClientData, SessionData, SessionReport, classify_sessions, client_conditions,
                                 compare_rules, load_clients, load_sessions, read_clients, read_sessions)
 
@@ -158,3 +158,30 @@ def test_read_clients_and_its_join():
     assert "20 client rows kept" in cd.summary()
     with pytest.raises(OptionError, match="clients= must be a DataFrame or the ClientData"):
         client_conditions(c, clients=[1, 2])
+
+
+def test_wide_clients_without_sessions_stay_in_the_client_table(tmp_path):
+    # issue 10: client B of a wide file has client-level values (dropout, pre) but no session value; it must not
+    # disappear from the client table (and with it a dropout): kept with n_sessions 0 and a missing condition
+    path = tmp_path / "w.csv"
+    path.write_text("client,dropout,pre,s1_alliance,s2_alliance,s3_alliance\n"
+                    "A,nein,20,5,2,5\nB,ja,25,,,\nC,nein,30,4,4,4\n", encoding="utf-8")
+    mapping = {"read": {"layout": "wide", "wide_pattern": r"^s(?P<session>\d+)_(?P<variable>.+)$"},
+               "values": {"dropout": {"ja": True, "nein": False}}}
+    with pytest.warns(DataWarning, match="no session values"):
+        data = read_sessions(path, mapping)
+    assert data.sessions["client"].astype(str).unique().tolist() == ["A", "C"]
+    lonely = data.clients_without_sessions
+    assert lonely.index.tolist() == [2]  # the file's data row
+    assert lonely["client"].astype(str).tolist() == ["B"] and lonely["dropout"].tolist() == [True]
+    classified = classify_sessions(data.sessions, rule="trajectory", c=0.5, m=1)
+    with pytest.warns(DataWarning, match="without session rows"):
+        clients = client_conditions(classified, without_sessions=lonely)
+    row = clients[clients["client"] == "B"].iloc[0]
+    assert row["n_sessions"] == 0 and pd.isna(row["condition"]) and bool(row["dropout"]) and row["pre"] == 25.0
+    assert len(clients) == 3 and clients["dropout"].sum() == 1
+
+
+def test_clients_without_sessions_is_none_when_every_client_has_sessions():
+    data = read_sessions(DATA / "study_b_wide.xlsx", DATA / "study_b_wide.toml")
+    assert data.clients_without_sessions is None

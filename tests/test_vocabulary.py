@@ -19,8 +19,8 @@ from ruptstats.meta import (baujat, cumulative, egger_test, fail_safe_n, gosh, i
 from ruptstats.vocabulary import CLI_SECTIONS, VOCABULARY, metafor_name, unknown_names
 
 # {level: model}, {moderator: its reference level}, {instrument key: count}; a mapping's [rule] table holds the
-# rule's own option names (c, m, sd, ...), which are data of the rule, not result names
-DATA_KEYED = {"subgroups", "reference_levels", "prorated", "rule"}
+# rule's own option names (c, m, sd, ...), which are data of the rule, not result names; {group: median latency}
+DATA_KEYED = {"subgroups", "reference_levels", "prorated", "rule", "median"}
 CLUSTERS = [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6]  # 6 made-up clusters for the 11 example studies
 
 
@@ -107,8 +107,10 @@ def test_sessions_command_json_keys_are_in_the_vocabulary(tmp_path):
     out = tmp_path / "s.json"
     data = Path(__file__).resolve().parents[1] / "data" / "sessions"
     assert main([str(data / "study_b_wide.xlsx"), str(data / "study_d_oq.dta"), "--compare-rules",
-                 "--format", "json", "--output", str(out)]) == 0
-    assert unknown_names(_keys(json.loads(out.read_text()))) == []
+                 "--episodes", str(tmp_path / "episodes.csv"), "--format", "json", "--output", str(out)]) == 0
+    payload = json.loads(out.read_text())
+    assert all("episodes" in study for study in payload["studies"])  # the episode summary is checked as well
+    assert unknown_names(_keys(payload)) == []
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +228,23 @@ def test_ipd_and_prediction_names_are_in_the_vocabulary():
     sessions = pd.read_csv(Path(__file__).parent / "reference" / "mixed_unbalanced.csv")
     model = mixed_model("y ~ session * condition + (1 | client)", sessions)
     assert unknown_names(predict_trajectories(model, sessions=[1, 2]).columns) == []
+
+
+def test_batch_bootstrap_power_and_simulation_names_are_in_the_vocabulary():
+    from ruptstats.meta import bootstrap, rma, rma_batch
+    from ruptstats.power import simulate_power
+    from ruptstats.simulate import StudyDesign, simulate_studies
+    from ruptstats.simulate.recovery import recover_effects, study_table
+
+    batch = rma_batch([[0.1, 0.3, 0.2], [0.2, 0.5, np.nan]], [[0.01, 0.02, 0.03], [0.02, 0.01, np.nan]], test="knha")
+    assert unknown_names(_keys(batch.to_dict())) == [] and unknown_names(batch.to_frame().columns) == []
+    boot = bootstrap(rma([0.1, 0.3, 0.2], [0.01, 0.02, 0.03]), n_boot=20, seed=1)
+    assert unknown_names(_keys(boot.to_dict())) == [] and unknown_names(boot.summary_frame().columns) == []
+    design = StudyDesign(n_clients=24, n_sessions=5)
+    sim = simulate_studies(design, n_studies=2, seed=1)
+    assert unknown_names(sim.truth.columns) == []
+    assert unknown_names(simulate_power(design, n_reps=1, seed=1, progress=False).columns) == []
+    assert unknown_names(recover_effects(design, n_studies=2, n_reps=2, seed=1, progress=False).columns) == []
+    clients = pd.DataFrame({"study": ["A"] * 4, "condition": ["repaired", "repaired", "unrepaired", "unrepaired"],
+                            "post": [3.0, 4.0, 1.0, 2.5]})
+    assert unknown_names(study_table(clients).columns) == []

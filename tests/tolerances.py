@@ -150,3 +150,10 @@ PATH_AGREEMENT = 1e-6
 #: statsmodels' MixedLM (REML, its default optimisers) against ours on fixed effects and variance components:
 #: its gradient-based fit stops with a gradient norm near 1e-5 (observed agreement about 1e-6).
 STATSMODELS_MIXEDLM = 1e-4
+
+# --- the batch engine, bootstrap, power and simulation (tests/test_batch*.py, test_power*.py, ...) ---------------
+
+#: A Monte Carlo estimate (a proportion or mean over seeded replicates) against its exact value: allowed to differ
+#: by this many Monte Carlo standard errors (a fixed seed makes the test deterministic; 4 SE would fail by chance
+#: once in about 16,000 seeds).
+MONTE_CARLO_SE = 4.0

@@ -14,12 +14,17 @@ The path of one study (one FILE), each step a library function taking what it ne
 5. :func:`ruptstats.conditions.study_effects` of every study: ``--study-table`` (one row per study with
    ``--contrast``, the default ``repaired_vs_unrepaired``; ``--contrast all`` keeps every row).
 
-Figures (``--condition-plot``, ``--dropout-plot``, ``--trajectory-plot``, ``--rules-plot``): drawn by
-:mod:`ruptstats.plotting` from the result objects, one file per study (the label after the stem) when there are
-several studies, except the rules figure (one panel per study).
+Rupture episodes (``--episodes PATH``, ``--km-plot``, ``--swimmer-plot``; :mod:`ruptstats.cli.sessions_episodes`):
+:func:`ruptstats.episodes.rupture_episodes` of each study's classified sessions (one rater's, ``--episode-rater``),
+its time to repair and stronger-after-repair summary in the output, the episode table written to PATH.
+
+Figures (``--condition-plot``, ``--dropout-plot``, ``--trajectory-plot``, ``--rules-plot``, ``--km-plot``,
+``--swimmer-plot``): drawn by :mod:`ruptstats.plotting` from the result objects, one file per study (the label
+after the stem) when there are several studies, except the rules figure (one panel per study).
 
 Output: the load report, counts per condition and each comparison's ``summary()`` (text, markdown) or
-``{"studies": [{"study", "report", "counts", "comparison"}]}`` (JSON; each value the result's own ``to_dict()``).
+``{"studies": [{"study", "report", "counts", "comparison"}]}`` (JSON; each value the result's own ``to_dict()``;
+``episodes`` as well with the episode options).
 Client and therapist identifiers never reach the output; ``--clients`` writes them only with ``--include-ids``.
 
 ``python -m ruptstats.sessions draft-mapping FILE`` writes a mapping skeleton (:mod:`ruptstats.cli.draft_mapping`).
@@ -54,6 +59,10 @@ _FIGURES = {
     "dropout-plot": "write dropout by condition (Wilson CIs) to PATH; one file per study with a dropout column",
     "rules-plot": "write the client counts per condition under the rules of --compare-rules (implied) to PATH, "
                   "one panel per study",
+    "km-plot": "write the Kaplan-Meier time to repair (by rupture type when the study has types; CI bands, number "
+               "at risk) to PATH; one file per study as for --condition-plot",
+    "swimmer-plot": "write a swimmer plot (one line per client: ruptures, repairs, dropout; clients numbered "
+                    "unless --include-ids) to PATH; one file per study as for --condition-plot",
 }
 
 
@@ -70,6 +79,7 @@ class StudyRun:
     rules: object = None  # DataFrame from compare_rules, with --compare-rules
     client_file: object = None  # ClientData of the mapping's [clients] file
     classified: object = None  # the classified session table of this study (for --trajectory-plot; never printed)
+    episodes: object = None  # EpisodeRun (cli.sessions_episodes), with --episodes, --km-plot or --swimmer-plot
 
     @property
     def prorated(self) -> dict:
@@ -91,6 +101,8 @@ class StudyRun:
                "client_file": self.client_file.to_dict() if self.client_file is not None else None}
         if self.rules is not None:
             out["rules"] = self.rules.to_dict("records")
+        if self.episodes is not None:
+            out["episodes"] = self.episodes.to_dict()
         return out
 
 
@@ -141,7 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the client table of every study (.csv, .tsv, .xlsx, .json); client and therapist "
                           "identifiers are replaced by client_number unless --include-ids")
     out.add_argument("--include-ids", action="store_true",
-                     help="keep client and therapist identifiers in the --clients table")
+                     help="keep client and therapist identifiers in the --clients and --episodes tables (and "
+                          "label the swimmer plot with them)")
+    out.add_argument("--episodes", metavar="PATH",
+                     help="write the rupture-episode table of every study (ruptstats.episodes.rupture_episodes; "
+                          ".csv, .tsv, .xlsx, .json; client identifiers replaced by client_number unless "
+                          "--include-ids) and add each study's episode summary to the output")
+    out.add_argument("--episode-rater", metavar="RATER",
+                     help="with a rater column: whose ruptures make the episodes (default: client)")
     out.add_argument("--study-table", metavar="PATH",
                      help="write the study table (ruptstats.conditions.study_effects rows) for python -m "
                           "ruptstats.meta")
@@ -178,7 +197,8 @@ def _run_reporting_warnings(args) -> int:
 
 
 def _run(args) -> int:
-    for option, path in (("--output", args.output), ("--study-table", args.study_table), ("--clients", args.clients)):
+    for option, path in (("--output", args.output), ("--study-table", args.study_table), ("--clients", args.clients),
+                         ("--episodes", args.episodes)):
         if path and not Path(path).resolve().parent.is_dir():
             raise OptionError(f"{option} {path}: the folder {Path(path).parent} does not exist")
     if not 0 < args.level < 100:
@@ -198,6 +218,10 @@ def _run(args) -> int:
         _common.write_table(table, args.study_table)
     if args.clients:
         _common.write_table(_client_table(runs, args.include_ids), args.clients)
+    if args.episodes:
+        from .sessions_episodes import episode_table
+
+        _common.write_table(episode_table(runs, args.include_ids), args.episodes)
     _common.save_figures(session_figures(runs, args), dpi=args.dpi)
     text = _common.render_output(
         args.format, text=lambda: _text(runs), payload=lambda: {"studies": [r.to_dict() for r in runs]},
@@ -281,10 +305,20 @@ def _study(path, mapping, args, options) -> list:
     runs = []
     for label, part in _by_study(clients, data, path):
         comparison = _compare(part, label, data, args, path)
+        rows = _rows_of(classified, label)
         runs.append(StudyRun(study=label, data=data, rule=rule, counts=_only(counts, label), clients=part,
                              comparison=comparison, rules=_only(rules, label) if rules is not None else None,
-                             client_file=client_file, classified=_rows_of(classified, label)))
+                             client_file=client_file, classified=rows, episodes=_episodes(rows, label, args)))
     return runs
+
+
+def _episodes(rows, label, args):
+    """The study's :class:`~ruptstats.cli.sessions_episodes.EpisodeRun` when an episode option is given."""
+    if args.episodes is None and args.km_plot is None and args.swimmer_plot is None:
+        return None
+    from .sessions_episodes import study_episodes
+
+    return study_episodes(rows, study=label, rater=args.episode_rater, level=args.level)
 
 
 def _counts(classified, clients, rule, condition_counts):
@@ -331,7 +365,8 @@ def _clients(classified, data, args, path):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
         clients = client_conditions(classified, by=data.condition_by, clients=extra,
-                                    covariates=list(data.report.client_level) or None, missing=args.missing)
+                                    covariates=list(data.report.client_level) or None, missing=args.missing,
+                                    without_sessions=data.clients_without_sessions)
     for w in caught:
         print(f"{PROG}: warning: {path}: {w.message}", file=sys.stderr)
     return clients, client_file
@@ -530,6 +565,10 @@ def session_figures(runs, args):
         import pandas as pd
 
         yield args.rules_plot, plotting.rules_plot(pd.concat([run.rules for run in runs], ignore_index=True))
+    if args.km_plot is not None or args.swimmer_plot is not None:
+        from .sessions_episodes import episode_figures
+
+        yield from episode_figures(runs, args, _figure_path)
 
 
 # -- outputs --------------------------------------------------------------------------------------------------------
@@ -589,6 +628,8 @@ def _study_text(run) -> str:
     if run.rules is not None:
         parts.append(_rules_text(run.rules))
     parts.append(run.comparison.summary())
+    if run.episodes is not None:
+        parts.append(run.episodes.summary())
     return "\n\n".join(parts)
 
 

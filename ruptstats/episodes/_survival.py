@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-__all__ = ["kaplan_meier", "km_median", "logrank", "cox_efron"]
+__all__ = ["kaplan_meier", "km_median", "km_median_ci", "logrank", "cox_efron"]
 
 
 def kaplan_meier(time: np.ndarray, event: np.ndarray, *, level: float = 0.95, conf_type: str = "log") -> dict:
@@ -58,21 +58,59 @@ def kaplan_meier(time: np.ndarray, event: np.ndarray, *, level: float = 0.95, co
 def km_median(times: np.ndarray, surv: np.ndarray) -> float:
     """Median of a Kaplan-Meier curve as ``survival``'s ``quantile.survfit``: the first time with
     :math:`\\hat S < 0.5`; when the curve equals 0.5 (to ``sqrt(eps)``) over a stretch, the mean of the time it
-    reaches 0.5 and the next time it drops below. NaN when the curve never falls below 0.5.
+    reaches 0.5 and the next time it drops below, or the last time when it ends at 0.5 (R's ``findq``). NaN when
+    the curve never reaches 0.5.
 
     >>> km_median(np.array([1., 2., 3.]), np.array([0.75, 0.5, 0.25]))
     2.5
     """
-    keep = np.r_[True, surv[1:] != surv[:-1]] if len(surv) else np.zeros(0, bool)  # drop repeated values (R: toss)
-    y, x = surv[keep], times[keep]
     tol = np.sqrt(np.finfo(float).eps)
-    below = np.flatnonzero(y < 0.5 - tol)
-    if len(below) == 0:
+    return _findq(np.r_[0.0, np.asarray(times, dtype=np.float64)], np.r_[0.0, 1.0 - np.asarray(surv, dtype=np.float64)],
+                  0.5, tol)
+
+
+def _findq(x: np.ndarray, y: np.ndarray, p: float, tol: float) -> float:
+    """Time at which the cumulative incidence ``y`` (0 prepended, may hold NaN) reaches ``p``: R survival's
+    internal ``findq`` (``approx(..., method = "constant", f = 1)`` with NaN pairs dropped, as ``approx`` does)."""
+    if np.all(np.isnan(y)) or np.nanmax(y) < p:
         return float("nan")
-    equal = np.flatnonzero(np.abs(y - 0.5) < tol)
-    if len(equal) == 0:
-        return float(x[below[0]])
-    return float((x[equal[0]] + x[below[0]]) / 2)
+    xmax = x[-1]
+    _, first = np.unique(np.where(np.isnan(y), np.inf, y), return_index=True)  # duplicated(y): NaN counts once
+    keep = np.sort(first)
+    x, y = x[keep], y[keep]
+    index = np.arange(len(y))
+
+    def step(yy):  # approx(yy, 1:n, p, "constant", f = 1): approx sorts by yy (a confidence curve need not be
+        ok = ~np.isnan(yy)  # monotone), then takes the first point at or above p; NaN outside the range
+        order = np.argsort(yy[ok], kind="stable")
+        xs, vs = yy[ok][order], index[ok][order]
+        if len(xs) == 0 or p < xs[0] or p > xs[-1]:
+            return None
+        return int(vs[np.searchsorted(xs, p, side="left")])
+
+    i1, i2 = step(y + tol), step(y - tol)
+    if i1 is not None and not np.isnan(y[-1]) and abs(p - y[-1]) < tol:  # the curve ends at p: up to the last time
+        return float((x[i1] + xmax) / 2)
+    if i1 is None or i2 is None:
+        return float("nan")
+    return float((x[i1] + x[i2]) / 2)
+
+
+def km_median_ci(times: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> tuple[float, float]:
+    """Confidence interval of the Kaplan-Meier median as ``quantile.survfit``: the times at which the lower and
+    the upper confidence curve of :math:`S` fall to 0.5 (Brookmeyer & Crowley, 1982), found as R survival's
+    ``findq`` does (curves from (0, 1); a curve ending exactly at 0.5 gives the mean of that time and the last
+    time; NaN when a curve never reaches 0.5, e.g. an upper curve that stays above it).
+
+    >>> t = np.array([1., 2., 3., 4.])
+    >>> km_median_ci(t, np.array([0.6, 0.4, 0.2, 0.1]), np.array([0.9, 0.7, 0.45, 0.3]))
+    (2.0, 3.0)
+    """
+    tol = np.sqrt(np.finfo(float).eps)
+    x = np.r_[0.0, np.asarray(times, dtype=np.float64)]
+    lo = _findq(x, np.r_[0.0, 1.0 - np.asarray(lower, dtype=np.float64)], 0.5, tol)
+    hi = _findq(x, np.r_[0.0, 1.0 - np.asarray(upper, dtype=np.float64)], 0.5, tol)
+    return lo, hi
 
 
 def logrank(time: np.ndarray, event: np.ndarray, group: np.ndarray, n_groups: int) -> dict:

@@ -155,9 +155,12 @@ def _fit(data, outcome, factors, logit, level, notes):
         return None
     codes = pd.factorize(data["client"].astype(str))[0]
     try:
-        fit = gee_exchangeable(y, x, codes, logit=logit)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a failed fit is a note, not a warning
+            fit = gee_exchangeable(y, x, codes, logit=logit)
     except np.linalg.LinAlgError as err:
-        notes.append(f"{outcome} model not fitted: {err}")
+        hint = (" (probably complete separation: a type x strategy cell in which every episode, or none, was "
+                "repaired, so an odds ratio runs off to 0 or infinity)") if logit else ""
+        notes.append(f"{outcome} model not fitted: {err}{hint}")
         return None
     b, se = fit["coef"], np.sqrt(np.diag(fit["cov"]))
     z = stats.norm.ppf(1 - (1 - level) / 2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ from scipy import stats
 from .._checks import check_choice, check_level
 from ..conditions.result import strict_json
 from ._data import episode_arrays, group_levels
-from ._survival import cox_efron, kaplan_meier, km_median, logrank
+from ._survival import cox_efron, kaplan_meier, km_median, km_median_ci, logrank
 
 __all__ = ["TimeToRepair", "time_to_repair"]
 
@@ -37,6 +37,10 @@ class TimeToRepair:
         ``survfit``): ``survival`` = share of episodes not yet repaired after ``time`` sessions.
     median : dict
         Median latency per group (sessions; None when fewer than half are repaired).
+    median_ci : tuple of dict
+        ``{group, ci_lower, ci_upper}``: confidence interval of each group's median, where the lower and upper
+        confidence curves reach 0.5 (Brookmeyer & Crowley, 1982; R ``quantile(survfit(...), 0.5)``'s ``lower`` and
+        ``upper``); a limit is None when its curve never reaches 0.5 (e.g. the upper limit when too few repairs).
     within : tuple of dict
         ``{group, sessions, share}``: Kaplan-Meier share repaired within 0, 1, ..., max latency sessions.
     logrank : dict or None
@@ -60,12 +64,14 @@ class TimeToRepair:
     logrank: dict | None
     cox: tuple
     notes: tuple = ()
+    median_ci: tuple = field(default=())
 
     def to_dict(self) -> dict:
         """Strict-JSON dictionary (NaN becomes ``null``); no client identifiers."""
         return strict_json({"by": self.by, "reference": self.reference, "level": self.level,
                             "conf_type": self.conf_type, "n_episodes": self.n_episodes,
                             "n_repaired": self.n_repaired, "km": list(self.km), "median": dict(self.median),
+                            "median_ci": list(self.median_ci),
                             "within": list(self.within), "logrank": self.logrank, "cox": list(self.cox),
                             "notes": list(self.notes)})
 
@@ -128,7 +134,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     References
     ----------
     Kaplan, E. L., & Meier, P. (1958). Nonparametric estimation from incomplete observations. *JASA, 53*, 457-481.
-    Lin, D. Y., & Wei, L. J. (1989). The robust inference for the Cox proportional hazards model. *JASA, 84*,
+    Brookmeyer, R., & Crowley, J. (1982). A confidence interval for the median survival time. *Biometrics, 38*,
+    29-41. Lin, D. Y., & Wei, L. J. (1989). The robust inference for the Cox proportional hazards model. *JASA, 84*,
     1074-1078. Therneau, T. M., & Grambsch, P. M. (2000). *Modeling survival data*. Springer.
 
     Examples
@@ -139,6 +146,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     [0.75, 0.5, 0.0]
     >>> res.median["all"]  # S = 0.5 from 2 until 4: (2 + 4) / 2, as R's survfit median
     3.0
+    >>> res.median_ci[0]["ci_lower"]  # the lower log CI curve (0.43 at 1) reaches 0.5 at 1
+    1.0
     """
     level = check_level(level)
     conf_type = check_choice("conf_type", conf_type, ["log", "log-log"])
@@ -149,7 +158,7 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
     elif by is not None:
         reference = levels[0] if levels else None
     time, event = data["latency"].to_numpy(np.float64), data["repaired"].to_numpy(bool)
-    km, median, within = [], {}, []
+    km, median, median_ci, within = [], {}, [], []
     for j, name in enumerate(levels):  # one curve per group (a handful of groups, not rows)
         sel = codes == j
         fit = kaplan_meier(time[sel], event[sel], level=level, conf_type=conf_type)
@@ -157,6 +166,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
                                                           fit["n_event"], fit["survival"], fit["ci_lower"],
                                                           fit["ci_upper"])]
         median[name] = km_median(fit["time"], fit["survival"])
+        lo, hi = km_median_ci(fit["time"], fit["ci_lower"], fit["ci_upper"])
+        median_ci.append({"group": name, "ci_lower": lo, "ci_upper": hi})
         within += _within(name, fit)
     rank, cox = None, []
     if by is not None and len(levels) >= 2:
@@ -166,7 +177,8 @@ def time_to_repair(episodes: pd.DataFrame, *, by: str | None = None, reference: 
         notes.append(f"one group only in '{by}' ({levels[0] if levels else 'none'}): no log-rank test, no Cox model")
     return TimeToRepair(by=by, reference=reference, level=level, conf_type=conf_type, n_episodes=int(len(time)),
                         n_repaired=int(event.sum()), km=tuple(km), median=median, within=tuple(within),
-                        logrank=rank, cox=tuple(cox), notes=tuple(notes))
+                        logrank=rank, cox=tuple(cox), notes=tuple(notes),
+                        median_ci=tuple(median_ci))
 
 
 def _within(name, fit) -> list:

@@ -17,10 +17,14 @@ def format_time_to_repair(res) -> str:
     """Kaplan-Meier medians, the log-rank test and the Cox hazard ratios as APA sentences."""
     lines = [f"Time to repair (Kaplan-Meier, {res.conf_type} CI): {res.n_repaired} of {res.n_episodes} rupture "
              f"episodes were repaired."]
+    cis = {row["group"]: row for row in getattr(res, "median_ci", ())}
     for group, med in res.median.items():
         label = "Median latency" if res.by is None else f"Median latency ({group})"
-        lines.append(f"{label}: {_num(med, 1)} sessions" + (" (fewer than half repaired)" if med is None or
-                                                              (isinstance(med, float) and math.isnan(med)) else ""))
+        ci = cis.get(group)
+        ci_text = f", {apa_ci(ci['ci_lower'], ci['ci_upper'], res.level, digits=1)}" if ci is not None else ""
+        lines.append(f"{label}: {_num(med, 1)} sessions" + ci_text + (" (fewer than half repaired)" if med is None or
+                                                                       (isinstance(med, float) and math.isnan(med))
+                                                                       else ""))
     if res.logrank is not None:
         lr = res.logrank
         lines.append(f"Log-rank test by {res.by}: {apa_stat('χ²', lr['chi2'], (lr['df'],))}, {apa_p(lr['p'])}.")

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
+    from .batch import rma_batch, BatchResult
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
+    from .resample import bootstrap, BootstrapResult
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
@@ -29,7 +31,10 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 
 # public name -> submodule that defines it; each is imported on first use (see ruptstats._lazy)
 _EXPORTS = {
+    "BatchResult": ".batch",
     "baujat": ".sensitivity",
+    "bootstrap": ".resample",
+    "BootstrapResult": ".resample",
     "CommonTau2SubgroupResult": ".subgroups_common",
     "cumulative": ".sensitivity",
     "egger_test": ".bias",
@@ -50,6 +55,7 @@ _EXPORTS = {
     "pet_peese": ".bias",
     "rank_test": ".bias",
     "rma": ".model",
+    "rma_batch": ".batch",
     "robust": ".cluster_robust",
     "RobustResult": ".cluster_robust",
     "selection_model": ".selection",

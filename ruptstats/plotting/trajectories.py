@@ -157,7 +157,8 @@ def rules_plot(counts, *, level: str = "client", proportions: bool = True, title
 
     Notes
     -----
-    One horizontal bar per rule, split into none, unrepaired and repaired in that order. Proportions are the
+    One horizontal bar per rule, split into none, unrepaired and repaired in that order; each study's panel lists the
+    rules that study has rows for (in their order of first appearance). Proportions are the
     counts divided by the rule's total (a change of scale; nothing is estimated). A rule with no clients has no
     bar.
 
@@ -185,14 +186,16 @@ def rules_plot(counts, *, level: str = "client", proportions: bool = True, title
     if bad:
         raise DataError(f"rules_plot: column 'condition' must hold none, unrepaired or repaired, got {bad}")
     studies = list(dict.fromkeys(map(str, frame["study"]))) if "study" in frame.columns else [""]
-    rules = list(dict.fromkeys(map(str, frame["rule"])))
+    parts = [frame if "study" not in frame.columns else frame[frame["study"].astype(str) == study]
+             for study in studies]
+    rules = [list(dict.fromkeys(map(str, part["rule"]))) for part in parts]  # each panel: its own study's rules
     with publication_style():
         plt = pyplot()
-        height = 0.7 + len(studies) * (0.45 + 0.32 * len(rules))
-        fig, axes = plt.subplots(len(studies), 1, figsize=(width, height), sharex=True, squeeze=False)
-        for ax, study in zip(axes[:, 0], studies):
-            part = frame if study == "" and "study" not in frame.columns else frame[frame["study"].astype(str) == study]
-            _rule_bars(ax, part, rules, proportions)
+        height = 0.7 + sum(0.45 + 0.32 * len(r) for r in rules)
+        fig, axes = plt.subplots(len(studies), 1, figsize=(width, height), sharex=True, squeeze=False,
+                                 gridspec_kw={"height_ratios": [0.45 / 0.32 + len(r) for r in rules]})
+        for ax, study, part, own in zip(axes[:, 0], studies, parts, rules):
+            _rule_bars(ax, part, own, proportions)
             if study:
                 ax.set_title(study, loc="left", fontsize=9.0)
         unit = "clients" if level == "client" else "sessions"

@@ -120,7 +120,7 @@ def _client_condition(sessions: pd.DataFrame, by: str, g: np.ndarray):
 
 
 def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, covariates=None,
-                      missing: str | None = None, key=None, on_invalid=None) -> pd.DataFrame:
+                      missing: str | None = None, key=None, without_sessions=None, on_invalid=None) -> pd.DataFrame:
     """One row per client with its condition, joined to the client-level columns.
 
     Parameters
@@ -147,6 +147,10 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
         ``clients`` are replaced by the same keyed pseudonyms before the join, unless they are pseudonyms already
         (a :class:`ClientData` says which columns are; for a plain table, client identifiers that already match
         the session table's are taken as pseudonymised).
+    without_sessions : pandas.DataFrame, optional
+        Clients with client-level values but no session rows, ``read_sessions(...).clients_without_sessions``
+        (wide files): appended with ``n_sessions`` 0 and a missing condition, and reported by a
+        :class:`DataWarning`, so no client (and no dropout) is lost.
     on_invalid : {"error", "exclude"}, optional
         Deprecated spelling of ``missing`` (``"exclude"`` is ``"drop"``); warns with a :class:`DeprecationWarning`.
 
@@ -209,6 +213,8 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     if gappy:  # the first non-missing value of each client
         values = table.groupby(group, observed=True, sort=False)[gappy].first().reset_index()
         out = out.merge(values, on=group, how="left")
+    if without_sessions is not None and len(without_sessions):
+        out = _append_without_sessions(out, without_sessions, group, issues)
     if clients is not None:
         out = _join_clients(out, _pseudonymised_clients(clients, out, key), group, issues)
     cols = [c for c in CLIENT_COLUMNS if c in out.columns]
@@ -217,6 +223,29 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
         warnings.warn(issue.message, DataWarning, stacklevel=2)
     out.attrs = {"source": source_of(sessions)} if source_of(sessions) else {}
     return out
+
+
+def _append_without_sessions(out: pd.DataFrame, extra: pd.DataFrame, group: list, issues: list) -> pd.DataFrame:
+    """Clients without session rows appended with n_sessions 0 and a missing condition (one issue says so)."""
+    need = [c for c in group if c not in extra.columns]
+    if need:
+        raise DataError(f"without_sessions needs the column(s) {need}", source=source_of(extra))
+    extra = extra.reset_index(drop=True).copy()
+    known = out[group].astype(str).agg("\x1f".join, axis=1) if len(out) else pd.Series([], dtype=str)
+    key = extra[group].astype(str).agg("\x1f".join, axis=1)
+    if key.isin(set(known)).any():
+        raise DataError("without_sessions holds a client that has session rows", source=source_of(extra),
+                        column="client")
+    extra["n_sessions"] = pd.array([0] * len(extra), dtype="Int64")
+    extra["condition"] = pd.Categorical([None] * len(extra), dtype=CONDITION_DTYPE)
+    issues.append(Issue("warning", "client_without_sessions",
+                        f"{len(extra)} client(s) without session rows kept with n_sessions 0 and a missing "
+                        f"condition", "client"))
+    merged = pd.concat([out, extra], ignore_index=True, sort=False)
+    for k in group:  # identifiers stay categoricals of text, in order of appearance
+        merged[k] = pd.Categorical(merged[k].astype(object).where(merged[k].notna(), None),
+                                   categories=pd.unique(merged[k].dropna().astype(str)))
+    return merged
 
 
 def _pseudonymised_clients(clients, out: pd.DataFrame, key) -> pd.DataFrame:

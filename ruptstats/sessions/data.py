@@ -35,6 +35,11 @@ class SessionData:
         What the loader did and found (no identifiers): :meth:`summary` prints it.
     mapping : Mapping
         The parsed mapping (:func:`~ruptstats.sessions.read_mapping`).
+    clients_without_sessions : pandas.DataFrame or None
+        Wide files only: clients whose row holds client-level values (``pre``, ``post``, ``dropout``,
+        covariates) but no session value, one row each (index: the file row), or None when there are none. They
+        have no session rows; pass them to :func:`~ruptstats.sessions.client_conditions` as ``without_sessions=``
+        so they stay in the client table (with ``n_sessions`` 0 and a missing condition).
 
     Examples
     --------
@@ -50,6 +55,7 @@ class SessionData:
     sessions: pd.DataFrame
     report: SessionReport
     mapping: Mapping
+    clients_without_sessions: pd.DataFrame | None = None
 
     @property
     def rule(self):

@@ -147,7 +147,7 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     df.attrs = {"source": name}
     empty, lonely = 0, ()
     if m.layout == "wide":
-        df, origin = wide_to_long(df, m.wide_pattern, source=name)
+        df, origin = wide_to_long(df, m.wide_pattern, source=name, keep_empty_clients=True)
         empty = int(df.attrs.get("empty_sessions", 0))
         lonely = tuple(df.attrs.get("rows_without_sessions", ()))
         df.attrs = {"source": name}
@@ -164,18 +164,21 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     absent = [c for c in m.client_level if c not in df.columns]
     if absent:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
+    df, no_sessions = _split_clients_without_sessions(df, lonely, client_level)
     df, issues = check_sessions(df, client_level=client_level, missing=missing)
     issues = stripped_issues(stripped) + list(issues)
     if lonely:  # their client-level values have no session row to travel in
         issues.append(Issue("warning", "client_without_sessions",
                             f"{len(lonely)} client row(s) of the wide file have no session values (rows "
-                            f"{', '.join(map(str, lonely[:8]))}{', ...' if len(lonely) > 8 else ''}); they have no "
-                            "session rows, so give their client-level values (e.g. dropout) to client_conditions "
-                            "with clients=", "client", lonely))
+                            f"{', '.join(map(str, lonely[:8]))}{', ...' if len(lonely) > 8 else ''}); their "
+                            "client-level values are kept in clients_without_sessions, which client_conditions "
+                            "takes as without_sessions=", "client", lonely))
     instruments = _score(df, m, name)
     if instruments:
         df = _add_columns(df, instruments)
     pseud = _pseudonymise(df, m, key)
+    if no_sessions is not None:
+        _pseudonymise(no_sessions, m, key)
     df = order_sessions(df)
     df = df[[c for c in SESSION_COLUMNS if c in df.columns] + [c for c in df.columns if c not in SESSION_COLUMNS]]
     excluded = sorted({r for i in issues if i.level == "excluded" and i.check != "client_conflict" for r in i.rows})
@@ -190,7 +193,18 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
         instruments=tuple(f"{spec.key}: {spec.instrument.name}" for _, spec in instruments), issues=tuple(issues),
         excluded_rows=tuple(excluded), rule=m.rule, condition_by=m.condition_by, pseudonymised=tuple(pseud))
     df.attrs = {"source": name}
-    return SessionData(sessions=df, report=report, mapping=m)
+    return SessionData(sessions=df, report=report, mapping=m, clients_without_sessions=no_sessions)
+
+
+def _split_clients_without_sessions(df, lonely, client_level):
+    """Split off the wide rows kept without any session value (``session`` missing): their identifiers and
+    client-level columns, one row per client, or None when every client has sessions."""
+    if not lonely:
+        return df, None
+    empty = (df.index.isin(lonely) & df["session"].isna()).to_numpy()
+    keep = [c for c in ("study", "client", "therapist") if c in df.columns]
+    keep += [c for c in client_level if c in df.columns and c not in keep]
+    return df[~empty], df.loc[empty, keep].copy()
 
 
 def _policy_of(m) -> str:

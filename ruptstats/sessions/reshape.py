@@ -24,7 +24,7 @@ def _match(pattern: re.Pattern, column: str):
     return int(session), variable
 
 
-def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
+def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None, keep_empty_clients: bool = False):
     """Reshape a wide table: columns matching ``pattern`` become (session, variable) cells.
 
     Parameters
@@ -37,6 +37,9 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
         ``^(?P<variable>.+)_(?P<session>\\d+)$`` for ``alliance_1``.
     source : str, optional
         File name for messages.
+    keep_empty_clients : bool, default False
+        Keep each wide row without any session value as one row with a missing ``session`` (and missing session
+        variables), so its client-level values survive; the loader splits these rows off before its checks.
 
     Returns
     -------
@@ -80,9 +83,14 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None):
         part.insert(0, "session", s)
         part.insert(0, "_wide_row", rows[present])
         parts.append(pd.concat([df.loc[present, ids], part], axis=1))
+    if keep_empty_clients and not any_value.all():
+        empty = df.loc[~any_value, ids].copy()
+        empty.insert(len(ids), "_wide_row", rows[~any_value])
+        empty.insert(len(ids), "session", pd.array([pd.NA] * len(empty), dtype="Int64"))
+        parts.append(empty.reindex(columns=list(parts[0].columns)))
     long = pd.concat(parts, ignore_index=True)
     long = long.sort_values(["_wide_row", "session"], kind="stable")
     long.index = pd.Index(long.pop("_wide_row").to_numpy(), name="row")
-    long.attrs["empty_sessions"] = len(df) * len(sessions) - len(long)
+    long.attrs["empty_sessions"] = len(df) * len(sessions) - int(np.count_nonzero(long["session"].notna()))
     long.attrs["rows_without_sessions"] = tuple(int(r) for r in rows[~any_value])
     return long, origin
