@@ -267,6 +267,84 @@ SESSIONS_TO_META = [
 ]
 
 
+SESSION_LEVEL_MODELS = [
+    ("md", "# Session-level models: within and between clients, one stage and two\n\n"
+           "Does a rupture in this session go with a different alliance or symptom score in the next session, and "
+           "is that a within-client effect (this client, after a rupture, compared with their own usual level) or "
+           "a between-client one (clients with many ruptures compared with clients with few)? Session-level "
+           "mixed models answer this (Curran & Bauer, 2011). Then all studies' clients go into one model "
+           "(one stage) beside the study-by-study comparisons pooled by the meta-analysis (two stages).\n\n"
+           + SESSION_NOTICE),
+    ("code", "from pathlib import Path\n\n"
+             "import pandas as pd\n\n"
+             "from ruptstats.mixed import mixed_model, predict_trajectories, session_model, two_stage_vs_one_stage\n"
+             "from ruptstats.plotting import coefficient_plot, forest_plot, predicted_trajectory_plot\n"
+             "from ruptstats.sessions import (classify_sessions, client_conditions, client_outcomes, read_clients,\n"
+             "                                read_sessions)\n\n"
+             "DATA = Path(\"..\") / \"data\" / \"sessions\"\n"
+             "KEY = \"synthetic-example-key-not-secret\"  # keyed pseudonyms, as in 03_sessions_to_meta\n"
+             "FILES = {\n"
+             "    \"Study B\": (DATA / \"study_b_wide.xlsx\", DATA / \"study_b_wide.toml\"),  # WAI-SR every session, OQ-45 pre/post\n"
+             "    \"Study C\": (DATA / \"study_c_3rs.csv\", DATA / \"study_c_3rs.toml\"),    # 3RS observer, OQ-45 in a client file\n"
+             "    \"Study D\": (DATA / \"study_d_oq.dta\", DATA / \"study_d_oq.toml\"),      # OQ-45 every session\n"
+             "}\n"
+             "data = {name: read_sessions(path, mapping, key=KEY) for name, (path, mapping) in FILES.items()}\n"
+             "classified = {name: classify_sessions(d.sessions, rule=d.rule) for name, d in data.items()}\n"
+             "for name, c in classified.items():\n"
+             "    print(f\"{name}: {c['client'].nunique()} clients, {len(c)} sessions; rule: {data[name].rule.label}\")"),
+    ("md", "## Within and between clients\n\n"
+           "Study B rated the alliance (WAI-SR) every session. `session_model` takes the alliance of the next "
+           "session as the response, splits the rupture and repair indicators into each client's mean (between) "
+           "and the session's deviation from it (within), adjusts for the current alliance and fits random "
+           "intercepts for therapists and clients within therapists, `(1 | therapist/client)`; the model is "
+           "lme4's, with lmerTest's Satterthwaite tests."),
+    ("code", "alliance = session_model(classified[\"Study B\"], outcome=\"alliance\", predictors=[\"rupture\", \"repaired\"],\n"
+             "                         therapist=\"therapist\")\n"
+             "print(alliance.summary())"),
+    ("code", "alliance.summary_frame()"),
+    ("md", "The within-client and between-client effects with their 95% confidence intervals:"),
+    ("code", "fig = coefficient_plot(alliance)"),
+    ("md", "Study D scored the OQ-45 (higher = more symptoms) every session; the same model for the next "
+           "session's OQ-45 total:"),
+    ("code", "symptoms = session_model(classified[\"Study D\"], outcome=\"outcome\", predictors=[\"rupture\", \"repaired\"])\n"
+             "symptoms.summary_frame()[[\"predictor\", \"part\", \"estimate\", \"ci_lower\", \"ci_upper\", \"p\"]]"),
+    ("md", "## Predicted trajectories\n\n"
+           "A growth model of the OQ-45 in Study D with a slope per condition, `outcome ~ session * condition + "
+           "(1 | client)`; `predict_trajectories` gives the fixed-effects prediction (the average client) per "
+           "condition and session with a 95% Wald interval."),
+    ("code", "growth = mixed_model(\"outcome ~ session * condition + (1 | client)\", classified[\"Study D\"])\n"
+             "growth.fixed_frame()"),
+    ("code", "trajectories = predict_trajectories(growth, sessions=range(1, 9))\n"
+             "fig = predicted_trajectory_plot(trajectories, ylabel=\"OQ-45 total (predicted)\")"),
+    ("md", "## One stage and two stages\n\n"
+           "Studies B, C and D measured the OQ-45 before and after treatment (Study D: its first and last "
+           "session), so their repaired-vs-unrepaired differences are on one scale and can be compared without "
+           "standardising. Two stages: each study's ANCOVA of the post score given the pre score, its "
+           "`repaired` coefficient pooled by a REML random-effects model. One stage: all clients in "
+           "`post ~ pre + condition + (1 | study)`."),
+    ("code", "study_c_clients = read_clients(DATA / \"study_c_clients.csv\", DATA / \"study_c_clients.toml\", key=KEY)\n"
+             "d = classified[\"Study D\"]\n"
+             "clients = {\n"
+             "    \"Study B\": client_conditions(classified[\"Study B\"], by=data[\"Study B\"].condition_by),\n"
+             "    \"Study C\": client_conditions(classified[\"Study C\"], by=data[\"Study C\"].condition_by,\n"
+             "                                 clients=study_c_clients, key=KEY),\n"
+             "    \"Study D\": client_conditions(d, by=data[\"Study D\"].condition_by, clients=client_outcomes(\n"
+             "        d, outcome=\"outcome\", instrument=\"OQ-45\")).rename(columns={\"first\": \"pre\", \"last\": \"post\"}),\n"
+             "}\n"
+             "both = two_stage_vs_one_stage(clients, outcome=\"post\", baseline=\"pre\")\n"
+             "print(both.summary())"),
+    ("code", "both.summary_frame()"),
+    ("code", "print(both.one_stage.summary())"),
+    ("md", "The two-stage pooling as a forest plot (OQ-45 points; negative = fewer symptoms after a repaired "
+           "than after an unrepaired rupture):"),
+    ("code", "fig = forest_plot(both.two_stage)"),
+    ("md", "With three small synthetic studies the estimates are imprecise and the between-study variance of the "
+           "one-stage model may be estimated at 0 (a singular fit, reported in the notes); the one-stage model "
+           "also assumes one residual variance and one pre-post slope for all studies (Burke, Ensor & Riley, "
+           "2017). The numbers show how the analysis runs, not what rupture repair does."),
+]
+
+
 PRACTICE_NOTICE = ("> **The data are simulated.** The five session studies in `data/sessions/` were made by "
                    "`data/make_session_data.py` (seeded; the coded repair strategies of studies A, C and E come from "
                    "a second random stream); no real client or therapist is described, and the simulation decided "
@@ -641,8 +719,10 @@ def execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 NOTEBOOKS = {"01_meta_analysis.ipynb": META_ANALYSIS, "02_bias_and_sensitivity.ipynb": BIAS_AND_SENSITIVITY,
-             "03_sessions_to_meta.ipynb": SESSIONS_TO_META, "06_testing_practice_claims.ipynb": PRACTICE_CLAIMS,
-             "05_power_and_simulation.ipynb": POWER_AND_SIMULATION}
+             "03_sessions_to_meta.ipynb": SESSIONS_TO_META,
+             "04_session_level_models.ipynb": SESSION_LEVEL_MODELS,
+             "05_power_and_simulation.ipynb": POWER_AND_SIMULATION,
+             "06_testing_practice_claims.ipynb": PRACTICE_CLAIMS}
 
 
 def main(argv=None) -> int:

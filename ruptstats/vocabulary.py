@@ -392,6 +392,16 @@ VOCABULARY.update({
     "tau2_hat": _T("the model's tau2 estimate (in a profile)", "vc"),
     "loglik_max": _T("log-likelihood at the model's tau2 estimate (in a profile)", "maxll"),
     "model": _T("row of a model-comparison table: 'full' or 'reduced'"),
+# --- one-stage vs two-stage IPD models and predictions (OneStageResult, IPDComparison, predict_fixed; issue 13
+# items 4 and 5) ---
+VOCABULARY.update({
+    "study_effect": _T("one_stage: 'random' study intercepts (lme4 (1 | study)) or 'fixed' study dummies (lm)"),
+    "sigma2": _T("residual variance of a linear (mixed) model (lme4's sigma(m)^2; summary(lm)$sigma^2)"),
+    "n_studies": _T("number of studies with analysed clients in a one-stage model"),
+    "one_stage": _T("the one-stage IPD model's to_dict(): all studies' clients in one model"),
+    "two_stage": _T("the two-stage pooled model's to_dict(): each study's estimate pooled by rma", "rma(yi, vi)"),
+    "approach": _T("row type of a one- vs two-stage table: 'study', 'two_stage' or 'one_stage'"),
+    "session": _T("session number within a client (the x of a predicted trajectory)"),
 })
 
 

@@ -48,7 +48,8 @@ def _errors(nb) -> list:
 
 def test_the_expected_notebooks_exist():
     assert [p.name for p in NOTEBOOKS] == ["01_meta_analysis.ipynb", "02_bias_and_sensitivity.ipynb",
-                                           "03_sessions_to_meta.ipynb", "05_power_and_simulation.ipynb",
+                                           "03_sessions_to_meta.ipynb", "04_session_level_models.ipynb",
+                                           "05_power_and_simulation.ipynb",
                                            "06_testing_practice_claims.ipynb"]
     assert sorted(MAKE.NOTEBOOKS) == [p.name for p in NOTEBOOKS]
 
@@ -102,7 +103,7 @@ def test_notebook_runs_top_to_bottom(path):
     drawn = [len(_images(c)) for c in code]
     assert drawn == [int(MAKE.draws_figure(c.source)) for c in code]  # every figure cell drew its figure
     expected = {"01_meta_analysis.ipynb": 3, "02_bias_and_sensitivity.ipynb": 7, "03_sessions_to_meta.ipynb": 6,
-                "05_power_and_simulation.ipynb": 4, "06_testing_practice_claims.ipynb": 3}
+                "04_session_level_models.ipynb": 3, "05_power_and_simulation.ipynb": 4, "06_testing_practice_claims.ipynb": 3}
     assert sum(drawn) == expected[path.name]  # counted by hand from the plot calls in make_notebooks.py
     # the committed outputs are what the code gives today (otherwise: python analyses/make_notebooks.py)
     assert _texts(nb) == _texts(committed), f"{path.name} is stale: run python analyses/make_notebooks.py"

@@ -210,6 +210,26 @@ def test_no_name_is_defined_twice():
             assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
 
 
+def test_ipd_and_prediction_names_are_in_the_vocabulary():
+    """one_stage / two_stage_vs_one_stage (issue 13 item 4) and the predictions of item 5: every to_dict() key and
+    every column is a vocabulary name, and the payloads are strict JSON."""
+    from ruptstats.mixed import mixed_model, one_stage, predict_trajectories, two_stage_vs_one_stage
+
+    clients = pd.read_csv(Path(__file__).parent / "reference" / "ipd_clients.csv")
+    results = [one_stage(clients, outcome="post", baseline="pre"),
+               one_stage(clients, outcome="post", study_effect="fixed"),
+               two_stage_vs_one_stage(clients, outcome="post")]
+    for res in results:
+        payload = res.to_dict()
+        json.dumps(payload, allow_nan=False)
+        assert unknown_names(_keys(payload)) == []
+        assert unknown_names(res.summary_frame().columns) == []
+    assert results[0].to_dict()["model"] is not None and results[1].to_dict()["model"] is None
+    sessions = pd.read_csv(Path(__file__).parent / "reference" / "mixed_unbalanced.csv")
+    model = mixed_model("y ~ session * condition + (1 | client)", sessions)
+    assert unknown_names(predict_trajectories(model, sessions=[1, 2]).columns) == []
+
+
 def test_batch_bootstrap_power_and_simulation_names_are_in_the_vocabulary():
     from ruptstats.meta import bootstrap, rma, rma_batch
     from ruptstats.power import simulate_power

@@ -15,6 +15,8 @@ Module                      What it is for
 ``fixed``                   the fixed-part builder used when formulaic is not installed
 ``session``                 :func:`session_model`: next-session outcome on within/between-client parts
 ``result``                  :class:`MixedModelResult`
+``ipd``                     :func:`one_stage` IPD model across studies; :func:`two_stage_vs_one_stage`
+``predict``                 :func:`predict_fixed` (fixed-effects predictions), :func:`predict_trajectories`
 ==========================  =====================================================================
 """
 
@@ -25,12 +27,16 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from .ipd import IPDComparison, OneStageResult, one_stage, two_stage_vs_one_stage
     from .model import mixed_model
+    from .predict import predict_fixed, predict_trajectories
     from .result import MixedModelResult
     from .session import SessionModelResult, session_model
 
 _EXPORTS = {"mixed_model": ".model", "MixedModelResult": ".result", "session_model": ".session",
-            "SessionModelResult": ".session"}
+            "SessionModelResult": ".session", "one_stage": ".ipd", "two_stage_vs_one_stage": ".ipd",
+            "OneStageResult": ".ipd", "IPDComparison": ".ipd", "predict_fixed": ".predict",
+            "predict_trajectories": ".predict"}
 
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -118,6 +118,14 @@ class MixedModelResult:
                 "icc": _num(self.icc), "converged": bool(self.converged), "singular": bool(self.singular),
                 "level": float(self.level), "notes": list(self.notes)}
 
+    def predict(self, newdata: pd.DataFrame, *, level: float | None = None) -> pd.DataFrame:
+        """Fixed-effects predictions for the rows of ``newdata`` (lme4's ``predict(m, newdata, re.form = NA)``)
+        with standard errors and Wald intervals: ``newdata`` with ``estimate, se, ci_lower, ci_upper`` appended.
+        See :func:`ruptstats.mixed.predict_fixed`."""
+        from .predict import predict_fixed
+
+        return predict_fixed(self, newdata, level=level)
+
     def summary(self) -> str:
         """Text laid out like ``summary(lmerTest::lmer(...))``."""
         from .text import format_summary

@@ -15,6 +15,8 @@ style and returns a :class:`matplotlib.figure.Figure`; none of them estimates an
 - :func:`trajectory_plot`: the alliance around a rupture, repaired vs unrepaired (the V-shape);
 - :func:`rules_plot`: client counts per condition under several classification rules;
 - :func:`power_plot`: power curves of a planned meta-analysis or primary study, with the 0.80 target.
+- :func:`coefficient_plot`, :func:`predicted_trajectory_plot`: a session-level model's within/between effects
+  and its predicted trajectories per condition.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .funnel import funnel_plot
     from .profile import profile_plot
     from .power import power_plot
+    from .mixed import coefficient_plot, predicted_trajectory_plot
     from .regression import bubble_plot
     from .sensitivity import cumulative_plot, leave_one_out_plot
     from .style import GREYS, PALETTE, publication_style, save_figure, STYLE
@@ -40,6 +43,7 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
 _EXPORTS = {
     "baujat_plot": ".diagnostics",
     "bubble_plot": ".regression",
+    "coefficient_plot": ".mixed",
     "condition_plot": ".conditions",
     "cumulative_plot": ".sensitivity",
     "dropout_plot": ".conditions",
@@ -53,6 +57,7 @@ _EXPORTS = {
     "PALETTE": ".style",
     "profile_plot": ".profile",
     "power_plot": ".power",
+    "predicted_trajectory_plot": ".mixed",
     "publication_style": ".style",
     "rules_plot": ".trajectories",
     "save_figure": ".style",
