@@ -251,14 +251,16 @@ VOCABULARY: dict[str, Term] = {
     "formula": _T("model formula in lme4 syntax, as given"),
     "fixed": _T("fixed effects, one row each (lmerTest's summary(m)$coefficients with t-based CIs)"),
     "variance": _T("variance components as lme4's as.data.frame(VarCorr(m)), one row each"),
-    "group": _T("grouping factor of a variance component (lme4's grp; 'Residual' for the residual)"),
+    "group": _T("grouping factor of a variance component (lme4's grp; 'Residual' for the residual), or the "
+                "group of a curve or row ('all' without grouping)"),
     "var1": _T("first random-effect term of a variance component (lme4's var1; None for the residual)"),
     "var2": _T("second term of a covariance row (lme4's var2; None for a variance)"),
     "vcov": _T("variance or covariance of a component (lme4's vcov)"),
     "sdcor": _T("standard deviation, or correlation for a covariance row (lme4's sdcor)"),
-    "aic": _T("Akaike information criterion, -2 logLik + 2 (number of parameters) (R's AIC)"),
-    "bic": _T("Bayesian information criterion, -2 logLik + log(n) (number of parameters) (R's BIC)"),
-    "deviance": _T("REML criterion (REML fits) or -2 log-likelihood (ML) at the optimum (lme4's REMLcrit/deviance)"),
+    "aic": _T("Akaike information criterion, -2 logLik + 2 (number of parameters) (R's AIC)", "AIC(res)"),
+    "bic": _T("Bayesian information criterion, -2 logLik + log(n) (number of parameters) (R's BIC)", "BIC(res)"),
+    "deviance": _T("mixed models: REML criterion or -2 log-likelihood (lme4); meta-analysis: -2 (loglik - "
+                   "saturated loglik) for ML, -2 loglik for REML (metafor)", "deviance(res)"),
     "n_obs": _T("number of rows (sessions) analysed (lme4's nobs)"),
     "n_dropped": _T("rows left out for a missing value in a model column"),
     "n_groups": _T("levels of each grouping factor, rows of {group, n} (lme4's ngrps)"),
@@ -269,7 +271,8 @@ VOCABULARY: dict[str, Term] = {
     "lag": _T("session_model: how many sessions ahead the outcome is taken within the client"),
     "decompose": _T("session_model: whether predictors are split into within- and between-client parts"),
     "effects": _T("session_model: the within/between (or total) effect rows"),
-    "model": _T("session_model: the fitted mixed model's to_dict()"),
+    "model": _T("session_model: the fitted mixed model's to_dict(); in a model-comparison table, the row: "
+                "'full' or 'reduced'"),
     "predictor": _T("session_model: the session-level predictor a row is about"),
     "part": _T("session_model: 'within' (deviation from the client mean), 'between' (client mean) or 'total'"),
     # --- batch fits, bootstrap, power and simulation (rma_batch, bootstrap, meta_power, simulate_power,
@@ -289,7 +292,7 @@ VOCABULARY: dict[str, Term] = {
     "mean_ci_width": _T("mean width of the confidence intervals over replicates"),
     "mean_tau2": _T("mean τ² estimate over replicates"),
     "mean_k": _T("mean number of studies per meta-analysis over replicates"),
-    "n_clients": _T("simulation design: number of clients of a study"),
+    "n_clients": _T("number of clients: of a study (simulation design), or clusters in a model"),
     "n_sessions": _T("simulation design: planned sessions per client (client table: session rows of a client)"),
     "n_therapists": _T("simulation design: number of therapists of a study"),
     "rupture_rate": _T("simulation design: probability of a rupture in an attended session"),
@@ -329,9 +332,7 @@ VOCABULARY.update({
     "conf_type": _T("Kaplan-Meier CI transformation: 'log' or 'log-log' (survfit's conf.type)"),
     "n_episodes": _T("number of rupture episodes analysed"),
     "n_repaired": _T("number of episodes repaired (events of the time-to-repair analysis)"),
-    "n_clients": _T("number of clients (clusters) in a model"),
     "km": _T("Kaplan-Meier rows: group, time, n_risk, n_event, survival, ci_lower, ci_upper (R survfit)"),
-    "group": _T("group of a curve or row ('all' without grouping)"),
     "time": _T("latency in sessions at which a Kaplan-Meier row holds (survfit's time)"),
     "n_risk": _T("episodes still at risk (neither repaired nor censored) just before time (survfit's n.risk)"),
     "n_event": _T("episodes repaired at time (survfit's n.event)"),
@@ -373,9 +374,6 @@ VOCABULARY.update({
     "label": _T("label of a predicted value (study label, or 1, 2, ... for new moderator values)", "slab"),
     "pred": _T("predicted value (average true effect for given moderators, or a BLUP)", "pred"),
     "transformed": _T("whether transf was applied to predictions (the SE is then not reported)", "transf"),
-    "deviance": _T("deviance: -2 (loglik - saturated loglik) for ML, -2 loglik for REML", "deviance(res)"),
-    "aic": _T("Akaike's information criterion", "AIC(res)"),
-    "bic": _T("Bayesian information criterion", "BIC(res)"),
     "aicc": _T("AIC with the small-sample correction", "AICc(res)"),
     "reml": _T("True for restricted (REML) likelihood values, False for ML", "fitstats(res, REML = )"),
     "parms": _T("number of model parameters (coefficients plus tau2 unless equal-effects)", "parms"),
@@ -391,7 +389,8 @@ VOCABULARY.update({
     "tau_ci_upper": _T("Q-profile upper confidence limit of tau", "confint(res)$random['tau', 'ci.ub']"),
     "tau2_hat": _T("the model's tau2 estimate (in a profile)", "vc"),
     "loglik_max": _T("log-likelihood at the model's tau2 estimate (in a profile)", "maxll"),
-    "model": _T("row of a model-comparison table: 'full' or 'reduced'"),
+})
+
 # --- one-stage vs two-stage IPD models and predictions (OneStageResult, IPDComparison, predict_fixed; issue 13
 # items 4 and 5) ---
 VOCABULARY.update({

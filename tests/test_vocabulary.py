@@ -208,6 +208,15 @@ def test_no_name_is_defined_twice():
         if isinstance(node, ast.Dict):
             keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
             assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+    # ... and across the literal and the VOCABULARY.update({...}) sections, where a later one would win silently
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "VOCABULARY":
+            names += [k.value for k in node.value.keys]
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update"
+              and getattr(node.func.value, "id", "") == "VOCABULARY"):
+            names += [k.value for k in node.args[0].keys]
+    assert len(names) == len(set(names)), sorted({k for k in names if names.count(k) > 1})
 
 
 def test_ipd_and_prediction_names_are_in_the_vocabulary():
