@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--level", default=95.0, type=_common.finite_number,
                        help="confidence level in percent (default: 95)")
     model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
+    model.add_argument("--regtest-model", default="lm", choices=("lm", "rma"),
+                       help="with --bias: Egger's test as weighted regression with multiplicative dispersion "
+                            "(lm, the default) or metafor's default mixed-effects meta-regression on the SE (rma)")
     out = _common.add_output_arguments(parser)
     out.add_argument("--write-effects", metavar="PATH",
                      help="write the table with yi, vi (and the conversion used) to PATH; the extension picks the "
@@ -108,7 +111,7 @@ def _run(args) -> int:
         model, inp, subgroup=args.subgroup, moderators=args.moderator, categorical=args.categorical,
         permutations=args.permutations, seed=args.seed, common_tau2=args.common_tau2, bias=args.bias,
         sensitivity=args.sensitivity, cumulative=args.cumulative, cluster=args.cluster, robust=args.robust,
-        gosh=args.gosh)
+        gosh=args.gosh, regtest_model=args.regtest_model)
     _common.save_figures(meta_figures(analyses, forest=args.forest, funnel=args.funnel), dpi=args.dpi)
     text = _common.render_output(
         args.format, text=lambda: _text(analyses), payload=lambda: _payload(analyses, example, excluded),
