@@ -46,7 +46,7 @@ from ..intake.cells import check_rule, check_sample_size, drop_empty, first_bad,
 from ..intake.policy import missing_policy
 from .correlation import cor, ucor, zcor
 
-__all__ = ["escalc", "MEASURES"]
+__all__ = ["escalc", "MEASURES", "two_by_two"]
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,35 @@ def escalc(data=None, *, measure, ri=None, ni=None, m1i=None, sd1i=None, n1i=Non
     out["measure"] = measure
     out.attrs = {**table.attrs, "measure": measure, "dropped_rows": [r for r, _ in dropped], "continuity_rows": adjusted}
     return out
+
+
+def two_by_two(data=None, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None, missing="error"):
+    """The checked 2×2 cells of every row, as ``escalc(measure="OR")`` reads them (``bi``/``di`` or the group
+    sizes ``n1i``/``n2i``), without continuity correction.
+
+    Returns
+    -------
+    cells : tuple of numpy.ndarray
+        ``ai, bi, ci, di`` (floats) of the rows kept.
+    table : pandas.DataFrame
+        The rows kept (a copy of ``data`` or a table of the arrays given).
+    rows : numpy.ndarray
+        Their 1-based row numbers; ``table.attrs["dropped_rows"]`` lists those left out under ``missing="drop"``.
+    """
+    missing = missing_policy(missing)
+    spec = MEASURES["OR"]
+    given = dict.fromkeys(("ri", "ni", "m1i", "sd1i", "m2i", "sd2i"), None)
+    given.update(ai=ai, bi=bi, ci=ci, di=di, n1i=n1i, n2i=n2i)
+    table = _as_table(data, given)
+    source = table.attrs.get("source")
+    columns, labels = _collect(table, "OR", spec, given, source)
+    keep, dropped = drop_empty({labels[r]: x for r, x in columns.items()}, missing=missing, source=source)
+    rows = np.flatnonzero(keep) + 1
+    kept = {name: x[keep] for name, x in columns.items()}
+    _check(kept, spec, "OR", labels, source, rows)
+    out = table.iloc[np.flatnonzero(keep)].copy()
+    out.attrs = {**table.attrs, "dropped_rows": [r for r, _ in dropped]}
+    return tuple(kept[r] for r in _CELLS), out, rows
 
 
 def _corrected(args, spec, *, add, to, drop00, rows, source):
