@@ -106,13 +106,19 @@ mv <- list(REML = rma.mv(yi, vi, mods = ~ year, random = ~ 1 | district/school, 
            ML = rma.mv(yi, vi, mods = ~ year, random = ~ 1 | district/school, data = kon, method = "ML"),
            REML0 = rma.mv(yi, vi, random = ~ 1 | district/school, data = kon),
            ML0 = rma.mv(yi, vi, random = ~ 1 | district/school, data = kon, method = "ML"))
-out$robust <- list(data = list(yi = kon$yi, vi = kon$vi, year = kon$year, district = kon$district, school = kon$school), cases = list())
+kon$yc <- kon$year - 1990; kon$yc2 <- kon$yc^2  # two moderators: the HTZ test of q = 2 contrasts
+uni2 <- rma(yi, vi, mods = ~ yc + yc2, data = kon)
+mv2 <- rma.mv(yi, vi, mods = ~ yc + yc2, random = ~ 1 | district/school, data = kon)
+out$robust <- list(data = list(yi = kon$yi, vi = kon$vi, year = kon$year, yc = kon$yc, yc2 = kon$yc2,
+                               district = kon$district, school = kon$school), cases = list())
 for (cs in c(FALSE, TRUE)) {
   tag <- if (cs) "CR2" else "CR1"
   out$robust$cases[[paste0("uni_year_", tag)]] <- rob_keys(robust(uni, cluster = kon$district, clubSandwich = cs))
   out$robust$cases[[paste0("uni_", tag)]] <- rob_keys(robust(uni0, cluster = kon$district, clubSandwich = cs))
   out$robust$cases[[paste0("mv_REML_", tag)]] <- rob_keys(robust(mv$REML, cluster = kon$district, clubSandwich = cs))
   out$robust$cases[[paste0("mv_ML_", tag)]] <- rob_keys(robust(mv$ML, cluster = kon$district, clubSandwich = cs))
+  out$robust$cases[[paste0("uni_quad_", tag)]] <- rob_keys(robust(uni2, cluster = kon$district, clubSandwich = cs))
+  out$robust$cases[[paste0("mv_quad_", tag)]] <- rob_keys(robust(mv2, cluster = kon$district, clubSandwich = cs))
 }
 out$three_level <- list()
 for (f in names(mv)) {
