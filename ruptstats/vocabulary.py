@@ -305,6 +305,26 @@ VOCABULARY.update({
     "first_session": _T("a client's first session number"),
     "last_session": _T("a client's last session number"),
 })
+# --- metafor parity II (issue 11): regtest, robust, three-level moderators, rma.mh / rma.peto ---
+VOCABULARY.update({
+    "model": _T("which regression test ran: 'lm' (weighted least squares) or 'rma' (meta-regression)",
+                "regtest(res)$model"),
+    "predictor": _T("predictor of the regression test: sei, vi, ni, ninv or sqrtninv", "regtest(res)$predictor"),
+    "limit_ci_lower": _T("lower confidence limit of the limit estimate", "regtest(res)$ci.lb"),
+    "limit_ci_upper": _T("upper confidence limit of the limit estimate", "regtest(res)$ci.ub"),
+    "sigma2_cluster_ci_lower": _T("profile-likelihood lower limit of sigma2_cluster",
+                                  "confint(res)[[1]]$random[1, 'ci.lb']"),
+    "sigma2_cluster_ci_upper": _T("profile-likelihood upper limit of sigma2_cluster",
+                                  "confint(res)[[1]]$random[1, 'ci.ub']"),
+    "sigma2_within_ci_lower": _T("profile-likelihood lower limit of sigma2_within",
+                                 "confint(res)[[2]]$random[1, 'ci.lb']"),
+    "sigma2_within_ci_upper": _T("profile-likelihood upper limit of sigma2_within",
+                                 "confint(res)[[2]]$random[1, 'ci.ub']"),
+    "cmh": _T("Cochran-Mantel-Haenszel statistic of OR = 1 (1 df)", "MH"),
+    "cmh_p": _T("p-value of the Cochran-Mantel-Haenszel test", "MHp"),
+    "tarone": _T("Tarone's statistic of homogeneity of the odds ratios", "TA"),
+    "tarone_p": _T("p-value of Tarone's test", "TAp"),
+})
 
 
 #: section names of the command line's JSON (one analysis each; each section is a result's ``to_dict()``)

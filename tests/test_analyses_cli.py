@@ -85,9 +85,13 @@ def test_three_level_and_robust_sections(capsys):
     out = run_json(capsys, [str(REF / "konstantopoulos2011.csv"), "--cluster", "district", "--robust"])
     ref = load("konstantopoulos2011.json")
     assert set(out["three_level"]) == {"k", "estimate", "se", "statistic", "p", "ci_lower", "ci_upper",
-                                       "sigma2_cluster", "sigma2_within", "i2_cluster", "i2_within", "q", "q_p"}
+                                       "sigma2_cluster", "sigma2_within", "i2_cluster", "i2_within", "q", "q_p",
+                                       # issue 11: added keys (method, moderators, profile CIs)
+                                       "method", "coefficients", "qm", "qm_df", "qm_p", "sigma2_cluster_ci_lower",
+                                       "sigma2_cluster_ci_upper", "sigma2_within_ci_lower", "sigma2_within_ci_upper"}
     close(out["three_level"]["sigma2_cluster"], ref["three_level_REML"]["sigma2_cluster"], ITERATIVE)
-    assert set(out["robust"]) == {"estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper"}
+    assert set(out["robust"]) == {"estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper",
+                                  "method", "coefficients", "qm", "qm_df", "qm_p"}  # the last five: issue 11
     close(out["robust"]["df"], ref["three_level_REML_robust_CR2"]["df"], ITERATIVE)
 
 

@@ -16,8 +16,8 @@ Meta-analysis of screening and diagnostic tests. *Psychological Bulletin, 117*, 
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
+from .._dist import norm_ppf
 from .counts import or_
 
 __all__ = ["rpb", "rbis", "d2orn", "d2orl", "or2dn", "or2dl", "VTYPES"]
@@ -58,8 +58,8 @@ def rbis(m1i, sd1i, n1i, m2i, sd2i, n2i, vtype="LS"):
     n1, n2 = np.asarray(n1i, float), np.asarray(n2i, float)
     n = n1 + n2
     p1, p2 = n1 / n, n2 / n
-    z = norm.isf(p1)
-    fz = norm.pdf(z)
+    z = -norm_ppf(p1)  # the upper p1 quantile (R's qnorm(p1, lower.tail = FALSE))
+    fz = np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
     yi = np.sqrt(p1 * p2) / fz * r_pb
     yt = np.clip(yi, -1.0, 1.0)
     vi = 1 / (n - 1) * (p1 * p2 / fz**2 - (1.5 + (1 - p1 * z / fz) * (1 + p2 * z / fz)) * yt**2 + yt**4)

@@ -11,13 +11,16 @@ from .._lazy import lazy_exports
 
 if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type checkers; imported lazily at run time
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
+    from .bias import regtest, EggerResult
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
     from .fitting import fit_model, ModelFit
     from .gosh_subsets import gosh, GoshResult
+    from .mantel_haenszel import rma_mh, MantelHaenszelResult
     from .model import rma
     from .multilevel import three_level, ThreeLevelResult
+    from .peto import rma_peto
     from .permutation import permutation_test, PermutationResult
     from .regression import meta_regression, MetaRegressionResult
     from .results import MetaResult
@@ -33,6 +36,7 @@ _EXPORTS = {
     "CommonTau2SubgroupResult": ".subgroups_common",
     "cumulative": ".sensitivity",
     "egger_test": ".bias",
+    "EggerResult": ".bias",
     "estimate_tau2": ".estimators",
     "fail_safe_n": ".bias",
     "fit_model": ".fitting",
@@ -41,6 +45,7 @@ _EXPORTS = {
     "influence": ".sensitivity",
     "leave_one_out": ".sensitivity",
     "load_example": ".example",
+    "MantelHaenszelResult": ".mantel_haenszel",
     "meta_regression": ".regression",
     "MetaRegressionResult": ".regression",
     "MetaResult": ".results",
@@ -49,7 +54,10 @@ _EXPORTS = {
     "PermutationResult": ".permutation",
     "pet_peese": ".bias",
     "rank_test": ".bias",
+    "regtest": ".bias",
     "rma": ".model",
+    "rma_mh": ".mantel_haenszel",
+    "rma_peto": ".peto",
     "robust": ".cluster_robust",
     "RobustResult": ".cluster_robust",
     "selection_model": ".selection",
