@@ -207,7 +207,9 @@ def regtest(result, *, model: str = "rma", predictor: str = "sei", ni=None) -> E
 
     model = check_choice("model", model, REGTEST_MODELS)
     predictor = check_choice("predictor", predictor, REGTEST_PREDICTORS)
-    fit = result.fit
+    fit = getattr(result, "fit", None)
+    if fit is None:
+        raise OptionError(f"regtest needs a MetaResult or MetaRegressionResult, got {type(result).__name__}")
     y, v = np.asarray(fit.y, float), np.asarray(fit.v, float)
     X = np.column_stack([fit.X, _predictor(result, predictor, ni)])
     k, p = X.shape

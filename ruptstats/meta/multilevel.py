@@ -163,7 +163,11 @@ def _mods_matrix(table, mods, k):
         return (), np.empty((k, 0))
     if isinstance(mods, str):
         mods = [mods]
-    if table is not None and all(isinstance(m, str) for m in mods):
+    named = not isinstance(mods, (pd.DataFrame, dict)) and all(isinstance(m, str) for m in mods)
+    if named and table is None:
+        raise OptionError("mods given as column names need data to be a table; with a MetaResult give the "
+                          "moderators as a DataFrame (one row per effect size)")
+    if named:
         for m in mods:
             find_column(table, m, option="mods", source=table.attrs.get("source"))
         frame = table[list(mods)]
