@@ -65,7 +65,8 @@ def add_arguments(parser) -> None:
     grp.add_argument("--permutations", metavar="N", type=int,
                      help="permutation test with N permutations (exact when all distinct ones are <= N)")
     grp.add_argument("--seed", metavar="N", type=non_negative_int, default=None,
-                     help="seed for random permutations and GOSH subsets (required when they are random)")
+                     help="seed for random permutations (required when they are random) and random GOSH subsets "
+                          "(k > 16; default 20160101, reported)")
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,18 @@ class RobustResult(SmallResult):
             return "Cluster-robust inference (CR2, Satterthwaite df)"
         return "Cluster-robust inference (CR1, metafor's robust(); df = clusters - coefficients)"
 
+    def summary(self) -> str:
+        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
+        :func:`ruptstats.report.format_table`)."""
+        import pandas as pd
+
+        from ..report import format_table
+
+        text = super().summary()
+        if len(self.coefficients) > 1:
+            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
+        return text
+
 
 def _inv_sqrt(S: np.ndarray) -> np.ndarray:
     vals, vecs = np.linalg.eigh((S + S.T) / 2)

@@ -129,6 +129,18 @@ class ThreeLevelResult(SmallResult):
     def title(self) -> str:
         return f"Three-level model ({self.method}): effects within clusters"
 
+    def summary(self) -> str:
+        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
+        :func:`ruptstats.report.format_table`)."""
+        import pandas as pd
+
+        from ..report import format_table
+
+        text = super().summary()
+        if len(self.coefficients) > 1:
+            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
+        return text
+
     def block(self, idx) -> np.ndarray:
         """The model covariance of the effect sizes ``idx`` (row indices): a dense block, for cluster-robust
         inference."""
