@@ -38,8 +38,8 @@ def rpb(m1i, sd1i, n1i, m2i, sd2i, n2i, vtype="LS"):
     (CS).
 
     >>> yi, vi = rpb([12.0], [4.0], [30], [10.0], [4.0], [30])
-    >>> round(float(yi[0]), 6)
-    0.245256
+    >>> round(float(yi[0]), 6)  # metafor: escalc("RPB", m1i = 12, sd1i = 4, n1i = 30, m2i = 10, sd2i = 4, n2i = 30)$yi
+    0.246432
     """
     d, n1, n2, mi = _d(m1i, sd1i, n1i, m2i, sd2i, n2i)
     n = n1 + n2

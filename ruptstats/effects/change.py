@@ -33,8 +33,8 @@ def smcc(m1i, m2i, sd1i, sd2i, ni, ri, vtype="LS"):
               c^2\Bigl(\frac1{n_i} + \frac{d_i^2}{2 n_i}\Bigr)\ \text{(LS2)}
 
     >>> yi, vi = smcc([12.0], [10.0], [4.0], [4.0], [20], [0.5])
-    >>> round(float(yi[0]), 6)
-    0.479721
+    >>> round(float(yi[0]), 6)  # metafor: escalc("SMCC", m1i = 12, m2i = 10, sd1i = 4, sd2i = 4, ni = 20, ri = .5)$yi
+    0.479955
     """
     m1, m2, s1, s2, n, r = (np.asarray(a, float) for a in (m1i, m2i, sd1i, sd2i, ni, ri))
     c = hedges_correction(n - 1)

@@ -27,8 +27,8 @@ def pcor(ti, ni, mi, vtype="LS"):
     :math:`v_i = (1 - y_i^2)^2/(n_i - m_i - 1)` (LS; AV uses the ``ni``-weighted mean of :math:`y`).
 
     >>> yi, vi = pcor([2.0], [50], [3])
-    >>> round(float(yi[0]), 6)
-    0.28307
+    >>> round(float(yi[0]), 6)  # metafor: escalc("PCOR", ti = 2, ni = 50, mi = 3)$yi
+    0.282843
     """
     t, n, m = (np.asarray(a, float) for a in (ti, ni, mi))
     yi = t / np.sqrt(t**2 + (n - m - 1))

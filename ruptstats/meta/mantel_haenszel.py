@@ -273,7 +273,7 @@ def rma_mh(data=None, *, ai=None, bi=None, ci=None, di=None, n1i=None, n2i=None,
     --------
     >>> res = rma_mh(ai=[4, 6, 3], bi=[119, 300, 228], ci=[11, 29, 11], di=[128, 274, 209])
     >>> round(res.back_transformed["estimate"], 4)  # metafor: exp(rma.mh(ai, bi, ci, di)$beta)
-    0.3295
+    0.2433
     """
     from ..effects import counts
 
