@@ -272,8 +272,10 @@ VOCABULARY: dict[str, Term] = {
     "decompose": _T("session_model: whether predictors are split into within- and between-client parts"),
     "effects": _T("session_model: the within/between (or total) effect rows"),
     "model": _T("session_model: the fitted mixed model's to_dict(); in a model-comparison table, the row: "
-                "'full' or 'reduced'"),
-    "predictor": _T("session_model: the session-level predictor a row is about"),
+                "'full' or 'reduced'; regtest: which regression test ran, 'lm' (weighted least squares) or 'rma' "
+                "(meta-regression)", "regtest(res)$model"),
+    "predictor": _T("session_model: the session-level predictor a row is about; regtest: its predictor, sei, vi, "
+                    "ni, ninv or sqrtninv", "regtest(res)$predictor"),
     "part": _T("session_model: 'within' (deviation from the client mean), 'between' (client mean) or 'total'"),
     # --- batch fits, bootstrap, power and simulation (rma_batch, bootstrap, meta_power, simulate_power,
     #     ruptstats.simulate) ---
@@ -365,6 +367,23 @@ VOCABULARY.update({
     "position": _T("x coordinate of a point of the alliance-around-episodes figure"),
     "first_session": _T("a client's first session number"),
     "last_session": _T("a client's last session number"),
+})
+# --- metafor parity II (issue 11): regtest, robust, three-level moderators, rma.mh / rma.peto ---
+VOCABULARY.update({
+    "limit_ci_lower": _T("lower confidence limit of the limit estimate", "regtest(res)$ci.lb"),
+    "limit_ci_upper": _T("upper confidence limit of the limit estimate", "regtest(res)$ci.ub"),
+    "sigma2_cluster_ci_lower": _T("profile-likelihood lower limit of sigma2_cluster",
+                                  "confint(res)[[1]]$random[1, 'ci.lb']"),
+    "sigma2_cluster_ci_upper": _T("profile-likelihood upper limit of sigma2_cluster",
+                                  "confint(res)[[1]]$random[1, 'ci.ub']"),
+    "sigma2_within_ci_lower": _T("profile-likelihood lower limit of sigma2_within",
+                                 "confint(res)[[2]]$random[1, 'ci.lb']"),
+    "sigma2_within_ci_upper": _T("profile-likelihood upper limit of sigma2_within",
+                                 "confint(res)[[2]]$random[1, 'ci.ub']"),
+    "cmh": _T("Cochran-Mantel-Haenszel statistic of OR = 1 (1 df)", "MH"),
+    "cmh_p": _T("p-value of the Cochran-Mantel-Haenszel test", "MHp"),
+    "tarone": _T("Tarone's statistic of homogeneity of the odds ratios", "TA"),
+    "tarone_p": _T("p-value of Tarone's test", "TAp"),
 })
 
 # --- metafor's model interface (predict, fitstats, anova, rstandard/rstudent, blup/ranef, profile, confint;

@@ -62,7 +62,7 @@ def test_bias_and_sensitivity_sections(capsys):
     out = run_json(capsys, [str(REF / "molloy2014.csv"), *MOLLOY, "--bias", "--sensitivity", "--cumulative", "year"])
     bias = out["bias"]
     assert set(bias) == {"egger", "begg", "trimfill", "failsafe_n", "pet_peese", "selection_model"}
-    assert set(bias["egger"]) == {"intercept", "se", "statistic", "p", "df"}
+    assert set(bias["egger"]) == {"intercept", "se", "statistic", "p", "df", "model", "predictor"}
     assert set(bias["trimfill"]) == {"k0", "side", "estimate", "se", "ci_lower", "ci_upper", "tau2"}
     assert set(bias["selection_model"]) == {"estimate", "se", "tau2", "delta", "lrt", "lrt_p"}
     ref = load("molloy2014.json")["bias_REML"]
@@ -85,9 +85,13 @@ def test_three_level_and_robust_sections(capsys):
     out = run_json(capsys, [str(REF / "konstantopoulos2011.csv"), "--cluster", "district", "--robust"])
     ref = load("konstantopoulos2011.json")
     assert set(out["three_level"]) == {"k", "estimate", "se", "statistic", "p", "ci_lower", "ci_upper",
-                                       "sigma2_cluster", "sigma2_within", "i2_cluster", "i2_within", "q", "q_p"}
+                                       "sigma2_cluster", "sigma2_within", "i2_cluster", "i2_within", "q", "q_p",
+                                       # issue 11: added keys (method, moderators, profile CIs)
+                                       "method", "coefficients", "qm", "qm_df", "qm_p", "sigma2_cluster_ci_lower",
+                                       "sigma2_cluster_ci_upper", "sigma2_within_ci_lower", "sigma2_within_ci_upper"}
     close(out["three_level"]["sigma2_cluster"], ref["three_level_REML"]["sigma2_cluster"], ITERATIVE)
-    assert set(out["robust"]) == {"estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper"}
+    assert set(out["robust"]) == {"estimate", "se", "statistic", "df", "p", "ci_lower", "ci_upper",
+                                  "method", "coefficients", "qm", "qm_df", "qm_p"}  # the last five: issue 11
     close(out["robust"]["df"], ref["three_level_REML_robust_CR2"]["df"], ITERATIVE)
 
 
@@ -102,7 +106,7 @@ def test_common_tau2_permutations_and_gosh(capsys, tmp_path):
     assert out["permutation_test"]["exact"] is True
     close(out["permutation_test"]["qm_p"], ref["permutest_design_REML"]["qm_p"], EXACT)
     lines = gosh_csv.read_text().splitlines()
-    assert out["gosh"]["n_subsets"] == len(lines) - 1 == 2**15 - 1  # k = 16 > 15: a seeded random sample
+    assert out["gosh"]["n_subsets"] == len(lines) - 1 == 2**16 - 1  # k = 16: every subset, as metafor
     assert lines[0].startswith("k,estimate,q,i2,h2,tau2,incl_")
 
 

@@ -12,7 +12,7 @@ from tolerances import CLOSED_FORM, EXACT, ITERATIVE, PRINTED_8_SIGNIFICANT
 
 from ruptstats.exceptions import DataError, OptionError
 from ruptstats.meta import baujat, cumulative, influence, leave_one_out, meta_regression, rma
-from ruptstats.meta.gosh_subsets import gosh
+from ruptstats.meta.gosh_subsets import DEFAULT_SEED, gosh
 
 INFLUENCE_KEYS = ("rstudent", "dffits", "cooks_distance", "cov_ratio", "tau2_deleted", "q_deleted", "hat", "weight")
 SERIES_KEYS = ("estimate", "se", "ci_lower", "ci_upper", "tau2", "i2", "q")
@@ -121,8 +121,9 @@ def test_gosh_random_subsets_are_seeded():
     np.testing.assert_array_equal(a.incl, b.incl)
     assert not np.array_equal(a.incl, c.incl)
     np.testing.assert_array_equal(a.k, a.incl.sum(axis=1))
-    with pytest.raises(OptionError, match="seed"):
-        gosh(res, max_subsets=500)
+    default = gosh(res, max_subsets=500)  # no seed: the documented default seed, reported in the result
+    assert default.seed == DEFAULT_SEED
+    np.testing.assert_array_equal(default.incl, gosh(res, max_subsets=500, seed=DEFAULT_SEED).incl)
     with pytest.raises(OptionError, match="FE or DL"):
         gosh(rma(d.yi, d.vi))
 

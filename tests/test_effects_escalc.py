@@ -133,8 +133,11 @@ def test_reference_grid_is_complete():
         (0.6, True), (0.6, False), (0.0, True), (0.0, False)]
     assert set(EFFECTS["conversions"]) == {"log_or_to_d", "chi2_to_r", "t_to_d", "paired_t_to_d", "p_to_z",
                                            "ci_to_se"}
-    # every measure escalc offers is checked against one of these files
-    assert set(MEASURES) == {"COR", "UCOR", "ZCOR", "MD", "SMD", "SMDH", "ROM", "OR", "RR", "RD", "SMCR"}
+    # every measure escalc offers is checked against one of these files (the issue-11 measures against
+    # parity2_reference.json, whose grid tests/test_parity2_effects.py checks)
+    issue11 = {"PR", "PLN", "PLO", "PAS", "PFT", "IR", "IRR", "SMCC", "SMCRH", "PCOR", "ZPCOR", "SPCOR", "RPB",
+               "RBIS", "D2ORN", "D2ORL", "OR2DN", "OR2DL"}
+    assert set(MEASURES) == {"COR", "UCOR", "ZCOR", "MD", "SMD", "SMDH", "ROM", "OR", "RR", "RD", "SMCR"} | issue11
 
 
 def test_output_is_a_copy_with_the_callers_rows():

@@ -204,6 +204,19 @@ CASES = [
     ("method_fe_sensitivity", ["base.csv", "--method", "fe", "--sensitivity", "--format", "json"], "ok"),
     ("all_methods_knha_identical", ["same.csv", "--method", "PM", "--test", "knha", "--bias", "--sensitivity",
                                     "--cumulative", "study", "--format", "json"], "ok"),
+    # issue 11: regtest variant, the new measures' column options and vtype, Mantel-Haenszel / Peto
+    ("regtest_rma", ["base.csv", "--bias", "--regtest-model", "rma", "--format", "json"], "ok"),
+    ("regtest_bad", ["base.csv", "--bias", "--regtest-model", "glm"], ["--regtest-model"]),
+    ("measure_pr_missing_xi", ["base.csv", "--measure", "PR"], ["--measure PR", "--xi"]),
+    ("ir_ti_absent", ["counts.csv", "--measure", "IR", "--xi", "ai", "--ti", "nope"], ["'nope'"]),
+    ("pcor_mi_absent", ["counts.csv", "--measure", "PCOR", "--ti", "ai", "--n", "bi", "--mi", "nope"], ["'nope'"]),
+    ("spcor_r2i_absent", ["counts.csv", "--measure", "SPCOR", "--ti", "ai", "--n", "bi", "--mi", "ci", "--r2i",
+                          "nope"], ["'nope'"]),
+    ("irr_t2i_absent", ["counts.csv", "--measure", "IRR", "--x1i", "ai", "--t1i", "bi", "--x2i", "ci", "--t2i",
+                        "nope"], ["'nope'"]),
+    ("vtype_not_offered", ["counts.csv", "--measure", "OR", "--vtype", "UB"], ["vtype", "'UB'"]),
+    ("method_mh", ["counts.csv", "--method", "MH", "--format", "json"], "ok-or-error"),
+    ("method_peto_rr", ["counts.csv", "--method", "PETO", "--measure", "RR"], ["pools OR"]),
 ]
 
 

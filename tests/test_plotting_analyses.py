@@ -426,4 +426,4 @@ def test_cli_funnel_with_bias_draws_the_egger_line_and_keeps_it_out_of_json(tmp_
     out = json.loads(capsys.readouterr().out)
     assert 'id="regression-line"' in funnel.read_text()
     assert "egger_result" not in out and "trimfill_result" not in out
-    assert set(out["bias"]["egger"]) == {"intercept", "se", "statistic", "p", "df"}
+    assert set(out["bias"]["egger"]) == {"intercept", "se", "statistic", "p", "df", "model", "predictor"}

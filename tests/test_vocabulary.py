@@ -277,3 +277,20 @@ def test_model_interface_names_are_in_the_vocabulary():
     for result in results[:-1]:
         columns = [c for c in result.summary_frame().columns if c not in full.terms and c not in reduced.terms]
         assert unknown_names(columns) == [], type(result).__name__
+
+
+
+
+def test_issue11_result_keys_are_in_the_vocabulary(es):
+    """Every to_dict() key of the issue-11 results (regtest, rma_mh, rma_peto, three-level with moderators and
+    profile CIs, CR1/CR2 robust with moderators) is a vocabulary name."""
+    from ruptstats.meta import regtest, rma_mh, rma_peto
+
+    res = rma(es)
+    cells = {"ai": [4, 6, 3, 0], "bi": [119, 300, 228, 20], "ci": [11, 29, 11, 2], "di": [128, 274, 209, 18]}
+    tl = three_level(es.assign(cluster=CLUSTERS), "cluster", mods=["year"], method="ML")
+    results = [regtest(res), regtest(res, model="lm", predictor="vi"), rma_mh(**cells), rma_mh(**cells, measure="RD"),
+               rma_peto(**cells), tl, robust(tl, clubsandwich=False),
+               robust(meta_regression(es, ["year"]), cluster=CLUSTERS)]
+    for payload in (r.to_dict() for r in results):
+        assert unknown_names(sorted(_keys(payload))) == []

@@ -15,11 +15,15 @@ The meta parser itself defines ``--r``, ``--n``, ``--yi``, ``--vi``, ``--sei``, 
 =========================================  ==================================================================
 option                                     meaning
 =========================================  ==================================================================
-``--measure``                              COR UCOR ZCOR MD SMD SMDH ROM OR RR RD SMCR (metafor's codes)
+``--measure``                              metafor's codes: every key of :data:`~ruptstats.effects.MEASURES`
 ``--m1 --sd1 --n1 --m2 --sd2 --n2 COL``    group means, SDs, sizes (default columns ``m1i`` or ``m1``, ...)
 ``--ai --bi --ci --di COL``                2×2 cells (default columns ``ai`` ... ``di``); ``--n1``/``--n2``
                                            instead of ``--bi``/``--di`` give group sizes
-``--ri-prepost COL|VALUE``                 SMCR: the pre-post correlation, a column or one number
+``--ri-prepost COL|VALUE``                 SMCR, SMCC, SMCRH: the pre-post correlation, a column or one number
+``--xi --ti --mi --r2i COL``               proportions (``xi`` with ``--n``), incidence rates (``xi``, ``ti``),
+                                           partial correlations (``ti`` t statistics, ``--n``, ``mi``, ``r2i``)
+``--x1i --t1i --x2i --t2i COL``            IRR: events and person-time of the two groups
+``--vtype LS|UB|AV|LS2|ST|CS``             variance type where metafor offers one (default LS)
 ``--add X``, ``--to WHICH``, ``--drop00``  2×2 continuity correction (metafor's ``add``, ``to``, ``drop00``)
 ``--convert-to COR|ZCOR|SMD``              a mixed-report table (see :mod:`ruptstats.effects.mixed`)
 =========================================  ==================================================================
@@ -37,7 +41,7 @@ from ..effects.measures import MEASURES, escalc
 from ..effects.mixed import TARGETS, convert_table
 from ..exceptions import OptionError
 
-__all__ = ["EffectRequest", "add_arguments", "effects_from_args"]
+__all__ = ["EffectRequest", "add_arguments", "effects_from_args", "table_cells"]
 
 # column option -> escalc argument, and the column names tried when the option is not given
 _COLUMNS = {
@@ -45,8 +49,16 @@ _COLUMNS = {
     "m2": ("m2i", ("m2i", "m2")), "sd2": ("sd2i", ("sd2i", "sd2")), "n2": ("n2i", ("n2i", "n2")),
     "ai": ("ai", ("ai",)), "bi": ("bi", ("bi",)), "ci": ("ci", ("ci",)), "di": ("di", ("di",)),
     "r": ("ri", ("r", "ri")), "n": ("ni", ("n", "ni")),
+    # proportions, incidence rates, partial correlations (issue 11)
+    "xi": ("xi", ("xi",)), "ti": ("ti", ("ti",)), "mi": ("mi", ("mi",)), "r2i": ("r2i", ("r2i",)),
+    "x1i": ("x1i", ("x1i",)), "t1i": ("t1i", ("t1i",)), "x2i": ("x2i", ("x2i",)), "t2i": ("t2i", ("t2i",)),
 }
-_COUNT_MEASURES = ("OR", "RR", "RD")
+_COUNT_MEASURES = ("OR", "RR", "RD", "OR2DN", "OR2DL")
+_PREPOST_MEASURES = ("SMCR", "SMCC", "SMCRH")  # the pre-post correlation comes from --ri-prepost
+_EXTRA_COLUMNS = (("xi", "events (PR PLN PLO PAS PFT IR)"), ("ti", "person-time (IR) or t statistics (PCOR ZPCOR SPCOR)"),
+                  ("mi", "number of predictors (PCOR ZPCOR SPCOR)"), ("r2i", "model R^2 (SPCOR)"),
+                  ("x1i", "group 1 events (IRR)"), ("t1i", "group 1 person-time (IRR)"),
+                  ("x2i", "group 2 events (IRR)"), ("t2i", "group 2 person-time (IRR)"))
 
 
 def add_arguments(parser) -> None:
@@ -61,6 +73,10 @@ def add_arguments(parser) -> None:
     for cell, what in (("ai", "group 1 events"), ("bi", "group 1 non-events"), ("ci", "group 2 events"),
                        ("di", "group 2 non-events")):
         grp.add_argument(f"--{cell}", metavar="COL", help=f"2x2 table: {what} (default: a column named {cell})")
+    for opt, what in _EXTRA_COLUMNS:
+        grp.add_argument(f"--{opt}", metavar="COL", help=f"{what} (default: a column named {opt})")
+    grp.add_argument("--vtype", type=str.upper, choices=("LS", "UB", "AV", "LS2", "ST", "CS"),
+                     help="variance type where metafor offers one (PR PLN PLO PCOR SPCOR SMCC RPB; default LS)")
     grp.add_argument("--ri-prepost", metavar="COL|VALUE",
                      help="SMCR: correlation between pre- and post-test, a column or one number for all rows")
     grp.add_argument("--add", type=_non_negative_number, metavar="X",
@@ -117,6 +133,7 @@ class EffectRequest:
     drop00: bool | None = None
     level: float = 95.0
     missing: str = "error"
+    vtype: str | None = None
 
     @classmethod
     def from_args(cls, args) -> EffectRequest:
@@ -126,7 +143,7 @@ class EffectRequest:
         return cls(measure=args.measure, convert_to=args.convert_to,
                    columns={dest: options[dest] for dest in _COLUMNS}, ri_prepost=args.ri_prepost,
                    add=args.add, to=args.to, drop00=args.drop00, level=args.level,
-                   missing="drop" if args.drop_missing else "error")
+                   missing="drop" if args.drop_missing else "error", vtype=getattr(args, "vtype", None))
 
     def given(self, dest: str):
         """The value given for option ``dest`` (a column option or ``ri_prepost add to drop00``), or None."""
@@ -151,11 +168,24 @@ def effects_from_args(table, args):
     if req.measure is None:
         return None
     kwargs = _column_kwargs(table, req)
-    if req.measure in _COUNT_MEASURES:
-        kwargs.update(add=0.5 if req.add is None else req.add, to=req.to or "only0", drop00=bool(req.drop00))
+    if MEASURES[req.measure].correct is not None:
+        default_add = 0.0 if req.measure in ("PAS", "PFT") else 0.5  # metafor's escalc defaults
+        kwargs.update(add=default_add if req.add is None else req.add, to=req.to or "only0", drop00=bool(req.drop00))
+    if req.vtype is not None:
+        kwargs["vtype"] = req.vtype
     out = escalc(table, measure=req.measure, missing=req.missing, **kwargs)
     out["conversion"] = _conversion(out, req.measure, kwargs)
     return out
+
+
+def table_cells(table, args) -> dict:
+    """``--method MH``/``PETO``: the 2×2 cell columns (``ai, bi|n1i, ci, di|n2i``) named by ``--ai --bi --ci --di``
+    (or ``--n1 --n2``) or found under their default names, as keyword arguments of
+    :func:`ruptstats.meta.rma_mh`."""
+    req = EffectRequest.from_args(args)
+    from dataclasses import replace
+
+    return _column_kwargs(table, replace(req, measure="OR", add=None, to=None, drop00=None))
 
 
 def _column_kwargs(table, req: EffectRequest) -> dict:
@@ -163,21 +193,23 @@ def _column_kwargs(table, req: EffectRequest) -> dict:
     roles = MEASURES[measure].roles
     used = {dest for dest, (role, _) in _COLUMNS.items() if role in roles}
     if measure in _COUNT_MEASURES:
-        used |= {"n1", "n2", "add", "to", "drop00"}
-    if measure == "SMCR":
+        used |= {"n1", "n2"}
+    if MEASURES[measure].correct is not None:
+        used |= {"add", "to", "drop00"}
+    if measure in _PREPOST_MEASURES:
         used.add("ri_prepost")
     _check_unused(req, f"--measure {measure}", used)
     kwargs = {}
     for dest, (role, defaults) in _COLUMNS.items():
-        if role not in roles or (measure == "SMCR" and role == "ri"):  # SMCR: ri from --ri-prepost
+        if role not in roles or (measure in _PREPOST_MEASURES and role == "ri"):  # ri from --ri-prepost
             continue
         if role in ("bi", "di") and req.given(dest) is None and not set(defaults) & set(table.columns):
             size = "n1" if role == "bi" else "n2"  # events and group sizes instead of the full table
             kwargs[f"{size}i"] = _column(table, req.given(size), _COLUMNS[size][1], size, measure)
             continue
         kwargs[role] = _column(table, req.given(dest), defaults, dest, measure)
-    if measure == "SMCR":
-        kwargs["ri"] = _prepost(table, req.ri_prepost)
+    if measure in _PREPOST_MEASURES:
+        kwargs["ri"] = _prepost(table, req.ri_prepost, measure)
     return kwargs
 
 
@@ -198,9 +230,9 @@ def _column(table, given, defaults, dest, measure):
     return found
 
 
-def _prepost(table, value):
+def _prepost(table, value, measure="SMCR"):
     if value is None:
-        raise OptionError("--measure SMCR needs --ri-prepost COL or VALUE (the pre-post correlation)")
+        raise OptionError(f"--measure {measure} needs --ri-prepost COL or VALUE (the pre-post correlation)")
     if value in table.columns:
         return value
     try:
@@ -210,7 +242,7 @@ def _prepost(table, value):
 
 
 def _conversion(out, measure, kwargs) -> list:
-    used = ", ".join(str(v) for k, v in kwargs.items() if k not in ("add", "to", "drop00"))
+    used = ", ".join(str(v) for k, v in kwargs.items() if k not in ("add", "to", "drop00", "vtype"))
     text = f"{measure}: {MEASURES[measure].label} from {used}"
     adjusted = set(out.attrs.get("continuity_rows", []))
     dropped = set(out.attrs.get("dropped_rows", []))

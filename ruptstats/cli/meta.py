@@ -29,6 +29,8 @@ __all__ = ["PROG", "build_parser", "main", "meta_figures"]
 
 PROG = "python -m ruptstats.meta"
 
+_TABLE_METHODS = ("MH", "PETO")  # pooling of 2x2 tables (rma.mh, rma.peto): see _run_tables
+
 _FIGURES = {
     "forest": "write a forest plot to PATH (.png, .pdf or .svg); with --subgroup, one block per subgroup",
     "funnel": "write a contour-enhanced funnel plot to PATH (.png, .pdf or .svg); with --bias it shows the "
@@ -58,13 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     cols.add_argument("--drop-missing", action="store_true",
                       help="exclude rows with an empty cell in a used column and report them (default: error)")
     model = parser.add_argument_group("model")
-    model.add_argument("--method", default="REML", type=str.upper, choices=TAU2_METHODS,
-                       help="tau^2 estimator, FE for a common-effect model (default: REML)")
+    model.add_argument("--method", default="REML", type=str.upper, choices=TAU2_METHODS + _TABLE_METHODS,
+                       help="tau^2 estimator, FE for a common-effect model (default: REML); MH or PETO pool "
+                            "2x2 tables (--ai --bi --ci --di) by Mantel-Haenszel (--measure OR, RR, RD) or Peto")
     model.add_argument("--test", default="z", choices=("z", "knha"),
                        help="z tests, or Knapp-Hartung t tests with k - 1 df (default: z)")
     model.add_argument("--level", default=95.0, type=_common.finite_number,
                        help="confidence level in percent (default: 95)")
     model.add_argument("--subgroup", metavar="COL", help="fit one model per level of COL and test differences")
+    model.add_argument("--regtest-model", default="lm", choices=("lm", "rma"),
+                       help="with --bias: Egger's test as weighted regression with multiplicative dispersion "
+                            "(lm, the default) or metafor's default mixed-effects meta-regression on the SE (rma)")
     out = _common.add_output_arguments(parser)
     out.add_argument("--write-effects", metavar="PATH",
                      help="write the table with yi, vi (and the conversion used) to PATH; the extension picks the "
@@ -92,6 +98,8 @@ def _run(args) -> int:
         _common.check_table_path(args.gosh, "--gosh")
     table, example = _read(args)
     table, stripped = strip_labels(table)
+    if args.method in _TABLE_METHODS:
+        return _run_tables(table, example, args)
     inp, excluded = _effects(table, args)
     for row, reason in excluded:
         print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
@@ -108,13 +116,67 @@ def _run(args) -> int:
         model, inp, subgroup=args.subgroup, moderators=args.moderator, categorical=args.categorical,
         permutations=args.permutations, seed=args.seed, common_tau2=args.common_tau2, bias=args.bias,
         sensitivity=args.sensitivity, cumulative=args.cumulative, cluster=args.cluster, robust=args.robust,
-        gosh=args.gosh)
+        gosh=args.gosh, regtest_model=args.regtest_model)
     _common.save_figures(meta_figures(analyses, forest=args.forest, funnel=args.funnel), dpi=args.dpi)
     text = _common.render_output(
         args.format, text=lambda: _text(analyses), payload=lambda: _payload(analyses, example, excluded),
         csv=lambda: model.summary_frame().to_csv(index=False), markdown=lambda: _markdown(analyses))
     _common.write_output(text, args.output)
     return 0
+
+
+# --- --method MH / PETO: Mantel-Haenszel and Peto pooling of 2x2 tables (issue 11) --------------------------------
+
+_NOT_WITH_TABLES = ("subgroup", "moderator", "bias", "sensitivity", "cumulative", "cluster", "gosh", "permutations",
+                    "forest", "funnel", "write_effects", "convert_to", "yi", "vi", "sei", "r")
+
+
+def _run_tables(table, example, args) -> int:
+    """``--method MH`` or ``--method PETO``: pool the 2×2 tables of the table's rows and write the result."""
+    from ..exceptions import OptionError
+    from ..meta.mantel_haenszel import rma_mh
+    from ..meta.peto import rma_peto
+    from .effects_options import table_cells
+
+    for dest in _NOT_WITH_TABLES:
+        if getattr(args, dest, None):
+            raise OptionError(f"--{dest.replace('_', '-')} is not available with --method {args.method}")
+    if args.test != "z":
+        raise OptionError(f"--method {args.method} uses z tests; --test {args.test} does not apply")
+    measure = args.measure or "OR"
+    allowed = ("OR", "RR", "RD") if args.method == "MH" else ("OR",)
+    if measure not in allowed:
+        raise OptionError(f"--method {args.method} pools {', '.join(allowed)}; got --measure {measure}")
+    cells = table_cells(table, args)
+    options = {"add": 0.5 if args.add is None else args.add, "to": args.to or "only0",
+               "drop00": True if args.drop00 is None else args.drop00, "level": args.level,
+               "missing": "drop" if args.drop_missing else "error", "study": _table_study(table, args)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # dropped rows are in the result's notes
+        if args.method == "MH":
+            result = rma_mh(table, measure=measure, **cells, **options)
+        else:
+            result = rma_peto(table, **cells, **options)
+
+    def payload():
+        out = result.to_dict()
+        if example is not None:
+            out["example"] = example
+        return out
+
+    text = _common.render_output(args.format, text=lambda: result.summary() + "\n", payload=payload,
+                                 csv=lambda: result.summary_frame().to_csv(index=False),
+                                 markdown=lambda: "```\n" + result.summary() + "\n```\n")
+    _common.write_output(text, args.output)
+    return 0
+
+
+def _table_study(table, args):
+    from ..intake.study import STUDY_COLUMNS
+
+    if args.study:
+        return args.study
+    return next((c for c in STUDY_COLUMNS if c in table.columns), None)
 
 
 def _fit(rma, inp, args):

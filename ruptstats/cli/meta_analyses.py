@@ -65,7 +65,8 @@ def add_arguments(parser) -> None:
     grp.add_argument("--permutations", metavar="N", type=int,
                      help="permutation test with N permutations (exact when all distinct ones are <= N)")
     grp.add_argument("--seed", metavar="N", type=non_negative_int, default=None,
-                     help="seed for random permutations and GOSH subsets (required when they are random)")
+                     help="seed for random permutations (required when they are random) and random GOSH subsets "
+                          "(k > 16; default 20160101, reported)")
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def study_column(inp, name: str, option: str, *, complete: bool = False):
 
 def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), permutations=None, seed=None,
                  common_tau2=False, bias=False, sensitivity=False, cumulative=None, cluster=None, robust=False,
-                 gosh=None) -> Analyses:
+                 gosh=None, regtest_model="lm") -> Analyses:
     """Run the analyses asked for on ``model`` (a MetaResult) and ``inp`` (its EffectInput).
 
     The keywords are the command's options (``--subgroup COL``, ``--moderator COL`` ..., ``--gosh PATH``).
@@ -209,7 +210,7 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
         found["subgroups_common_tau2"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"),
                                                            tau2_model="common", name=subgroup)
     if bias:
-        found["bias"] = publication_bias(model)
+        found["bias"] = publication_bias(model, regtest_model=regtest_model)
     if sensitivity:
         from ..meta.sensitivity import influence, leave_one_out
 
@@ -290,15 +291,19 @@ def _computable(label: str, fn, model):
         return AnalysisError(label, f"not computable on these data: {_breakdown(exc)}")
 
 
-def publication_bias(model) -> PublicationBias:
-    """Egger's test, the rank correlation test, fail-safe N, PET-PEESE, trim-and-fill (L0) and the
-    step-function selection model of ``model``."""
-    from ..meta.bias import egger_test, fail_safe_n, pet_peese, rank_test
+def publication_bias(model, *, regtest_model="lm") -> PublicationBias:
+    """Egger's test (``regtest_model="lm"``: :func:`~ruptstats.meta.bias.egger_test`; ``"rma"``: metafor's
+    default mixed-effects ``regtest``), the rank correlation test, fail-safe N, PET-PEESE, trim-and-fill (L0)
+    and the step-function selection model of ``model``."""
+    from functools import partial
+
+    from ..meta.bias import egger_test, fail_safe_n, pet_peese, rank_test, regtest
     from ..meta.selection import selection_model
     from ..meta.trimfill import trim_and_fill
 
+    egger = egger_test if regtest_model == "lm" else partial(regtest, model="rma", predictor="sei")
     return PublicationBias(
-        egger=_attempt("egger", egger_test, model), begg=_attempt("begg", rank_test, model),
+        egger=_attempt("egger", egger, model), begg=_attempt("begg", rank_test, model),
         failsafe_n=_attempt("failsafe_n", fail_safe_n, model), pet_peese=_attempt("pet_peese", pet_peese, model),
         trimfill=_attempt("trim-and-fill", trim_and_fill, model),
         selection_model=_attempt("selection model", selection_model, model))

@@ -17,10 +17,19 @@ BACK_TRANSFORMS = {
     "OR": ("OR", np.exp),
     "RR": ("RR", np.exp),
     "ROM": ("ROM", np.exp),
+    # issue 11 measures (metafor's transf.ilogit, exp, transf.ztor, transf.iarcsin)
+    "PLO": ("proportion", lambda x: 1.0 / (1.0 + np.exp(-x))),
+    "PLN": ("proportion", np.exp),
+    "PAS": ("proportion", lambda x: np.sin(np.clip(x, 0.0, np.pi / 2)) ** 2),
+    "IRR": ("IRR", np.exp),
+    "ZPCOR": ("partial r", np.tanh),
 }
 
 _LABELS = {"ZCOR": "z", "COR": "r", "UCOR": "r", "SMD": "g", "SMDH": "g", "SMCR": "g", "MD": "MD", "OR": "log OR",
-           "RR": "log RR", "RD": "RD", "ROM": "log ROM"}
+           "RR": "log RR", "RD": "RD", "ROM": "log ROM", "PR": "proportion", "PLN": "log proportion",
+           "PLO": "logit proportion", "PAS": "arcsine proportion", "PFT": "double arcsine proportion", "IR": "rate",
+           "IRR": "log IRR", "SMCC": "g", "SMCRH": "g", "PCOR": "partial r", "ZPCOR": "z", "SPCOR": "semi-partial r",
+           "RPB": "r", "RBIS": "r", "D2ORN": "log OR", "D2ORL": "log OR", "OR2DN": "d", "OR2DL": "d"}
 
 
 def back_transform(measure: str | None):

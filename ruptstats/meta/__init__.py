@@ -14,14 +14,17 @@ if TYPE_CHECKING:  # the public surface, visible to readers, IDEs and type check
     from .model_tests import anova, LikelihoodRatioResult, WaldTestResult
     from .bias import egger_test, fail_safe_n, pet_peese, rank_test
     from .resample import bootstrap, BootstrapResult
+    from .bias import regtest, EggerResult
     from .cluster_robust import robust, RobustResult
     from .estimators import estimate_tau2, TAU2_METHODS
     from .example import load_example
     from .fitting import fit_model, ModelFit
     from .fit_statistics import AIC, aic, AICc, aicc, BIC, bic, deviance, fitstats, FitStats, logLik, loglik
     from .gosh_subsets import gosh, GoshResult
+    from .mantel_haenszel import rma_mh, MantelHaenszelResult
     from .model import rma
     from .multilevel import three_level, ThreeLevelResult
+    from .peto import rma_peto
     from .permutation import permutation_test, PermutationResult
     from .prediction import predict, PredictionResult
     from .tau2_profile import confint, ConfintResult, profile, ProfileResult
@@ -55,6 +58,7 @@ _EXPORTS = {
     "cumulative": ".sensitivity",
     "deviance": ".fit_statistics",
     "egger_test": ".bias",
+    "EggerResult": ".bias",
     "estimate_tau2": ".estimators",
     "fail_safe_n": ".bias",
     "fit_model": ".fitting",
@@ -68,6 +72,7 @@ _EXPORTS = {
     "load_example": ".example",
     "logLik": ".fit_statistics",
     "loglik": ".fit_statistics",
+    "MantelHaenszelResult": ".mantel_haenszel",
     "meta_regression": ".regression",
     "MetaModel": ".results",
     "MetaRegressionResult": ".regression",
@@ -85,6 +90,9 @@ _EXPORTS = {
     "ResidualsResult": ".residuals",
     "rma": ".model",
     "rma_batch": ".batch",
+    "regtest": ".bias",
+    "rma_mh": ".mantel_haenszel",
+    "rma_peto": ".peto",
     "robust": ".cluster_robust",
     "RobustResult": ".cluster_robust",
     "rstandard": ".residuals",

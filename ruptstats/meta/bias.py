@@ -27,12 +27,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_number
-from .._dist import norm_cdf, norm_ppf, norm_sf, t_sf
-from ..exceptions import DataError
+from .._dist import norm_cdf, norm_ppf, norm_sf, t_ppf, t_sf
+from ..exceptions import DataError, OptionError
 from ._small import SmallResult
 
-__all__ = ["EggerResult", "RankTestResult", "FailSafeN", "PetPeeseResult", "egger_test", "rank_test",
-           "fail_safe_n", "pet_peese"]
+__all__ = ["EggerResult", "RankTestResult", "FailSafeN", "PetPeeseResult", "egger_test", "regtest", "rank_test",
+           "fail_safe_n", "pet_peese", "REGTEST_MODELS", "REGTEST_PREDICTORS"]
+
+#: ``model`` values of :func:`regtest` (metafor's): the meta-regression, or weighted least squares.
+REGTEST_MODELS = ("rma", "lm")
+#: ``predictor`` values of :func:`regtest` (metafor's): SE, variance, sample size, 1/n, 1/sqrt(n).
+REGTEST_PREDICTORS = ("sei", "vi", "ni", "ninv", "sqrtninv")
 
 
 def _wls(y, v, x):
@@ -56,32 +61,62 @@ def _wls(y, v, x):
     return beta, se, k - 2
 
 
+def _wls_full(y, v, X):
+    """R's ``lm(y ~ X - 1, weights = 1/v)``: coefficients, SEs with the residual variance, residual df."""
+    k, p = X.shape
+    w = 1.0 / v
+    XtWX = X.T @ (X * w[:, None])
+    beta = np.linalg.solve(XtWX, X.T @ (w * y))
+    r = y - X @ beta
+    sigma2 = float(np.sum(w * r * r)) / (k - p)
+    return beta, np.sqrt(np.diag(np.linalg.inv(XtWX)) * sigma2), k - p
+
+
 @dataclass(frozen=True)
 class EggerResult(SmallResult):
-    """Egger's regression test.
+    """Egger's regression test (metafor's ``regtest``).
 
     Attributes
     ----------
     intercept, se, statistic, p : float
-        The asymmetry coefficient (the slope on :math:`\\sqrt{v_i}` in the WLS regression of :math:`y_i`, which
-        is the intercept of Egger's regression of :math:`y_i/\\sqrt{v_i}` on :math:`1/\\sqrt{v_i}`), its SE,
-        t statistic and two-sided p-value.
-    df : int
-        k - 2.
-    limit_estimate : float
-        The effect as :math:`\\sqrt{v_i} \\to 0` (the PET estimate).
+        The asymmetry coefficient (the coefficient of the predictor: with ``predictor="sei"`` the slope on
+        :math:`\\sqrt{v_i}`, which is the intercept of Egger's regression of :math:`y_i/\\sqrt{v_i}` on
+        :math:`1/\\sqrt{v_i}`), its SE, z or t statistic and two-sided p-value (metafor's ``zval``, ``pval``).
+    df : int or None
+        Residual df of the t test (``model="lm"``: k - p - 1; ``model="rma"`` with ``test="knha"`` the same);
+        None for a z test.
+    limit_estimate : float or None
+        The effect as the predictor goes to 0 (the PET estimate with ``sei``), for intercept-only models and
+        the predictors ``sei``, ``vi``, ``ninv``, ``sqrtninv`` (metafor's ``est``); else None.
+    model, predictor : str
+        Which test ran: ``"lm"`` or ``"rma"``; ``"sei"``, ``"vi"``, ``"ni"``, ``"ninv"`` or ``"sqrtninv"``.
+    limit_ci_lower, limit_ci_upper : float or None
+        Confidence interval of ``limit_estimate`` (metafor's ``ci.lb``, ``ci.ub``).
+    tau2 : float or None
+        Residual τ² of the ``model="rma"`` meta-regression; None for ``"lm"``.
     """
 
     intercept: float
     se: float
     statistic: float
     p: float
-    df: int
-    limit_estimate: float
+    df: int | None
+    limit_estimate: float | None
+    model: str = "lm"
+    predictor: str = "sei"
+    limit_ci_lower: float | None = None
+    limit_ci_upper: float | None = None
+    tau2: float | None = None
     title = "Egger's regression test for funnel plot asymmetry"
     #: ``to_dict()`` keys (the ``bias.egger`` JSON section); ``limit_estimate`` is the PET estimate, written
     #: by :class:`PetPeeseResult`.
-    json_fields = ("intercept", "se", "statistic", "p", "df")
+    json_fields = ("intercept", "se", "statistic", "p", "df", "model", "predictor")
+
+    def summary_frame(self):
+        """One row with every scalar field that has a value (``tau2`` only for ``model="rma"``, the limit
+        estimate only where it is defined)."""
+        frame = super().summary_frame()
+        return frame[[c for c in frame.columns if frame[c].notna().all()]]
 
 
 def egger_test(result) -> EggerResult:
@@ -101,8 +136,103 @@ def egger_test(result) -> EggerResult:
     """
     beta, se, df = _wls(result.yi, result.vi, np.sqrt(result.vi))
     stat = beta[1] / se[1]
+    crit = float(t_ppf(1.0 - (1.0 - result.level) / 2.0, df))
     return EggerResult(intercept=float(beta[1]), se=float(se[1]), statistic=float(stat),
-                       p=float(2.0 * t_sf(abs(stat), df)), df=int(df), limit_estimate=float(beta[0]))
+                       p=float(2.0 * t_sf(abs(stat), df)), df=int(df), limit_estimate=float(beta[0]),
+                       limit_ci_lower=float(beta[0] - crit * se[0]), limit_ci_upper=float(beta[0] + crit * se[0]))
+
+
+def _predictor(result, predictor, ni):
+    v = np.asarray(result.vi, dtype=float)
+    if predictor in ("sei", "vi"):
+        return np.sqrt(v) if predictor == "sei" else v
+    n = getattr(result, "ni", None) if ni is None else ni
+    if n is None:
+        raise OptionError(f"predictor={predictor!r} needs the sample sizes: fit the model with ni= (or give ni= "
+                          "to regtest)")
+    n = np.asarray(n, dtype=float)
+    if n.shape != v.shape or not np.all(np.isfinite(n) & (n > 0)):
+        raise DataError(f"ni must hold {v.size} positive sample sizes, one per study of the model")
+    return {"ni": n, "ninv": 1.0 / n, "sqrtninv": 1.0 / np.sqrt(n)}[predictor]
+
+
+def regtest(result, *, model: str = "rma", predictor: str = "sei", ni=None) -> EggerResult:
+    r"""Regression test for funnel plot asymmetry, metafor's ``regtest(res, model, predictor)``.
+
+    Parameters
+    ----------
+    result : MetaResult or MetaRegressionResult
+        The fitted model; its moderators, method, test and level are kept.
+    model : {"rma", "lm"}, default "rma"
+        ``"rma"`` (metafor's default): the model refitted with the predictor as an added moderator (a
+        mixed-effects meta-regression with the model's τ² estimator and test). ``"lm"``: weighted least squares
+        with weights :math:`1/v_i` and a multiplicative dispersion (Egger et al., 1997; :func:`egger_test`).
+    predictor : {"sei", "vi", "ni", "ninv", "sqrtninv"}, default "sei"
+        :math:`\sqrt{v_i}`, :math:`v_i`, :math:`n_i`, :math:`1/n_i` or :math:`1/\sqrt{n_i}`.
+    ni : array_like, optional
+        Sample sizes per study when the result does not carry them (``ni=`` of :func:`rma`).
+
+    Returns
+    -------
+    EggerResult
+        ``intercept`` is the coefficient of the predictor (the test of asymmetry).
+
+    Raises
+    ------
+    OptionError
+        Unknown ``model`` or ``predictor``; a sample-size predictor without sample sizes.
+    DataError
+        Too few studies, or a predictor that is constant or collinear with the moderators.
+
+    Notes
+    -----
+    With the predictor :math:`x_i` added to the model matrix :math:`X`, the test is the z (or t) test of its
+    coefficient. For an intercept-only model and ``sei``, ``vi``, ``ninv`` or ``sqrtninv`` the intercept is
+    the estimate as :math:`x_i 	o 0` (``limit_estimate``, with its CI).
+
+    References
+    ----------
+    Sterne, J. A. C., & Egger, M. (2005). Regression methods to detect publication and other bias in
+    meta-analysis. In H. R. Rothstein et al. (Eds.), *Publication bias in meta-analysis* (pp. 99-110). Wiley.
+
+    Examples
+    --------
+    >>> from ruptstats.meta import rma
+    >>> res = rma([0.1, 0.3, 0.35, 0.25, 0.6], [0.01, 0.02, 0.015, 0.012, 0.04])
+    >>> round(regtest(res, model="lm").intercept, 6)  # metafor: coef(regtest(res, model = "lm")$fit)["Xsei"]
+    4.597138
+    """
+    from .._checks import check_choice
+    from .fitting import fit_model
+
+    model = check_choice("model", model, REGTEST_MODELS)
+    predictor = check_choice("predictor", predictor, REGTEST_PREDICTORS)
+    fit = getattr(result, "fit", None)
+    if fit is None:
+        raise OptionError(f"regtest needs a MetaResult or MetaRegressionResult, got {type(result).__name__}")
+    y, v = np.asarray(fit.y, float), np.asarray(fit.v, float)
+    X = np.column_stack([fit.X, _predictor(result, predictor, ni)])
+    k, p = X.shape
+    if k <= p:
+        raise DataError(f"the regression test needs at least {p + 1} studies for {p} coefficients, got {k}")
+    if np.linalg.matrix_rank(X) < p:
+        raise DataError(f"not computable: the predictor {predictor!r} is constant or collinear with the "
+                        "moderators, so its coefficient is not identified")
+    limit = p == 2 and predictor != "ni" and np.allclose(fit.X[:, 0], 1.0)
+    if model == "lm":
+        beta, se, df = _wls_full(y, v, X)
+        stat = beta / se
+        crit = float(t_ppf(1.0 - (1.0 - fit.level) / 2.0, df))
+        lo, hi = beta[0] - crit * se[0], beta[0] + crit * se[0]
+        pv, tau2 = 2.0 * t_sf(abs(stat[-1]), df), None
+    else:
+        f = fit_model(y, v, X, method=fit.method, test=fit.test, level=fit.level, control=fit.control)
+        beta, se, stat, df = f.beta, f.se, f.statistic, f.df
+        lo, hi, pv, tau2 = f.ci_lower[0], f.ci_upper[0], f.p[-1], float(f.tau2.tau2)
+    return EggerResult(intercept=float(beta[-1]), se=float(se[-1]), statistic=float(stat[-1]), p=float(pv),
+                       df=None if df is None else int(df), limit_estimate=float(beta[0]) if limit else None,
+                       model=model, predictor=predictor, limit_ci_lower=float(lo) if limit else None,
+                       limit_ci_upper=float(hi) if limit else None, tau2=tau2)
 
 
 @dataclass(frozen=True)
@@ -277,7 +407,6 @@ def pet_peese(result, *, alpha: float = 0.05, level: float = 0.95) -> PetPeeseRe
     :math:`b_0` is significant (one-tailed, ``alpha``), PEESE's :math:`b_0` estimates the effect, else PET's.
     """
     from .._checks import check_level
-    from .._dist import t_ppf
 
     alpha = check_number("alpha", alpha, low=0, high=0.5, low_open=True)
     level = check_level(level)

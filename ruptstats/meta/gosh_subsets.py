@@ -2,7 +2,8 @@ r"""GOSH: the graphical display of study heterogeneity (Olkin, Dahabreh & Trikal
 ``gosh()`` for common-effect (``FE``) and DerSimonian-Laird (``DL``) models.
 
 Every subset of the k studies (all :math:`2^k - 1` non-empty subsets when that is at most ``max_subsets``,
-which holds up to k = 15 by default, else a seeded random sample drawn as metafor draws it: a size
+which holds up to k = 16 by default, as in metafor, else a seeded random sample of ``max_subsets`` subsets
+(seed :data:`DEFAULT_SEED` unless given, reported in the result) drawn as metafor draws it: a size
 :math:`m \sim \text{Binomial}(k, 1/2)` restricted to :math:`m \ge 1`, then m distinct studies) is pooled with
 metafor's closed forms (its fast path for FE and DL models), vectorised over subsets as matrix products
 with the inclusion matrix :math:`S` (subsets x studies): with :math:`w = 1/v`,
@@ -34,10 +35,13 @@ from ..exceptions import OptionError
 from ._progress import progress
 from ._wls import weighted_mean
 
-__all__ = ["GoshResult", "gosh", "MAX_EXACT_SUBSETS"]
+__all__ = ["GoshResult", "gosh", "MAX_EXACT_SUBSETS", "DEFAULT_SEED"]
 
-#: All subsets are fitted when 2^k - 1 is at most this (k <= 15).
-MAX_EXACT_SUBSETS = 2**15 - 1
+#: All subsets are fitted when 2^k - 1 is at most this (k <= 16), metafor's ``gosh(subsets = 10^6)`` limit
+#: being higher but its documented default of fitting every subset holding up to 2^16 - 1 of them.
+MAX_EXACT_SUBSETS = 2**16 - 1
+#: Seed of the random sample of subsets when none is given (reported as ``GoshResult.seed``).
+DEFAULT_SEED = 20160101
 _CHUNK = 1 << 16
 
 
@@ -149,10 +153,11 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     ----------
     result : MetaResult
         An intercept-only model; its method decides FE or DL (other estimators: give ``method``).
-    max_subsets : int, default 32767
-        Fit all subsets when :math:`2^k - 1` is at most this, else this many random subsets.
+    max_subsets : int, default 65535
+        Fit all subsets when :math:`2^k - 1` is at most this (k <= 16 by default), else this many random subsets.
     seed : int, optional
-        Seed for the random subsets (required when they are random).
+        Seed for the random subsets (default :data:`DEFAULT_SEED`, reported as ``GoshResult.seed``); unused
+        when every subset is fitted.
     method : {"FE", "DL"}, optional
         Override the model's estimator.
 
@@ -163,7 +168,7 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     Raises
     ------
     OptionError
-        An estimator other than FE/DL without ``method=``, or random subsets without ``seed``.
+        An estimator other than FE/DL without ``method=``.
 
     Examples
     --------
@@ -183,9 +188,7 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     if exact:
         incl = _all_subsets(k)
     else:
-        if seed is None:
-            raise OptionError(f"k = {k} gives {2**k - 1} subsets (more than max_subsets={max_subsets}); give "
-                              "seed= (--seed N on the command line) for the random sample")
+        seed = DEFAULT_SEED if seed is None else check_number("seed", seed, low=0, integer=True)
         incl = _random_subsets(k, max_subsets, np.random.default_rng(seed))
     order = np.argsort(incl.sum(axis=1), kind="stable")  # metafor sorts subsets by size
     incl = incl[order]

@@ -7,7 +7,9 @@ The model (Konstantopoulos, 2011; Cheung, 2014) is
           w_{ij} \sim N(0, \sigma^2_{(2)}), \; e_{ij} \sim N(0, v_{ij}),
 
 so :math:`V = \operatorname{diag}(v) + \sigma^2_{(3)} ZZ^\top + \sigma^2_{(2)} I` with :math:`Z` the
-cluster indicator matrix. The variance components maximise the restricted log-likelihood
+cluster indicator matrix (block-diagonal by cluster: the fit works cluster by cluster, see
+:mod:`ruptstats.meta._multilevel_fit`, and never forms a k x k matrix). The variance components maximise the
+restricted log-likelihood (``method="REML"``, or the log-likelihood with ``"ML"``)
 
 .. math:: \ell_R = -\tfrac12\left[\log|V| + \log|X^\top V^{-1} X| + y^\top P y\right], \qquad
           P = V^{-1} - V^{-1}X(X^\top V^{-1}X)^{-1}X^\top V^{-1},
@@ -15,10 +17,15 @@ cluster indicator matrix. The variance components maximise the restricted log-li
 found by Fisher scoring (score :math:`\tfrac12(y^\top P G_r P y - \operatorname{tr} P G_r)`, information
 :math:`\tfrac12\operatorname{tr}(P G_r P G_s)`, :math:`G_3 = ZZ^\top`, :math:`G_2 = I`) with steps projected
 onto :math:`\sigma^2 \ge 0`, iterated to machine precision. Then :math:`\hat\beta = (X^\top V^{-1}X)^{-1}
-X^\top V^{-1} y` with z tests. :math:`Q_E` is Cochran's Q at :math:`V = \operatorname{diag}(v)`, computed
-from centred residuals :math:`\sum_i (y_i - \hat\mu)^2 / v_i`. Level-wise
+X^\top V^{-1} y` with z tests, and the Wald test :math:`Q_M` of the moderators. :math:`Q_E` is the residual
+Q at :math:`V = \operatorname{diag}(v)`, computed from centred residuals. Profile-likelihood CIs of each
+component (metafor's ``confint.rma.mv``) are the values where twice the drop of the (restricted)
+log-likelihood, maximised over the other component, equals :math:`\chi^2_{1}` at ``level``. Level-wise
 :math:`I^2` (Cheung, 2014; metafor's FAQ) is :math:`100\,\sigma^2_{(l)} / (\sigma^2_{(3)} + \sigma^2_{(2)} +
 \tilde v)` with the typical within-study variance :math:`\tilde v = (k - p)/\operatorname{tr} P_{1/v}`.
+
+Differences from metafor on purpose: metafor's ``rma.mv`` stops its optimiser (``nlminb``) and the CI root search
+(``uniroot``, tolerance about 1.2e-4) early; ruptstats iterates both to machine precision.
 
 References
 ----------
@@ -35,12 +42,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import check_level
+from .._checks import check_choice, check_level
 from .._dist import chi2_sf, critical_value, two_sided_p
-from ..exceptions import ConvergenceError, DataError, OptionError
+from ..exceptions import DataError, OptionError
+from ..intake.study import effect_columns, find_column
+from ._multilevel_fit import Blocks
 from ._small import SmallResult
 from ._wls import Wls
-from ..intake.study import effect_columns, find_column
 from .results import MetaResult
 
 __all__ = ["ThreeLevelResult", "three_level"]
@@ -48,24 +56,33 @@ __all__ = ["ThreeLevelResult", "three_level"]
 
 @dataclass(frozen=True, repr=False)
 class ThreeLevelResult(SmallResult):
-    """A fitted three-level model (intercept only).
+    """A fitted three-level model.
 
     Attributes
     ----------
     k, n_clusters : int
         Effect sizes and clusters.
     estimate, se, statistic, p, ci_lower, ci_upper : float
-        Pooled effect with its z test and CI.
+        The intercept (the pooled effect of an intercept-only model) with its z test and CI.
     sigma2_cluster, sigma2_within : float
         Between-cluster (level 3) and within-cluster (level 2) variance components.
     i2_cluster, i2_within : float
         Level-wise I² (percent).
     q, q_df, q_p : float, int, float
-        Cochran's Q test of heterogeneity.
+        Cochran's (residual) Q test of heterogeneity (metafor's ``QE``).
     loglik : float
-        Restricted log-likelihood (with metafor's constant).
+        Restricted (REML) or full (ML) log-likelihood, with metafor's constant.
     level : float
     iterations : int
+    method : {"REML", "ML"}
+    terms : tuple of str
+        Coefficient names (``"intrcpt"`` then the moderators).
+    coefficients : tuple of dict
+        Per coefficient: ``term, estimate, se, statistic, p, ci_lower, ci_upper``.
+    qm, qm_df, qm_p : float, int, float or None
+        Wald test of the moderators (None without moderators).
+    sigma2_cluster_ci_lower, sigma2_cluster_ci_upper, sigma2_within_ci_lower, sigma2_within_ci_upper : float
+        Profile-likelihood CIs of the components (None with ``profile=False``).
     """
 
     k: int
@@ -86,76 +103,108 @@ class ThreeLevelResult(SmallResult):
     loglik: float
     level: float
     iterations: int
+    method: str = "REML"
+    terms: tuple = ("intrcpt",)
+    coefficients: tuple = ()
+    qm: float | None = None
+    qm_df: int | None = None
+    qm_p: float | None = None
+    sigma2_cluster_ci_lower: float | None = None
+    sigma2_cluster_ci_upper: float | None = None
+    sigma2_within_ci_lower: float | None = None
+    sigma2_within_ci_upper: float | None = None
     yi: np.ndarray = field(default=None, compare=False)
     vi: np.ndarray = field(default=None, compare=False)
     cluster: np.ndarray = field(default=None, compare=False)
-    V: np.ndarray = field(default=None, compare=False)
-    title = "Three-level model (REML): effects within clusters"
+    X: np.ndarray = field(default=None, compare=False)
+    vcov: np.ndarray = field(default=None, compare=False)
+    beta: np.ndarray = field(default=None, compare=False)
     #: ``to_dict()`` keys (the ``three_level`` JSON section); every scalar is in :meth:`summary_frame`.
     json_fields = ("k", "estimate", "se", "statistic", "p", "ci_lower", "ci_upper", "sigma2_cluster",
-                   "sigma2_within", "i2_cluster", "i2_within", "q", "q_p")
+                   "sigma2_within", "i2_cluster", "i2_within", "q", "q_p", "method", "coefficients", "qm", "qm_df",
+                   "qm_p", "sigma2_cluster_ci_lower", "sigma2_cluster_ci_upper", "sigma2_within_ci_lower",
+                   "sigma2_within_ci_upper")
+
+    @property
+    def title(self) -> str:
+        return f"Three-level model ({self.method}): effects within clusters"
+
+    def summary(self) -> str:
+        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
+        :func:`ruptstats.report.format_table`)."""
+        import pandas as pd
+
+        from ..report import format_table
+
+        text = super().summary()
+        if len(self.coefficients) > 1:
+            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
+        return text
+
+    def block(self, idx) -> np.ndarray:
+        """The model covariance of the effect sizes ``idx`` (row indices): a dense block, for cluster-robust
+        inference."""
+        idx = np.asarray(idx)
+        same = self.cluster[idx][:, None] == self.cluster[idx][None, :]
+        return np.diag(self.vi[idx] + self.sigma2_within) + self.sigma2_cluster * same
 
     def __repr__(self) -> str:
         return (f"ThreeLevelResult(k={self.k}, estimate={self.estimate!r}, sigma2_cluster={self.sigma2_cluster!r}, "
                 f"sigma2_within={self.sigma2_within!r})")
 
 
-def _reml_parts(s2, y, v, X, G):
-    V = np.diag(v) + s2[0] * G[0] + s2[1] * G[1]
-    Vi = np.linalg.inv(V)
-    ViX = Vi @ X
-    XtViX = X.T @ ViX
-    P = Vi - ViX @ np.linalg.solve(XtViX, ViX.T)
-    return V, P, XtViX
-
-
-def _reml_loglik(y, X, V, P, XtViX) -> float:
-    k, p = X.shape
-    return float(-0.5 * (k - p) * np.log(2 * np.pi) + 0.5 * np.linalg.slogdet(X.T @ X)[1]
-                 - 0.5 * np.linalg.slogdet(V)[1] - 0.5 * np.linalg.slogdet(XtViX)[1] - 0.5 * y @ P @ y)
-
-
-def _fisher_scoring(y, v, X, G, maxiter=1000, tol=1e-12):
-    """REML variance components by projected Fisher scoring; returns (sigma2, iterations)."""
-    k, p = X.shape
-    ls0 = Wls(1.0 / v, X)
-    _, r0 = ls0.fit(y)
-    start = max(float(np.dot(r0 * r0, ls0.w) - (k - p)) / ls0.trace_p(), 0.01 * float(np.var(y)), 1e-4)
-    s2 = np.array([start / 2, start / 2])
-    for it in range(1, maxiter + 1):
-        _, P, _ = _reml_parts(s2, y, v, X, G)
-        PG = [P @ g for g in G]
-        Py = P @ y
-        score = np.array([0.5 * (Py @ g @ Py - np.trace(pg)) for g, pg in zip(G, PG)])
-        info = np.array([[0.5 * np.sum(a * b.T) for b in PG] for a in PG])
-        free = ~((s2 <= 0) & (score <= 0))
-        step = np.zeros(2)
-        if free.any():
-            step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
-        new = np.maximum(s2 + step, 0.0)
-        if np.max(np.abs(new - s2)) <= tol * max(1.0, float(np.max(np.abs(s2)))):
-            return new, it
-        s2 = new
-    raise ConvergenceError(f"REML estimation of the three-level model did not converge in {maxiter} iterations")
-
-
-def _inputs(data, cluster, yi, vi):
+def _inputs(data, cluster, yi, vi, mods):
     if isinstance(data, MetaResult):
         y, v = data.yi, data.vi
         labels = pd.Series(list(cluster) if not isinstance(cluster, pd.Series) else cluster.to_list())
-        return y, v, labels, data.level
+        return y, v, labels, data.level, _mods_matrix(None, mods, y.size)
     if not isinstance(data, pd.DataFrame):
         raise OptionError(f"data must be a DataFrame or a MetaResult, got {type(data).__name__}")
     if not isinstance(cluster, str):
         raise OptionError(f"cluster={cluster!r} must be a column name when data is a DataFrame")
     source = data.attrs.get("source")
     find_column(data, cluster, option="cluster", source=source)
-    y, v = effect_columns(data.reset_index(drop=True), yi, vi, source=source)
-    return y, v, data[cluster].reset_index(drop=True), 0.95
+    table = data.reset_index(drop=True)
+    y, v = effect_columns(table, yi, vi, source=source)
+    return y, v, table[cluster], 0.95, _mods_matrix(table, mods, y.size)
 
 
-def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", level=None) -> ThreeLevelResult:
-    """Fit the three-level random-effects model by REML (metafor's ``rma.mv(random = ~ 1 | cluster/effect)``).
+def _mods_matrix(table, mods, k):
+    """``(names, matrix)`` of the moderators: column names of the table, or a DataFrame / dict / 2-D array."""
+    if mods is None:
+        return (), np.empty((k, 0))
+    if isinstance(mods, str):
+        mods = [mods]
+    named = not isinstance(mods, (pd.DataFrame, dict)) and all(isinstance(m, str) for m in mods)
+    if named and table is None:
+        raise OptionError("mods given as column names need data to be a table; with a MetaResult give the "
+                          "moderators as a DataFrame (one row per effect size)")
+    if named:
+        for m in mods:
+            find_column(table, m, option="mods", source=table.attrs.get("source"))
+        frame = table[list(mods)]
+    elif isinstance(mods, (pd.DataFrame, dict)):
+        frame = pd.DataFrame(mods)
+    else:
+        arr = np.asarray(mods, dtype=float)
+        arr = arr.reshape(k, -1) if arr.ndim == 1 else arr
+        frame = pd.DataFrame(arr, columns=[f"mod{j + 1}" for j in range(arr.shape[1])])
+    if len(frame) != k:
+        raise DataError(f"{len(frame)} moderator rows for {k} effect sizes")
+    out = np.empty((k, frame.shape[1]))
+    for j, name in enumerate(frame.columns):
+        col = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(col))
+        if bad.size:
+            raise DataError(f"moderator '{name}': row {int(bad[0]) + 1} is not a finite number (three_level takes "
+                            "numeric moderators; code categories as 0/1 columns)")
+        out[:, j] = col
+    return tuple(str(c) for c in frame.columns), out
+
+
+def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", mods=None, method: str = "REML", level=None,
+                profile: bool = True) -> ThreeLevelResult:
+    """Fit the three-level model (metafor's ``rma.mv(yi, vi, mods, random = ~ 1 | cluster/effect)``).
 
     Parameters
     ----------
@@ -165,8 +214,13 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", level=None) ->
         Cluster label per effect size (with a MetaResult), or the cluster column of the table.
     yi, vi : str
         Columns of the table.
+    mods : str, sequence of str, DataFrame, dict or array_like, optional
+        Numeric moderators: column names of the table, or one row per effect size (an intercept is added).
+    method : {"REML", "ML"}, default "REML"
     level : float, optional
         Confidence level (default the result's, or 0.95).
+    profile : bool, default True
+        Compute the profile-likelihood CIs of the variance components (metafor's ``confint``).
 
     Returns
     -------
@@ -175,11 +229,13 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", level=None) ->
     Raises
     ------
     DataError
-        Missing cluster labels, unequal lengths, fewer than 2 clusters or no cluster with 2 effect sizes.
+        Missing cluster labels, unequal lengths, fewer than 2 clusters or no cluster with 2 effect sizes; a
+        non-numeric moderator; a model matrix not of full rank.
     ConvergenceError
         The scoring iteration did not converge.
     """
-    y, v, labels, default_level = _inputs(data, cluster, yi, vi)
+    method = check_choice("method", method, ("REML", "ML"))
+    y, v, labels, default_level, (names, mods_x) = _inputs(data, cluster, yi, vi, mods)
     level = check_level(default_level if level is None else level)
     if len(labels) != y.size:
         raise DataError(f"{len(labels)} cluster labels for {y.size} effect sizes")
@@ -189,24 +245,38 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", level=None) ->
     if uniq.size < 2 or np.bincount(codes).max() < 2:
         raise DataError("a three-level model needs at least 2 clusters and a cluster with 2 or more effect sizes")
     k = y.size
-    X = np.ones((k, 1))
-    Z = (codes[:, None] == np.arange(uniq.size)[None, :]).astype(float)
-    G = (Z @ Z.T, np.eye(k))
-    s2, it = _fisher_scoring(y, v, X, G)
-    V, P, XtViX = _reml_parts(s2, y, v, X, G)
-    vcov = np.linalg.inv(XtViX)
-    beta = vcov @ (X.T @ np.linalg.solve(V, y))
-    se = float(np.sqrt(vcov[0, 0]))
-    est = float(beta[0])
+    X = np.column_stack([np.ones(k), mods_x])
+    p = X.shape[1]
+    if k <= p + 1 or np.linalg.matrix_rank(X) < p:
+        raise DataError(f"the model matrix ({p} coefficients for {k} effect sizes) is not of full rank or leaves "
+                        "no residual degrees of freedom")
+    blocks = Blocks(y, v, X, codes)
+    s2, st, it = blocks.fit(method)
+    ll = blocks.loglik(st, method)
+    beta, vcov = st["beta"], st["M"]
+    se = np.sqrt(np.diag(vcov))
     crit = critical_value(level)
+    stat = beta / se
+    terms = ("intrcpt",) + names
+    coefs = tuple({"term": t, "estimate": float(b), "se": float(s), "statistic": float(z),
+                   "p": float(two_sided_p(z)), "ci_lower": float(b - crit * s), "ci_upper": float(b + crit * s)}
+                  for t, b, s, z in zip(terms, beta, se, stat))
+    qm = qm_p = None
+    if p > 1:
+        b1 = beta[1:]
+        qm = float(b1 @ np.linalg.solve(vcov[1:, 1:], b1))
+        qm_p = float(chi2_sf(qm, p - 1))
     ls0 = Wls(1.0 / v, X)
     _, r0 = ls0.fit(y)
     q = float(np.dot(ls0.w, r0 * r0))  # from centred residuals: invariant to the row order
-    vt = (k - 1) / ls0.trace_p()
-    total = s2.sum() + vt
+    total = s2.sum() + (k - p) / ls0.trace_p()
+    cis = blocks.profile_ci(method, s2, ll, level) if profile else [(None, None), (None, None)]
+    first = coefs[0]
     return ThreeLevelResult(
-        k=k, n_clusters=int(uniq.size), estimate=est, se=se, statistic=est / se, p=float(two_sided_p(est / se)),
-        ci_lower=est - crit * se, ci_upper=est + crit * se, sigma2_cluster=float(s2[0]),
+        k=k, n_clusters=int(uniq.size), estimate=first["estimate"], se=first["se"], statistic=first["statistic"],
+        p=first["p"], ci_lower=first["ci_lower"], ci_upper=first["ci_upper"], sigma2_cluster=float(s2[0]),
         sigma2_within=float(s2[1]), i2_cluster=float(100 * s2[0] / total), i2_within=float(100 * s2[1] / total),
-        q=q, q_df=k - 1, q_p=float(chi2_sf(q, k - 1)), loglik=_reml_loglik(y, X, V, P, XtViX), level=level,
-        iterations=it, yi=y, vi=v, cluster=codes, V=V)
+        q=q, q_df=k - p, q_p=float(chi2_sf(q, k - p)), loglik=ll, level=level, iterations=it, method=method,
+        terms=terms, coefficients=coefs, qm=qm, qm_df=p - 1 if p > 1 else None, qm_p=qm_p,
+        sigma2_cluster_ci_lower=cis[0][0], sigma2_cluster_ci_upper=cis[0][1], sigma2_within_ci_lower=cis[1][0],
+        sigma2_within_ci_upper=cis[1][1], yi=y, vi=v, cluster=codes, X=X, vcov=vcov, beta=beta)
