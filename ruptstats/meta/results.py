@@ -207,7 +207,9 @@ class MetaResult(MetaModel):
     tau2_se : float or None
         Standard error of ``tau2`` (None for ``FE`` and for k = 1).
     tau2_ci_lower, tau2_ci_upper, i2_ci_lower, i2_ci_upper, h2_ci_lower, h2_ci_upper : float or None
-        Q-profile confidence intervals (None for ``FE`` and k = 1).
+        Q-profile confidence intervals (None for ``FE`` and k = 1). Computed on first read (by the attribute,
+        ``summary()``, ``to_dict()`` or ``==``) with one root search for all six and then kept, as metafor
+        computes them only in ``confint()``; a fit that never reads them does not pay for them.
     i2, h2 : float or None
         I² (percent) and H² (None for k = 1, where heterogeneity is undefined).
     q, q_df, q_p : float, int, float or None
