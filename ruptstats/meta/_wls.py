@@ -56,7 +56,7 @@ def is_intercept(X: np.ndarray) -> bool:
 
 
 def intercept_q(t: float, y: np.ndarray, v: np.ndarray) -> float:
-    """:math:`Q(t) = \sum_i w_i (y_i - \hat\mu)^2`, :math:`w_i = 1/(v_i + t)`, for the intercept-only model.
+    r""":math:`Q(t) = \sum_i w_i (y_i - \hat\mu)^2`, :math:`w_i = 1/(v_i + t)`, for the intercept-only model.
 
     With :math:`d = y - \tilde\mu` (:math:`\tilde\mu` the weighted mean as first computed),
     :math:`Q = \sum w d^2 - (\sum w d)^2 / S_1` exactly; the correction is tiny, so Q is a sum of centred
@@ -124,6 +124,8 @@ class Wls:
     def pair_sum(self, a: np.ndarray, b: np.ndarray) -> float:
         """:math:`\\sum_{ij} a_i b_j (I - H)_{ij}^2`."""
         diag = float(np.dot(a * b, 1.0 - 2.0 * self.lev))
+        if self.p == 1:  # the 1 x 1 Gram matrices are the scalars sum_i a_i h_i, sum_i b_i h_i
+            return diag + float(np.dot(a, self.lev)) * float(np.dot(b, self.lev))
         return diag + float(np.sum(self.gram(a) * self.gram(b)))
 
     def trace_p(self) -> float:

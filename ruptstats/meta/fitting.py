@@ -25,6 +25,7 @@ Software, 36*(3), 1-48.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from .._checks import check_choice, check_level
 from .._dist import chi2_sf, critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
 from .estimators import DEFAULT_CONTROL, TAU2_METHODS, Tau2Estimate, estimate_tau2
-from ._wls import Wls
+from ._wls import Wls, is_intercept, weighted_mean
 from .heterogeneity import Heterogeneity, heterogeneity, q_profile_ci
 
 __all__ = ["ModelFit", "fit_model", "weighted_fit", "TESTS", "EQUAL_EFFECTS_ALIASES"]
@@ -66,7 +67,9 @@ class ModelFit:
     tau2 : Tau2Estimate
         The τ² estimate with its SE.
     tau2_ci : tuple of float or None
-        Q-profile CI of τ² (None for the common-effect model or k - p < 1).
+        Q-profile CI of τ² (None for the common-effect model, k - p < 1 or a zero sampling variance);
+        computed on first use and kept (metafor computes it only in ``confint()``), so a fit that never
+        reads it does not pay for its root searches.
     het : Heterogeneity
         Q test, I², H² and the typical within-study variance.
     qm, qm_df, qm_p : float, int, float
@@ -100,7 +103,6 @@ class ModelFit:
     ci_upper: np.ndarray
     df: int | None
     tau2: Tau2Estimate
-    tau2_ci: tuple[float, float] | None
     het: Heterogeneity
     qm: float
     qm_df: int
@@ -116,6 +118,19 @@ class ModelFit:
         """Number of effect sizes."""
         return int(self.y.size)
 
+    @cached_property
+    def tau2_ci(self) -> tuple[float, float] | None:
+        """Q-profile CI of τ² at the fit's level (see :func:`~ruptstats.meta.heterogeneity.q_profile_ci`).
+
+        Computed on first read from the fit's ``y``, ``v``, ``X``, τ² and ``control`` (its ``tol``), then kept
+        (a cached property: not a dataclass field, so ``==`` and ``repr`` ignore it).
+        """
+        k, p = self.X.shape
+        if self.method == "FE" or k <= p or bool(np.any(self.v == 0)):
+            return None
+        con = dict(DEFAULT_CONTROL, **(self.control or {}))
+        return q_profile_ci(self.y, self.v, self.X, self.tau2.tau2, self.level, tol=con["tol"])
+
     def prediction_interval(self, x0=None) -> tuple[float, float, float]:
         """Return ``(prediction, pi_lower, pi_upper)`` for a new study with model-matrix row ``x0``.
 
@@ -125,10 +140,11 @@ class ModelFit:
         if x0 is None:
             if self.X.shape[1] != 1:
                 raise OptionError("x0 (a row of the model matrix) is needed for a model with moderators")
-            x0 = np.ones(1)
-        x0 = np.asarray(x0, dtype=float)
-        pred = float(x0 @ self.beta)
-        var = float(x0 @ self.vcov @ x0)
+            pred, var = float(self.beta[0]), float(self.vcov[0, 0])  # x0 = (1): no products of 1 x 1 arrays
+        else:
+            x0 = np.asarray(x0, dtype=float)
+            pred = float(x0 @ self.beta)
+            var = float(x0 @ self.vcov @ x0)
         half = critical_value(self.level, self.df) * np.sqrt(var + self.tau2.tau2)
         return pred, float(pred - half), float(pred + half)
 
@@ -195,9 +211,9 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
                         " or EB", row=row, column="vi")
     if k < p:
         raise DataError(f"{k} effect sizes cannot estimate {p} coefficients")
-    if np.linalg.matrix_rank(X) < p:
+    if _rank(X) < p:
         raise DataError("the model matrix is not of full rank (a moderator is constant or redundant)")
-    if a is not None and np.linalg.matrix_rank(X * np.sqrt(a)[:, None]) < p:
+    if a is not None and _rank(X * np.sqrt(a)[:, None]) < p:
         raise DataError(f"the weights leave {int(np.count_nonzero(a))} stud(ies) with a weight above 0: too few "
                         f"(or too alike) to estimate {p} coefficient(s)", column="weights")
     if test == "knha" and k <= p:
@@ -233,16 +249,20 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         notes.append("a sampling variance is 0: the Q test, I2 and H2 are undefined (as in metafor)")
     else:
         het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
-    tau2_ci = None
-    if method != "FE" and k > p and not zero_v:
-        con = dict(DEFAULT_CONTROL, **(control or {}))
-        tau2_ci = q_profile_ci(y, v, X, tau2.tau2, level, tol=con["tol"])
     qm, qm_df, qm_p = _omnibus(beta, vcov, p, df, intercept)
     return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
-                    tau2=tau2, tau2_ci=tau2_ci, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
+                    tau2=tau2, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
                     notes=tuple(notes), control=None if control is None else dict(control), user_weights=a,
                     intercept=intercept)
+
+
+def _rank(X) -> int:
+    """The rank of ``X``; for one column, 0 or 1 without an SVD (a column has rank 1 unless it is all 0,
+    which is what ``numpy.linalg.matrix_rank`` finds for it: its one singular value is the column's norm)."""
+    if X.shape[1] == 1:
+        return int(bool(np.any(X[:, 0] != 0.0)))
+    return int(np.linalg.matrix_rank(X))
 
 
 def weighted_fit(y, v, X, tau2: float, test: str, a=None):
@@ -258,6 +278,8 @@ def weighted_fit(y, v, X, tau2: float, test: str, a=None):
     inverse-variance fit, as in metafor.
     """
     k, p = X.shape
+    if p == 1 and is_intercept(X):
+        return _intercept_fit(y, v, tau2, test, a)
     w = 1.0 / (v + tau2)
     ls = Wls(w, X)
     vcov = ls.xtwx_inv()
@@ -275,6 +297,30 @@ def weighted_fit(y, v, X, tau2: float, test: str, a=None):
     if test == "knha":
         vcov = s2w * vcov
     return beta, vcov, s2w, w
+
+
+def _intercept_fit(y, v, tau2: float, test: str, a=None):
+    r""":func:`weighted_fit` for the intercept-only model in scalar arithmetic: :math:`\hat\mu = \sum w_i y_i /
+    \sum w_i` (one correction step), :math:`\operatorname{Var} = 1/\sum w_i`; with the analyst's weights
+    :math:`\hat\mu = \sum a_i y_i / \sum a_i`, :math:`\operatorname{Var} = \sum a_i^2 (v_i + \tau^2) /
+    (\sum a_i)^2`. The same operations as the general path with :math:`X = 1` (Wls' one-column branch)."""
+    k = y.size
+    w = 1.0 / (v + tau2)
+    s = float(w.sum())
+    mu = weighted_mean(y, w, s)
+    var = 1.0 / s
+    s2w = 1.0
+    if test == "knha":
+        resid = y - mu
+        rss = float(np.dot(w, resid * resid))
+        s2w = 0.0 if rss <= np.finfo(float).eps else rss / (k - 1)
+    if a is not None:
+        sa = float(a.sum())
+        mu = weighted_mean(y, a, sa)
+        var = float(np.sum(a * a * (v + tau2))) / sa / sa
+    if test == "knha":
+        var = s2w * var
+    return np.array([mu]), np.array([[var]]), s2w, w
 
 
 def _omnibus(beta, vcov, p, df, intercept: bool = True):

@@ -7,6 +7,7 @@ tau2, i2, h2, q, q_df, q_p``) in attributes, DataFrame columns and JSON keys ali
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 
@@ -36,6 +37,42 @@ def _num(x):
 def _defined(x):
     """``x``, or None when it is NaN (a quantity the model leaves undefined, e.g. Q with a zero variance)."""
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+class _Lazy(enum.Enum):
+    """The value of a Q-profile field of :class:`MetaResult` not computed yet (an enum member: it survives
+    pickling and copying as itself)."""
+
+    PENDING = "pending"
+
+
+#: The fields of :class:`MetaResult` that come from the Q-profile CI of τ².
+_Q_PROFILE_FIELDS = ("tau2_ci_lower", "tau2_ci_upper", "i2_ci_lower", "i2_ci_upper", "h2_ci_lower", "h2_ci_upper")
+
+
+class _QProfileField:
+    """A :class:`MetaResult` field computed on first read: the Q-profile CI of τ² and its I² and H² versions.
+
+    metafor computes the CI only in ``confint()``; here it is an attribute, so it is computed when an
+    attribute, ``summary()``, ``to_dict()`` or ``==`` first reads it (one root search for the six values,
+    kept in the instance). A data descriptor on a dataclass field: the constructor stores what it is given
+    (a number, None, or :attr:`_Lazy.PENDING`), and the field stays a required argument, as before.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:  # no class-level default: the dataclass field stays a required argument
+            raise AttributeError(self.name)
+        value = obj.__dict__[self.name]
+        if value is _Lazy.PENDING:
+            obj._resolve_q_profile()
+            value = obj.__dict__[self.name]
+        return value
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.name] = value
 
 
 class MetaModel:
@@ -170,7 +207,9 @@ class MetaResult(MetaModel):
     tau2_se : float or None
         Standard error of ``tau2`` (None for ``FE`` and for k = 1).
     tau2_ci_lower, tau2_ci_upper, i2_ci_lower, i2_ci_upper, h2_ci_lower, h2_ci_upper : float or None
-        Q-profile confidence intervals (None for ``FE`` and k = 1).
+        Q-profile confidence intervals (None for ``FE`` and k = 1). Computed on first read (by the attribute,
+        ``summary()``, ``to_dict()`` or ``==``) with one root search for all six and then kept, as metafor
+        computes them only in ``confint()``; a fit that never reads them does not pay for them.
     i2, h2 : float or None
         I² (percent) and H² (None for k = 1, where heterogeneity is undefined).
     q, q_df, q_p : float, int, float or None
@@ -208,14 +247,14 @@ class MetaResult(MetaModel):
     tau2: float | None
     tau2_se: float | None
     tau: float | None
-    tau2_ci_lower: float | None
-    tau2_ci_upper: float | None
+    tau2_ci_lower: float | None = _QProfileField()
+    tau2_ci_upper: float | None = _QProfileField()
     i2: float | None
-    i2_ci_lower: float | None
-    i2_ci_upper: float | None
+    i2_ci_lower: float | None = _QProfileField()
+    i2_ci_upper: float | None = _QProfileField()
     h2: float | None
-    h2_ci_lower: float | None
-    h2_ci_upper: float | None
+    h2_ci_lower: float | None = _QProfileField()
+    h2_ci_upper: float | None = _QProfileField()
     q: float | None
     q_df: int | None
     q_p: float | None
@@ -238,8 +277,7 @@ class MetaResult(MetaModel):
         defined = k > 1
         random = fit.method != "FE"
         t2 = fit.tau2
-        ci = fit.tau2_ci if (random and defined) else None
-        vt = fit.het.typical_vi
+        lazy = _Lazy.PENDING if (random and defined) else None  # the Q-profile CI, computed on first read
         study = tuple(map(str, study)) if study is not None else tuple(map(str, range(1, k + 1)))
         ni = None if ni is None else np.asarray(ni, dtype=float)
         wts = fit.weights if fit.user_weights is None else fit.user_weights
@@ -254,18 +292,29 @@ class MetaResult(MetaModel):
             tau2=t2.tau2 if (random and defined) else (0.0 if defined else None),
             tau2_se=t2.se if (random and defined) else None,
             tau=math.sqrt(t2.tau2) if (random and defined) else (0.0 if defined else None),
-            tau2_ci_lower=ci[0] if ci else None, tau2_ci_upper=ci[1] if ci else None,
-            i2=_defined(fit.het.i2) if defined else None,
-            i2_ci_lower=100.0 * ci[0] / (vt + ci[0]) if ci else None,
-            i2_ci_upper=100.0 * ci[1] / (vt + ci[1]) if ci else None,
-            h2=_defined(fit.het.h2) if defined else None,
-            h2_ci_lower=ci[0] / vt + 1.0 if ci else None, h2_ci_upper=ci[1] / vt + 1.0 if ci else None,
+            tau2_ci_lower=lazy, tau2_ci_upper=lazy, i2=_defined(fit.het.i2) if defined else None,
+            i2_ci_lower=lazy, i2_ci_upper=lazy, h2=_defined(fit.het.h2) if defined else None,
+            h2_ci_lower=lazy, h2_ci_upper=lazy,
             q=_defined(fit.het.q) if defined else None, q_df=fit.het.q_df if defined else None,
             q_p=_defined(fit.het.q_p) if defined else None,
             n_total=int(round(ni.sum())) if ni is not None else None,
             study=study, yi=fit.y, vi=fit.v, ni=ni, weight=weight,
             notes=tuple(fit.notes) + tuple(notes), fit=fit,
         )
+
+    def _resolve_q_profile(self) -> None:
+        """Fill the pending Q-profile fields from ``fit.tau2_ci`` (None without a fit or a defined CI)."""
+        fit = self.fit
+        ci = None if fit is None or fit.method == "FE" or self.k <= 1 else fit.tau2_ci
+        if ci:
+            vt = fit.het.typical_vi
+            values = (ci[0], ci[1], 100.0 * ci[0] / (vt + ci[0]), 100.0 * ci[1] / (vt + ci[1]),
+                      ci[0] / vt + 1.0, ci[1] / vt + 1.0)
+        else:
+            values = (None,) * len(_Q_PROFILE_FIELDS)
+        for name, value in zip(_Q_PROFILE_FIELDS, values):
+            if self.__dict__[name] is _Lazy.PENDING:
+                self.__dict__[name] = value
 
     # -- derived quantities ---------------------------------------------------------------------------------
 
