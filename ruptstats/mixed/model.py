@@ -15,6 +15,7 @@ from .formula import parse_formula
 from .block import BlockModel
 from .general import SparseModel
 from .intercept import InterceptModel
+from .nested import NestedInterceptModel, nesting
 from .profile import profiled_deviance, sigma_hat
 from .result import FIXED_COLUMNS, VARIANCE_COLUMNS, MixedModelResult
 from .satterthwaite import satterthwaite_df
@@ -63,7 +64,8 @@ def mixed_model(formula: str, data: pd.DataFrame, *, reml: bool = True, level: f
     The model is y = Xβ + Zb + ε with b ~ N(0, σ²ΛΛ'), ε ~ N(0, σ²I). θ (the elements of Λ) minimises the
     profiled REML or ML deviance of the penalised least-squares problem (Bates et al., 2015): with one random
     intercept by per-group sufficient statistics and a one-dimensional search (:mod:`ruptstats.mixed.intercept`,
-    no n x n or n x J matrix), random slopes over one grouping factor by batched per-group blocks
+    no n x n or n x J matrix), two nested random intercepts likewise with a two-dimensional search
+    (:mod:`ruptstats.mixed.nested`), random slopes over one grouping factor by batched per-group blocks
     (:mod:`ruptstats.mixed.block`), otherwise with sparse matrices (:mod:`ruptstats.mixed.general`). The standard
     errors are lme4's, sqrt(diag(σ² (R_X'R_X)⁻¹)); df are lmerTest's Satterthwaite approximation
     (:mod:`ruptstats.mixed.satterthwaite`); t = estimate / se, p = 2 P(T_df > |t|).
@@ -97,15 +99,26 @@ def mixed_model(formula: str, data: pd.DataFrame, *, reml: bool = True, level: f
     n, p = design.X.shape
     if n <= p:
         raise OptionError(f"formula={formula!r}: {p} fixed effects for {n} analysed rows; need more rows")
-    terms = design.terms
-    if len(terms) == 1 and terms[0].names == ("(Intercept)",):
-        engine = InterceptModel(design.y, design.X, terms[0].codes, terms[0].n_levels)
-    elif len({t.group for t in terms}) == 1:  # slopes over one grouping factor: block-diagonal blocks
-        engine = BlockModel(design.y, design.X, terms)
-    else:
-        engine = SparseModel(design.y, design.X, terms)
+    engine = _engine(design)
     theta, converged, notes = engine.fit(bool(reml))
     return _assemble(formula, design, engine, theta, converged, notes, bool(reml), level)
+
+
+def _engine(design: Design):
+    """The fitting path the structure allows: one random intercept, two nested random intercepts, terms over one
+    grouping factor (block diagonal), otherwise the general sparse path."""
+    terms = design.terms
+    intercepts = all(t.names == ("(Intercept)",) for t in terms)
+    if len(terms) == 1 and intercepts:
+        return InterceptModel(design.y, design.X, terms[0].codes, terms[0].n_levels)
+    if len(terms) == 2 and intercepts and terms[0].n_levels > terms[1].n_levels:
+        parent = nesting(terms[0].codes, terms[0].n_levels, terms[1].codes)
+        if parent is not None:  # the first term (more levels) nested in the second: (1 | therapist/client)
+            return NestedInterceptModel(design.y, design.X, terms[0].codes, terms[1].codes, parent,
+                                        terms[1].n_levels)
+    if len({t.group for t in terms}) == 1:  # slopes over one grouping factor: block-diagonal blocks
+        return BlockModel(design.y, design.X, terms)
+    return SparseModel(design.y, design.X, terms)
 
 
 def _variance_rows(design: Design, theta: np.ndarray, sigma: float) -> tuple[list[dict], list[float]]:
