@@ -261,3 +261,10 @@ def test_dropout_column_read_from_csv_with_gaps(tmp_path):
     with pytest.raises(DataError, match="'maybe'") as err:
         compare_conditions(bad, outcome="post", dropout="dropout")
     assert err.value.row == 2 and err.value.column == "dropout"
+
+
+def test_an_infinite_outcome_is_named_in_words_not_as_a_numpy_repr():
+    # issue 10: messages write numbers plainly ("inf"), never numpy reprs such as np.float64(inf)
+    clients = pd.DataFrame({"condition": ["none", "repaired", "unrepaired"] * 3, "post": [np.inf] + [1.0] * 8})
+    with pytest.raises(DataError, match=r"row 1, column 'post': outcome must be finite, got inf$"):
+        compare_conditions(clients, outcome="post", higher_is_better=True)

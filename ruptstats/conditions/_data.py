@@ -70,7 +70,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, role: str) -> np.ndarray
     inf = np.isinf(values)
     if inf.any():
         i = int(np.flatnonzero(inf)[0])
-        raise DataError(f"{role} must be finite, got {values[i]!r}", source=_where(frame), row=i + 1,
+        raise DataError(f"{role} must be finite, got {float(values[i]):g}", source=_where(frame), row=i + 1,
                         column=str(column))
     return values
 
