@@ -153,7 +153,7 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
     # metafor centres y before estimating tau2 (Ymc); with an intercept in X this changes nothing.
     con = dict(DEFAULT_CONTROL)
     con.update(control or {})
-    if con["tau2_max"] is None:
+    if con["tau2_max"] is None and method in ("PM", "EB"):  # only the Paule-Mandel root (PM, EB's fallback) uses it
         mad = 1.482602218505602 * np.median(np.abs(y - np.median(y)))  # R's mad()
         con["tau2_max"] = max(100.0, 10.0 * mad**2)
     y = y - y.mean()
