@@ -38,10 +38,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
@@ -50,6 +47,8 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
 from ruptstats.meta import rma, rma_batch  # noqa: E402
+
+from _metafor_loop import run_r_loop, stacked_tables  # noqa: E402
 
 R_CODE = r"""
 suppressPackageStartupMessages(library(metafor))
@@ -66,13 +65,6 @@ write.table(cbind(tau2, est), args[3], row.names = FALSE, col.names = FALSE, sep
 """
 
 
-def _data(n: int, k: int, seed: int):
-    rng = np.random.default_rng(seed)
-    v = rng.uniform(0.01, 0.1, (n, k))
-    y = rng.normal(0.3, np.sqrt(v + 0.02))
-    return y, v
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000, help="tables fitted by rma_batch")
@@ -82,7 +74,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20261130)
     a = ap.parse_args(argv)
-    y, v = _data(a.n, a.k, a.seed)
+    y, v = stacked_tables(a.n, a.k, a.seed)
     best = min(_timed(lambda: rma_batch(y, v, method="REML")) for _ in range(a.repeat))
     res = rma_batch(y, v, method="REML")
     batch_rate = a.n / best
@@ -92,17 +84,12 @@ def main(argv=None) -> int:
         t = _timed(lambda: [rma(y[i], v[i]) for i in range(a.n_scalar)])
         print(f"rma() loop : {a.n_scalar:>7} fits in {t:.3f} s = {a.n_scalar / t:,.0f} fits/s "
               f"(batch is {batch_rate / (a.n_scalar / t):,.0f}x)")
-    if not shutil.which("Rscript"):
+    ran = run_r_loop(R_CODE, y, v, a.n_r, read_output=True)
+    if ran is None:
         print("Rscript not found: metafor not timed")
         return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        data, out, script = (os.path.join(tmp, f) for f in ("d.csv", "out.csv", "bench.R"))
-        np.savetxt(data, np.hstack([y[:a.n_r], v[:a.n_r]]), delimiter=",", fmt="%.17g")
-        with open(script, "w") as fh:
-            fh.write(R_CODE)
-        run = subprocess.run(["Rscript", script, data, str(a.n_r), out], capture_output=True, text=True, check=True)
-        elapsed = float(run.stdout.split()[0])
-        r_out = np.loadtxt(out, delimiter=",", ndmin=2)
+    stdout, r_out = ran
+    elapsed = float(stdout.split()[0])
     r_rate = a.n_r / elapsed
     ok = np.isfinite(r_out[:, 0])
     d_tau2 = np.max(np.abs(r_out[ok, 0] - res.tau2[:a.n_r][ok]))

@@ -40,18 +40,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
-import numpy as np
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
 
 from ruptstats.meta import rma  # noqa: E402
+
+from _metafor_loop import run_r_loop, stacked_tables  # noqa: E402
 
 R_CODE = r"""
 suppressPackageStartupMessages(library(metafor))
@@ -67,13 +65,6 @@ cat(length(rows), t1, t2, "\n")
 """
 
 
-def _data(n: int, k: int, seed: int):
-    rng = np.random.default_rng(seed)
-    v = rng.uniform(0.01, 0.1, (n, k))
-    y = rng.normal(0.3, np.sqrt(v + 0.02))
-    return y, v
-
-
 def _loop(y, v, forced: bool) -> float:
     """Seconds for one loop of rma() over the rows (reading tau2_ci_lower when ``forced``)."""
     t = time.perf_counter()
@@ -86,15 +77,10 @@ def _loop(y, v, forced: bool) -> float:
 
 def _metafor(y, v, n_r: int):
     """``(rows fitted, seconds for rma(), seconds for confint(rma()))`` timed inside R, or None without R."""
-    if not shutil.which("Rscript"):
+    stdout = run_r_loop(R_CODE, y, v, n_r)
+    if stdout is None:
         return None
-    with tempfile.TemporaryDirectory() as tmp:
-        data, script = os.path.join(tmp, "d.csv"), os.path.join(tmp, "bench.R")
-        np.savetxt(data, np.hstack([y[:n_r], v[:n_r]]), delimiter=",", fmt="%.17g")
-        with open(script, "w") as fh:
-            fh.write(R_CODE)
-        run = subprocess.run(["Rscript", script, data, str(n_r)], capture_output=True, text=True, check=True)
-    rows, t1, t2 = run.stdout.split()
+    rows, t1, t2 = stdout.split()
     return int(rows), float(t1), float(t2)
 
 
@@ -106,7 +92,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=20261130)
     a = ap.parse_args(argv)
-    y, v = _data(a.n, a.k, a.seed)
+    y, v = stacked_tables(a.n, a.k, a.seed)
     _loop(y[:50], v[:50], True)  # warm-up: imports and caches
     times = [(_loop(y, v, True), _loop(y, v, False)) for _ in range(a.repeat)]  # interleaved: same load
     forced, lazy = (a.n / min(t) for t in zip(*times))
