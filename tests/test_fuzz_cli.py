@@ -142,7 +142,7 @@ CASES = [
     ("n_three", ["n_three.csv"], ["n_three.csv", "row 2", "'n'"]),
     ("text_in_number", ["text_cell.csv"], ["text_cell.csv", "row 2", "'yi'", "'abc'"]),
     ("all_empty", ["all_empty.csv", "--drop-missing"], ["all_empty.csv", "nothing left"]),
-    ("one_study_knha", ["one.csv", "--test", "knha"], ["k = 1"]),  # test_meta_cli keeps this an error
+    ("one_study_knha", ["one.csv", "--test", "knha", "--format", "json"], "ok"),  # z-test as metafor (k = 1)
     ("one_study", ["one.csv", "--format", "json"], "ok"),
     ("identifiers_text", ["ids.csv", "--format", "json"], "ok"),
     ("unknown_option", ["base.csv", "--bogus"], ["unrecognized arguments: --bogus"]),

@@ -233,9 +233,17 @@ def test_drop_missing_reports_every_excluded_row(tmp_path, capsys):
     assert [s["study"] for s in got["studies"]] == ["A", "D"]
 
 
-def test_knha_with_one_study_is_a_clear_error(tmp_path, capsys):
-    path = write(tmp_path, "one.csv", "study,r,n\nA,0.3,50\n")
-    assert_clean_error(*run(capsys, [path, "--test", "knha"])[::2], "knha")
+def test_knha_with_one_study_switches_to_z_as_metafor(tmp_path, capsys):
+    # metafor 3.8.1: rma(0.3, 0.1, test = "knha") warns 'Setting argument test="z" since k=1.' and reports
+    # estimate 0.3000, se 0.3162, zval 0.9487, pval 0.3428, ci [-0.3198, 0.9198] (printed to 4 decimals)
+    path = write(tmp_path, "one.csv", "study,yi,vi\nA,0.3,0.1\n")
+    status, out, _ = run(capsys, [path, "--yi", "yi", "--vi", "vi", "--test", "knha", "--format", "json"])
+    assert status == 0
+    got = json.loads(out)
+    assert got["test"] == "z" and got["df"] is None
+    assert [round(got[key], 4) for key in ("estimate", "se", "statistic", "p", "ci_lower", "ci_upper")] == [
+        0.3, 0.3162, 0.9487, 0.3428, -0.3198, 0.9198]
+    assert any("k = 1" in note and "z-test" in note for note in got["notes"])
 
 
 def test_one_study_runs_and_says_heterogeneity_is_undefined(tmp_path, capsys):

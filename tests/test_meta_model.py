@@ -90,9 +90,19 @@ def test_single_study_reports_the_study_and_undefined_heterogeneity():
     assert "undefined" in res.summary()
 
 
-def test_knha_needs_two_studies():
+def test_knha_with_one_study_uses_z_as_metafor():
+    # metafor 3.8.1 rma(0.3, 0.01, test = "knha"): 'Setting argument test="z" since k=1.'; se = sqrt(0.01)
+    res = rma([0.3], [0.01], test="knha")
+    assert res.test == "z" and res.df is None
+    assert res.se == pytest.approx(0.1, rel=1e-12)
+    assert any("z-test" in note for note in res.notes)
+
+
+def test_knha_needs_more_studies_than_coefficients():
+    # metafor 3.8.1 rma(c(.3, .5), c(.1, .2), mods = ~ c(1, 2), test = "knha") stops: more parameters than
+    # observations
     with pytest.raises(OptionError, match="knha"):
-        rma([0.3], [0.01], test="knha")
+        rma([0.3, 0.5], [0.1, 0.2], mods=np.array([[1.0], [2.0]]), test="knha")
 
 
 def test_knha_uses_t_with_k_minus_1_df():

@@ -216,9 +216,12 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
     if a is not None and _rank(X * np.sqrt(a)[:, None]) < p:
         raise DataError(f"the weights leave {int(np.count_nonzero(a))} stud(ies) with a weight above 0: too few "
                         f"(or too alike) to estimate {p} coefficient(s)", column="weights")
+    notes: list[str] = []
+    if test == "knha" and k == 1 and p == 1:  # metafor 3.8.1: 'Setting argument test="z" since k=1.'
+        test = "z"
+        notes.append("test='knha' needs at least 2 studies: with k = 1 the z-test is used (as metafor does)")
     if test == "knha" and k <= p:
         raise OptionError(f"test='knha' needs more effect sizes than coefficients (k = {k}, p = {p})")
-    notes: list[str] = []
     if k > p and method != "FE":
         with np.errstate(divide="ignore", invalid="ignore"):
             try:
