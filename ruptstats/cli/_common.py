@@ -183,20 +183,154 @@ def add_output_arguments(parser: argparse.ArgumentParser, formats=FORMATS):
     return out
 
 
-def _strict(value):
-    """``value`` with every non-finite float as None (strict JSON has no NaN or Infinity)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: _strict(val) for key, val in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_strict(val) for val in value]
-    return value
-
-
 def json_text(payload) -> str:
-    """``payload`` as indented strict JSON (NaN and infinities as null) with a final newline."""
-    return json.dumps(_strict(payload), indent=2, allow_nan=False) + "\n"
+    """``payload`` as indented strict JSON (NaN and infinities as null) with a final newline.
+
+    The text is byte for byte what ``json.dumps(payload, indent=2, allow_nan=False)`` writes after every
+    non-finite float is replaced by None (same layout, key order, float reprs and ASCII escapes), but
+    written much faster: the standard library switches to its pure-Python encoder whenever ``indent`` is
+    set, so here the indentation is written by a small walk over dicts and lists, and the leaves are encoded
+    by the C encoder, a whole list or column of scalars in one call. A list of records (dicts with the same
+    keys in the same order, such as the per-study rows of ``--sensitivity``) is written column by column
+    through one row template. numpy scalars and arrays are written as their Python values (``tolist()``).
+    """
+    return _value_text(payload, "") + "\n"
+
+
+#: The C encoder of the standard library (used when ``indent`` is None): ``", "`` between list items;
+#: NaN and infinities are written as ``NaN``, ``Infinity``, ``-Infinity`` and replaced by ``null``.
+_C_ENCODE = json.JSONEncoder(allow_nan=True, check_circular=False).encode
+_ENCODE_STR = json.encoder.encode_basestring_ascii
+_NUMBER_TYPES = (int, bool, type(None))
+_INDENT = "  "
+_NON_FINITE_REPRS = frozenset({"nan", "inf", "-inf"})
+
+
+def _value_text(value, pad: str) -> str:
+    """JSON text of ``value`` whose first line is already indented by ``pad`` (nested lines are indented
+    further), in the order of checks of ``json``'s own encoder."""
+    text = _scalar_text(value)
+    if text is not None:
+        return text
+    if isinstance(value, (list, tuple)):
+        return _list_text(value, pad)
+    if isinstance(value, dict):
+        return _dict_text(value, pad)
+    plain = _numpy_plain(value)
+    if plain is not None:
+        return _value_text(plain[0], pad)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _scalar_text(value) -> str | None:
+    """JSON text of a string, None, bool, int or float (non-finite as ``null``); None for anything else."""
+    if isinstance(value, str):
+        return _ENCODE_STR(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if math.isfinite(value) else "null"
+    return None
+
+
+def _numpy_plain(value):
+    """``(value.tolist(),)`` for a numpy scalar or array, else None (numpy is not imported for this)."""
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, (np.generic, np.ndarray)):
+        return (value.tolist(),)
+    return None
+
+
+def _column_texts(values) -> list | None:
+    """JSON texts of the scalars ``values`` (a non-empty list or tuple), or None when one is not a scalar.
+
+    Floats are written by ``float.__repr__`` (as ``json`` writes them); other numbers, bools and None are
+    encoded in one C call and split at ``", "`` (which no number contains); strings one C call each.
+    """
+    types = set(map(type, values))
+    if all(issubclass(t, float) for t in types):
+        texts = list(map(float.__repr__, values))
+        if "nan" in texts or "inf" in texts or "-inf" in texts:
+            texts = ["null" if text in _NON_FINITE_REPRS else text for text in texts]
+        return texts
+    if all(t in _NUMBER_TYPES or issubclass(t, float) for t in types):
+        text = _C_ENCODE(list(values))[1:-1]
+        if "N" in text or "I" in text:
+            text = text.replace("NaN", "null").replace("-Infinity", "null").replace("Infinity", "null")
+        return text.split(", ")
+    if types == {str}:
+        return list(map(_ENCODE_STR, values))
+    texts = []
+    for value in values:
+        text = _scalar_text(value)
+        if text is None:
+            plain = _numpy_plain(value)
+            text = _scalar_text(plain[0]) if plain is not None else None
+            if text is None:
+                return None
+        texts.append(text)
+    return texts
+
+
+def _list_text(items, pad: str) -> str:
+    if not items:
+        return "[]"
+    inner = pad + _INDENT
+    texts = _column_texts(items)
+    if texts is None:
+        texts = _records_texts(items, inner)
+    if texts is None:
+        texts = [_value_text(item, inner) for item in items]
+    return "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]"
+
+
+def _records_texts(rows, pad: str) -> list | None:
+    """JSON texts of ``rows`` when they are dicts with the same keys in the same order, else None: each
+    column is encoded at once (:func:`_column_texts`) and the rows are filled into one template."""
+    if not all(isinstance(row, dict) for row in rows):
+        return None
+    keys = tuple(rows[0])
+    if not keys or any(tuple(row) != keys for row in rows):
+        return None
+    inner = pad + _INDENT
+    template = "{\n" + ",\n".join(inner + _key_text(key).replace("%", "%%") + ": %s" for key in keys) + \
+        "\n" + pad + "}"
+    columns = []
+    for column in zip(*map(dict.values, rows)):
+        texts = _column_texts(column)
+        columns.append(texts if texts is not None else [_value_text(value, inner) for value in column])
+    return list(map(template.__mod__, zip(*columns)))
+
+
+def _dict_text(mapping: dict, pad: str) -> str:
+    if not mapping:
+        return "{}"
+    inner = pad + _INDENT
+    items = [inner + _key_text(key) + ": " + _value_text(value, inner) for key, value in mapping.items()]
+    return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+
+
+def _key_text(key) -> str:
+    """A dict key as JSON text, converted as ``json`` converts keys (a non-finite float key is an error)."""
+    if isinstance(key, str):
+        pass
+    elif isinstance(key, float):
+        if not math.isfinite(key):
+            raise ValueError(f"Out of range float values are not JSON compliant: {key!r}")
+        key = float.__repr__(key)
+    elif key is True or key is False or key is None:
+        key = {True: "true", False: "false", None: "null"}[key]
+    elif isinstance(key, int):
+        key = int.__repr__(key)
+    else:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+    return _ENCODE_STR(key)
 
 
 def render_output(fmt: str, *, text: Callable[[], str], payload: Callable[[], object],

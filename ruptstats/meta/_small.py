@@ -8,7 +8,7 @@ import numpy as np
 
 from .results import _num
 
-__all__ = ["SmallResult", "PerStudyResult", "json_value"]
+__all__ = ["SmallResult", "PerStudyResult", "json_value", "records"]
 
 
 def json_value(val):
@@ -38,7 +38,17 @@ def _json_column(col) -> list:
         return out
     if values.dtype.kind in "iub":
         return values.tolist()
-    return [json_value(x) for x in values.tolist()]
+    out = values.tolist()
+    if set(map(type, out)) == {str}:  # study labels: already JSON-ready, no call per row
+        return out
+    return [json_value(x) for x in out]
+
+
+def records(names, columns) -> list:
+    """Row dictionaries (keys ``names`` in order) from equally long ``columns``: ``rows[i][names[j]] ==
+    columns[j][i]``, built without a Python call per value."""
+    names = list(names)
+    return [{name: value for name, value in zip(names, row)} for row in zip(*columns)]
 
 
 class SmallResult:
@@ -106,7 +116,7 @@ class PerStudyResult:
         frame = self.summary_frame()
         names = list(self.json_fields) if self.json_fields is not None else list(frame.columns)
         columns = [_json_column(frame[name]) for name in names]  # column-wise: O(k) list conversions
-        return [dict(zip(names, row)) for row in zip(*columns)]
+        return records(names, columns)
 
     def summary(self) -> str:
         """Title and table (rounded by :func:`ruptstats.report.format_table`)."""

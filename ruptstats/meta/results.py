@@ -388,12 +388,14 @@ class MetaResult(MetaModel):
             del out["back_transformed"]
         out["notes"] = list(self.notes)
         if include_studies:
+            from ._small import records
+
             st = self.studies_frame()
-            out["studies"] = [
-                {"study": r.study, "yi": float(r.yi), "vi": float(r.vi), "weight": float(r.weight),
-                 "ci_lower": float(r.ci_lower), "ci_upper": float(r.ci_upper)}
-                for r in st.itertuples(index=False)
-            ]
+            labels = st["study"].to_numpy().tolist()
+            labels = labels if set(map(type, labels)) == {str} else list(st["study"])  # as itertuples gave
+            names = ("yi", "vi", "weight", "ci_lower", "ci_upper")
+            out["studies"] = records(("study",) + names,
+                                     [labels] + [st[name].to_numpy(dtype=float).tolist() for name in names])
         return out
 
     def summary(self) -> str:
