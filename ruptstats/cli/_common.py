@@ -188,13 +188,16 @@ def json_text(payload) -> str:
 
     The text is byte for byte what ``json.dumps(payload, indent=2, allow_nan=False)`` writes after every
     non-finite float is replaced by None (same layout, key order, float reprs and ASCII escapes), but
-    written much faster: the standard library switches to its pure-Python encoder whenever ``indent`` is
-    set, so here the indentation is written by a small walk over dicts and lists, and the leaves are encoded
-    by the C encoder, a whole list or column of scalars in one call. A list of records (dicts with the same
+    written several times faster: the standard library switches to its pure-Python encoder whenever
+    ``indent`` is set, so here the indentation is written by a small walk over dicts and lists, and the leaves
+    are encoded by C code, a whole list or column of scalars at once. A list of records (dicts with the same
     keys in the same order, such as the per-study rows of ``--sensitivity``) is written column by column
     through one row template. numpy scalars and arrays are written as their Python values (``tolist()``).
     """
-    return _value_text(payload, "") + "\n"
+    parts: list = []
+    _write(payload, "", parts)
+    parts.append("\n")
+    return "".join(parts)
 
 
 #: The C encoder of the standard library (used when ``indent`` is None): ``", "`` between list items;
@@ -203,23 +206,62 @@ _C_ENCODE = json.JSONEncoder(allow_nan=True, check_circular=False).encode
 _ENCODE_STR = json.encoder.encode_basestring_ascii
 _NUMBER_TYPES = (int, bool, type(None))
 _INDENT = "  "
-_NON_FINITE_REPRS = frozenset({"nan", "inf", "-inf"})
+
+
+def _write(value, pad: str, parts: list) -> None:
+    """Append the JSON text of ``value``, whose first line is already indented by ``pad`` (nested lines are
+    indented further), to ``parts``; the checks are made in the order of ``json``'s own encoder."""
+    text = _scalar_text(value)
+    if text is not None:
+        parts.append(text)
+    elif isinstance(value, (list, tuple)):
+        _write_list(value, pad, parts)
+    elif isinstance(value, dict):
+        _write_dict(value, pad, parts)
+    else:
+        plain = _numpy_plain(value)
+        if plain is None:
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        _write(plain[0], pad, parts)
 
 
 def _value_text(value, pad: str) -> str:
-    """JSON text of ``value`` whose first line is already indented by ``pad`` (nested lines are indented
-    further), in the order of checks of ``json``'s own encoder."""
-    text = _scalar_text(value)
-    if text is not None:
-        return text
-    if isinstance(value, (list, tuple)):
-        return _list_text(value, pad)
-    if isinstance(value, dict):
-        return _dict_text(value, pad)
-    plain = _numpy_plain(value)
-    if plain is not None:
-        return _value_text(plain[0], pad)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    parts: list = []
+    _write(value, pad, parts)
+    return "".join(parts)
+
+
+def _write_list(items, pad: str, parts: list) -> None:
+    if not items:
+        parts.append("[]")
+        return
+    inner = pad + _INDENT
+    separator = ",\n" + inner
+    texts = _column_texts(items)
+    if texts is None:
+        texts = _records_texts(items, inner)
+    parts.append("[\n" + inner)
+    if texts is not None:
+        parts.append(separator.join(texts))
+    else:
+        for i, item in enumerate(items):
+            if i:
+                parts.append(separator)
+            _write(item, inner, parts)
+    parts.append("\n" + pad + "]")
+
+
+def _write_dict(mapping: dict, pad: str, parts: list) -> None:
+    if not mapping:
+        parts.append("{}")
+        return
+    inner = pad + _INDENT
+    opening = "{\n" + inner
+    for key, value in mapping.items():
+        parts.append(opening + _key_text(key) + ": ")
+        opening = ",\n" + inner
+        _write(value, inner, parts)
+    parts.append("\n" + pad + "}")
 
 
 def _scalar_text(value) -> str | None:
@@ -257,7 +299,7 @@ def _column_texts(values) -> list | None:
     if all(issubclass(t, float) for t in types):
         texts = list(map(float.__repr__, values))
         if "nan" in texts or "inf" in texts or "-inf" in texts:
-            texts = ["null" if text in _NON_FINITE_REPRS else text for text in texts]
+            texts = ["null" if text in ("nan", "inf", "-inf") else text for text in texts]
         return texts
     if all(t in _NUMBER_TYPES or issubclass(t, float) for t in types):
         text = _C_ENCODE(list(values))[1:-1]
@@ -278,42 +320,31 @@ def _column_texts(values) -> list | None:
     return texts
 
 
-def _list_text(items, pad: str) -> str:
-    if not items:
-        return "[]"
-    inner = pad + _INDENT
-    texts = _column_texts(items)
-    if texts is None:
-        texts = _records_texts(items, inner)
-    if texts is None:
-        texts = [_value_text(item, inner) for item in items]
-    return "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]"
-
-
 def _records_texts(rows, pad: str) -> list | None:
-    """JSON texts of ``rows`` when they are dicts with the same keys in the same order, else None: each
-    column is encoded at once (:func:`_column_texts`) and the rows are filled into one template."""
+    """JSON texts of ``rows`` when they are dicts with the same keys in the same order, else None.
+
+    The rows are filled into one template, ``{"a": %r, "b": %s}`` laid out with ``pad``: a column of
+    finite Python floats goes in as it is (``%r`` is ``float.__repr__``), any other column as the texts of
+    :func:`_column_texts` (or of :func:`_write` when it holds lists or dicts).
+    """
     if not all(isinstance(row, dict) for row in rows):
         return None
     keys = tuple(rows[0])
     if not keys or any(tuple(row) != keys for row in rows):
         return None
     inner = pad + _INDENT
-    template = "{\n" + ",\n".join(inner + _key_text(key).replace("%", "%%") + ": %s" for key in keys) + \
-        "\n" + pad + "}"
-    columns = []
-    for column in zip(*map(dict.values, rows)):
-        texts = _column_texts(column)
-        columns.append(texts if texts is not None else [_value_text(value, inner) for value in column])
+    columns, lines = [], []
+    for key, column in zip(keys, zip(*map(dict.values, rows))):
+        if set(map(type, column)) == {float} and math.isfinite(sum(column)):  # a NaN or inf makes the sum so
+            columns.append(column)
+            spec = "%r"
+        else:
+            texts = _column_texts(column)
+            columns.append(texts if texts is not None else [_value_text(value, inner) for value in column])
+            spec = "%s"
+        lines.append(inner + _key_text(key).replace("%", "%%") + ": " + spec)
+    template = "{\n" + ",\n".join(lines) + "\n" + pad + "}"
     return list(map(template.__mod__, zip(*columns)))
-
-
-def _dict_text(mapping: dict, pad: str) -> str:
-    if not mapping:
-        return "{}"
-    inner = pad + _INDENT
-    items = [inner + _key_text(key) + ": " + _value_text(value, inner) for key, value in mapping.items()]
-    return "{\n" + ",\n".join(items) + "\n" + pad + "}"
 
 
 def _key_text(key) -> str:
