@@ -8,9 +8,16 @@
    replaced by None, then ``json.dumps(..., indent=2, allow_nan=False)``, whose pure-Python encoder is used
    whenever ``indent`` is set), best of ``--repeat``; the two texts must be the same bytes.
 
-Measured on the development container (2 cores shared with other jobs, Python 3.11, numpy 2.4), 2026-11-30,
-k = 100,000, 3 repeats: see the commit message of this file and the report of the change (the numbers vary
-with the load of the machine).
+Measured on the development container (2 cores shared with ~6 other jobs, Python 3.11, numpy 2.4), 2026-11-30,
+k = 100,000, 3 repeats (the numbers vary with the load of the machine by up to 2x between runs):
+
+- whole process: csv 5.37 s, json 9.37 s, ratio 1.75 (goal ~1.5 not reached); a single pair of runs at another
+  moment: csv 6.9 s, json 10.8 s (1.57), where the previous writer took 20.9 s for the same json, same bytes.
+- writer on the same payload (88.9 MB): ``json_text`` 3.79 s vs old strict walk + ``json.dumps(indent=2)``
+  9.34 s (2.5x); in quieter moments 2.5 s vs 6.0 s.
+- What is left is mostly ``float.__repr__`` itself (about 2 s for the 2 million floats of 20 float columns;
+  the CSV output formats 7 columns), which the output must keep byte for byte; the rest is building the
+  300,000 row dicts of ``to_dict()`` and taking them apart again.
 
 Run: ``python benchmarks/bench_cli_sensitivity.py [--k N] [--repeat N]``
 """
