@@ -119,8 +119,8 @@ def test_records_at_any_depth(rows, depth):
 
 
 def test_non_finite_floats_are_null_everywhere():
-    payload = {"a": math.nan, "b": [math.inf, -math.inf, 1.0], "c": [{"x": math.nan, "y": 1.0}, {"x": 2.0, "y": -math.inf}],
-               "d": np.float64("nan"), "e": np.array([1.0, np.nan]), "f": [np.float32("inf")]}
+    payload = {"a": math.nan, "b": [math.inf, -math.inf, 1.0],
+               "c": [{"x": math.nan, "y": 1.0}, {"x": 2.0, "y": -math.inf}], "d": np.float64("nan"), "e": np.array([1.0, np.nan]), "f": [np.float32("inf")]}
     text = _common.json_text(payload)
     got = no_constants(text)
     assert got == {"a": None, "b": [None, None, 1.0], "c": [{"x": None, "y": 1.0}, {"x": 2.0, "y": None}],
