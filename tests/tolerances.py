@@ -177,3 +177,11 @@ PROFILE_CI_UNIROOT_ABS = 1.22e-4
 #: them (cluster-robust SEs, df, HTZ tests): metafor's optimiser stops near 1e-7 relative on these data, short of
 #: the optimum ruptstats iterates to; agreement to ITERATIVE (1e-5) is what issue 11 asks for.
 RMA_MV_ITERATIVE = 1e-5
+
+#: Deletion fits of a meta-regression against metafor 3.8.1's influence() run with control threshold = tol = 1e-12
+#: (tests/reference/make_deletion_regression_reference.R): both sides solve each deleted tau^2 to about machine
+#: precision (ours from moment series, metafor by refitting), measured agreement <= 2e-10 relative.
+TIGHT_CONTROL = 1e-8
+
+#: Absolute floor for the same comparison, for DFBETAS, DFFITS and residuals that lie near 0.
+TIGHT_CONTROL_ABS = 1e-10

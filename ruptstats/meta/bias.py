@@ -281,7 +281,13 @@ def rank_test(result) -> RankTestResult:
         raise DataError(f"the rank correlation test needs at least 3 studies, got {n}")
     w = 1.0 / v
     theta = np.sum(w * y) / np.sum(w)
-    ystar = (y - theta) / np.sqrt(v - 1.0 / np.sum(w))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ystar = (y - theta) / np.sqrt(v - 1.0 / np.sum(w))
+    if not np.isfinite(ystar).all():
+        row = int(np.flatnonzero(~np.isfinite(ystar))[0]) + 1
+        raise DataError("the rank correlation test is not computable: a standardized deviate is undefined "
+                        "(the study carries nearly all the weight, so vi - 1/sum(1/vi) is not above 0)",
+                        row=row, column="vi")
     s, ta, tb = _kendall_counts(ystar, v)
     t0 = n * (n - 1) / 2.0
     t1, t2 = np.sum(ta * (ta - 1)) / 2.0, np.sum(tb * (tb - 1)) / 2.0

@@ -57,7 +57,8 @@ def heterogeneity(y, v, X, tau2: float, common_effect: bool) -> Heterogeneity:
         return Heterogeneity(0.0, 0, 1.0, 0.0, 1.0, 0.0)
     w = 1.0 / v
     ls = Wls(w, X)
-    _, r = ls.fit(y)
+    # metafor's QE is Ymc' P Ymc with Ymc = y - mean(y): the same with an intercept, not without one
+    _, r = ls.fit(y - y.mean())
     q = max(0.0, float(np.dot(w, r * r)))  # centred residuals: invariant to the order of the rows
     df = k - p
     vt = df / ls.trace_p()

@@ -42,6 +42,7 @@ import pandas as pd
 from .._dist import chi2_cdf, chi2_sf, critical_value, two_sided_p
 from ..exceptions import DataError, OptionError
 from ._deletion import DIRECT_MAX_K, deleted_fits
+from ._deletion_regression import deleted_regression_fits
 from ._progress import progress
 from ._refit import quick_fit
 from ._wls import Wls, is_intercept
@@ -152,12 +153,18 @@ def _loo_columns(fit) -> dict:
 def _deletions(fit) -> dict:
     """Per-study quantities of the fits without study i (metafor's ``influence`` loop).
 
-    Intercept-only models with k > DIRECT_MAX_K use the O(k) deletion sums; otherwise each deletion is
-    refitted (O(k p^2) each, no k x k matrix).
+    For k > DIRECT_MAX_K, intercept-only models use the O(k) deletion sums (:mod:`._deletion`) and
+    meta-regressions the moment series (:mod:`._deletion_regression`, O(k p^2) memory and O(k p^3) arithmetic);
+    the few deletions those leave (outside the series' radius, or a study whose deletion leaves X
+    rank-deficient), fits with the analyst's weights and every deletion of a smaller table are refitted
+    (O(k p^2) each, no k x k matrix) with metafor's iteration.
     """
     k, p = fit.X.shape
     if p == 1 and k > DIRECT_MAX_K and is_intercept(fit.X):
         d = deleted_fits(fit)
+        rows = d["direct"]
+    elif k > DIRECT_MAX_K and fit.user_weights is None:
+        d = deleted_regression_fits(fit)
         rows = d["direct"]
     else:
         d = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
@@ -171,7 +178,8 @@ def _deletions(fit) -> dict:
         except (np.linalg.LinAlgError, DataError):
             continue
         out["beta"][i], out["vb"][i], out["tau2"][i], out["s2w"][i] = q.beta, q.vcov, q.tau2, q.s2w
-        out["qe"][i] = generalized_q(0.0, fit.y[keep], fit.v[keep], fit.X[keep])
+        y = fit.y[keep]  # metafor's QE.del is computed from mean-centred y (matters without an intercept)
+        out["qe"][i] = generalized_q(0.0, y - y.mean(), fit.v[keep], fit.X[keep])
     return out
 
 
@@ -181,6 +189,8 @@ def _all_rows_vb_diag(fit, d) -> np.ndarray:
     out = np.full((k, p), np.nan)
     if "s1_all" in d:  # intercept only: the sum over all rows at each deletion's tau2 (O(k) in total)
         out[:, 0] = 1.0 / d["s1_all"]
+    elif "vb_all_diag" in d:  # meta-regression: from the deletion moments (O(k p^2) in total)
+        out[:] = d["vb_all_diag"]
     for i in np.flatnonzero(np.isfinite(d["tau2"]) & ~np.isfinite(out[:, 0])):
         out[i] = np.diag(Wls(1.0 / (fit.v + d["tau2"][i]), fit.X).xtwx_inv())
     return out
@@ -301,6 +311,11 @@ def influence(result) -> InfluenceResult:
     [False, False, False, True, False]
     """
     fit = _fit_of(result)
+    with np.errstate(divide="ignore", invalid="ignore"):  # undefined diagnostics are NaN (null in JSON)
+        return _influence(result, fit)
+
+
+def _influence(result, fit) -> InfluenceResult:
     k, p = fit.X.shape
     X, w = fit.X, fit.weights
     hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
@@ -312,14 +327,17 @@ def influence(result) -> InfluenceResult:
     dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hat * (d["tau2"] + fit.v))
     dfb = fit.beta[None, :] - d["beta"]
     dfbetas = dfb / np.sqrt(d["s2w"][:, None] * _all_rows_vb_diag(fit, d))
-    cook = np.einsum("ij,jk,ik->i", dfb, np.linalg.inv(fit.vcov), dfb)
+    try:
+        vb_inv = np.linalg.inv(fit.vcov)
+    except np.linalg.LinAlgError:  # a Knapp-Hartung covariance of 0 (an exact fit): Cook's distance is undefined
+        vb_inv = np.full_like(fit.vcov, np.nan)
+    cook = np.einsum("ij,jk,ik->i", dfb, vb_inv, dfb)
     cov_ratio = np.linalg.det(d["vb"]) / np.linalg.det(fit.vcov)
     resid = fit.y - delpred
     resid[np.abs(resid) < 100 * np.finfo(float).eps] = 0.0
     rstudent = resid / np.sqrt(fit.v * d["s2w"] + vdelpred + d["tau2"] * d["s2w"])
-    with np.errstate(invalid="ignore"):
-        flag = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p))) | (chi2_cdf(cook, p) > 0.5) | (hat > 3 * p / k)
-                | (np.abs(dfbetas) > 1).any(axis=1))
+    flag = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p))) | (chi2_cdf(cook, p) > 0.5) | (hat > 3 * p / k)
+            | (np.abs(dfbetas) > 1).any(axis=1))
     flag &= np.isfinite(cook)
     study = tuple(getattr(result, "study", ())) or tuple(str(i + 1) for i in range(k))
     return InfluenceResult(study=study, rstudent=rstudent, dffits=dffits, cooks_distance=cook,
