@@ -385,6 +385,8 @@ def _omnibus(beta, vcov, p, df, intercept: bool = True):
     if m < 1:
         return float("nan"), 0, float("nan")
     b = beta[first:]
+    if not np.all(np.isfinite(vcov[first:, first:])):  # tau2 infinite with the z-test: the Wald test is undefined
+        return float("nan"), m, float("nan")
     try:
         qm = float(b @ np.linalg.solve(vcov[first:, first:], b))
     except np.linalg.LinAlgError:
