@@ -173,8 +173,8 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
                 est = _ITERATIVE[method](y, v, X, con)
             else:
                 est = _CLOSED_FORM[method](y, v, X)
-        except ArithmeticError:
-            if not big:
+        except (ArithmeticError, np.linalg.LinAlgError):
+            if not (big and _mean_square_overflows(y, spread)):
                 raise
             est = Tau2Estimate(float("inf"), float("nan"), method)
     if big and not np.isfinite(est.tau2):
@@ -205,6 +205,14 @@ def _stable_mean(y) -> float:
         return m
     s = 2.0 ** np.frexp(float(np.max(np.abs(y))))[1]
     return float(np.mean(y / s)) * s
+
+
+def _mean_square_overflows(y, spread) -> bool:
+    """Whether the mean square of the centred ``y`` (about tau2 when the sampling variances are negligible)
+    exceeds the largest double: then the estimates of tau2 do too, and a failure of the arithmetic is that."""
+    e = int(np.frexp(spread)[1])
+    ms = float(np.mean(np.ldexp(y, -e) ** 2))
+    return np.log2(ms) + 2 * e > np.log2(np.finfo(float).max)
 
 
 def _rescaled(y, v, X, con, method, spread) -> Tau2Estimate:
