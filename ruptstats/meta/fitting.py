@@ -256,7 +256,8 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         het = Heterogeneity(float("nan"), k - p, float("nan"), float("nan"), float("nan"), float("nan"))
         notes.append("a sampling variance is 0: the Q test, I2 and H2 are undefined (as in metafor)")
     else:
-        het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
+        with np.errstate(over="ignore"):  # Q is inf when the squares overflow double precision
+            het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
     qm, qm_df, qm_p = _omnibus(beta, vcov, p, df, intercept)
     return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,

@@ -58,8 +58,7 @@ def heterogeneity(y, v, X, tau2: float, common_effect: bool) -> Heterogeneity:
     w = 1.0 / v
     ls = Wls(w, X)
     _, r = ls.fit(y)
-    with np.errstate(over="ignore"):  # inf when the squares overflow double precision
-        q = max(0.0, float(np.dot(w, r * r)))  # centred residuals: invariant to the order of the rows
+    q = max(0.0, float(np.dot(w, r * r)))  # centred residuals: invariant to the order of the rows
     df = k - p
     vt = df / ls.trace_p()
     if common_effect:
