@@ -255,8 +255,9 @@ def _non_finite_notes(model) -> list:
         why = "the effect sizes are too large for double precision (their squares overflow)"
     else:
         why = "not defined for these data"
+    explained = tuple(getattr(model, "notes", ()))  # e.g. the fit's own note on an infinite tau2
     return [f"{key} is {'infinite' if math.isinf(val) else 'undefined'}: {why}; reported as null in JSON"
-            for key, val in values.items()]
+            for key, val in values.items() if not any(n.startswith(f"{key} is ") for n in explained)]
 
 
 def _unused_effect_columns(table, inp, args) -> list:

@@ -47,7 +47,7 @@ from .._roots import brent_root, expand_upper
 from ..exceptions import ConvergenceError
 from ._wls import Wls, intercept_q, is_intercept, weighted_mean
 
-__all__ = ["TAU2_METHODS", "Tau2Estimate", "estimate_tau2", "projection", "generalized_q"]
+__all__ = ["TAU2_METHODS", "OVERFLOW_NOTE", "Tau2Estimate", "estimate_tau2", "projection", "generalized_q"]
 
 #: Estimator names accepted by :func:`estimate_tau2` and ``rma(method=...)``.
 TAU2_METHODS = ("FE", "DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM")
@@ -113,7 +113,12 @@ def generalized_q(tau2: float, y: np.ndarray, v: np.ndarray, X: np.ndarray) -> f
     rows).
     """
     if is_intercept(X):
-        return intercept_q(tau2, y, v)
+        q = intercept_q(tau2, y, v)
+        if np.isfinite(q):
+            return q
+        w = 1.0 / (v + tau2)  # the square of the tiny correction overflowed: sum w r^2 from the residuals
+        r = y - weighted_mean(y, w)
+        return float(np.dot(w * r, r))
     w = 1.0 / (v + tau2)
     _, r = Wls(w, X).fit(y)
     return float(np.dot(w, r * r))
@@ -155,11 +160,86 @@ def estimate_tau2(y, v, X=None, method: str = "REML", control: dict | None = Non
     con.update(control or {})
     if con["tau2_max"] is None and method in ("PM", "EB"):  # only the Paule-Mandel root (PM, EB's fallback) uses it
         mad = 1.482602218505602 * np.median(np.abs(y - np.median(y)))  # R's mad()
-        con["tau2_max"] = max(100.0, 10.0 * mad**2)
-    y = y - y.mean()
-    if method in _ITERATIVE:
-        return _ITERATIVE[method](y, v, X, con)
-    return _CLOSED_FORM[method](y, v, X)
+        with np.errstate(over="ignore"):  # inf when mad^2 overflows: the spread is then rescaled (below)
+            con["tau2_max"] = max(100.0, 10.0 * float(mad) ** 2 if mad < 1e154 else float("inf"))
+    y = y - _stable_mean(y)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        spread = float(np.max(np.abs(y))) if y.size else 0.0
+        big = spread > _RESCALE_ABOVE
+        try:
+            if big and method not in _WEIGHT_BY_INVERSE_V:
+                est = _rescaled(y, v, X, con, method, spread)
+            elif method in _ITERATIVE:
+                est = _ITERATIVE[method](y, v, X, con)
+            else:
+                est = _CLOSED_FORM[method](y, v, X)
+        except (ArithmeticError, np.linalg.LinAlgError):
+            if not (big and _mean_square_overflows(y, spread)):
+                raise
+            est = Tau2Estimate(float("inf"), float("nan"), method)
+    if big and not np.isfinite(est.tau2):
+        return Tau2Estimate(float("inf"), float("nan"), method, est.iterations, True, OVERFLOW_NOTE)
+    return est
+
+
+#: Above this spread of the centred effect sizes (2^128, about 3.4e38) the iterative estimators work on the
+#: data scaled by a power of 2 (exact in binary floating point), since tau2^2 and w^2 leave double precision.
+_RESCALE_ABOVE = 2.0**128
+
+#: Closed forms that weight by 1/vi only: computed on the original scale, where those weights are representable
+#: (their standard errors are factored so that tau2^2 does not overflow).
+_WEIGHT_BY_INVERSE_V = ("DL", "HS")
+
+#: The note of an estimate of tau2 that is larger than the largest double.
+OVERFLOW_NOTE = ("tau2 is infinite: the between-study variance of these effect sizes exceeds the largest double "
+                 "(about 1.8e308), so it cannot be represented; reported as null")
+
+
+def _stable_mean(y) -> float:
+    """The mean of ``y`` without overflow in the sum (scaled by a power of 2 when it would overflow)."""
+    if y.size == 0:
+        return 0.0
+    with np.errstate(over="ignore"):
+        m = float(y.mean())
+    if np.isfinite(m):
+        return m
+    s = 2.0 ** np.frexp(float(np.max(np.abs(y))))[1]
+    return float(np.mean(y / s)) * s
+
+
+def _mean_square_overflows(y, spread) -> bool:
+    """Whether the mean square of the centred ``y`` (about tau2 when the sampling variances are negligible)
+    exceeds the largest double: then the estimates of tau2 do too, and a failure of the arithmetic is that."""
+    e = int(np.frexp(spread)[1])
+    ms = float(np.mean(np.ldexp(y, -e) ** 2))
+    return np.log2(ms) + 2 * e > np.log2(np.finfo(float).max)
+
+
+def _rescaled(y, v, X, con, method, spread) -> Tau2Estimate:
+    r"""An iterative estimator on :math:`y/s, v/s^2` with :math:`s = 2^e` of the size of ``spread``.
+
+    Every operation of metafor's algorithms is homogeneous in the scale, and division by a power of 2 is exact,
+    so the iterates are metafor's divided by :math:`s^2` (the thresholds ``threshold``, ``tol`` and
+    ``tau2_max`` are divided by :math:`s^2` too): the same estimate, without the overflow of
+    :math:`\tau^4` and the underflow of :math:`w^2` on the original scale. ``tau2`` and its SE are multiplied
+    back by :math:`s^2` (infinite when the product exceeds the largest double).
+    """
+    e = int(np.frexp(spread)[1])
+    s2 = np.ldexp(1.0, 2 * e)
+    scaled = dict(con, threshold=np.ldexp(con["threshold"], -2 * e), tol=np.ldexp(con["tol"], -2 * e))
+    if scaled["tau2_max"] is not None:
+        scaled["tau2_max"] = np.ldexp(con["tau2_max"], -2 * e)
+    ys, vs = np.ldexp(y, -e), np.ldexp(v, -2 * e)
+    est = _ITERATIVE[method](ys, vs, X, scaled) if method in _ITERATIVE else _CLOSED_FORM[method](ys, vs, X)
+    return Tau2Estimate(est.tau2 * s2, est.se * s2, method, est.iterations, est.fallback, est.note)
+
+
+def _quad_se(c0: float, c1: float, c2: float, tau2: float, denom: float) -> float:
+    r""":math:`\sqrt{c_0 + c_1\tau^2 + c_2\tau^4}/d` without overflow of :math:`\tau^4` (factored as
+    :math:`\tau^2\sqrt{c_0/\tau^4 + c_1/\tau^2 + c_2}/d` when :math:`\tau^2 > 1`)."""
+    if tau2 > 1.0:
+        return float(tau2 * np.sqrt(c0 / tau2 / tau2 + c1 / tau2 + c2) / denom)
+    return float(np.sqrt(c0 + c1 * tau2 + c2 * tau2 * tau2) / denom)
 
 
 def _fe(y, v, X):
@@ -174,8 +254,8 @@ def _dl(y, v, X):
     _, r = ls.fit(y)
     trP = ls.trace_p()
     tau2 = max(0.0, (float(np.dot(w, r * r)) - (k - p)) / trP)
-    se = np.sqrt((2 * (k - p) + 4 * tau2 * trP + 2 * tau2**2 * ls.trace_pp()) / trP**2)
-    return Tau2Estimate(tau2, float(se), "DL")
+    se = _quad_se(2 * (k - p), 4 * trP, 2 * ls.trace_pp(), tau2, trP)
+    return Tau2Estimate(tau2, se, "DL")
 
 
 def _he(y, v, X):
@@ -185,8 +265,8 @@ def _he(y, v, X):
     _, r = ls.fit(y)
     trPV = float(np.dot(v, 1.0 - ls.lev))
     tau2 = max(0.0, (float(np.dot(r, r)) - trPV) / (k - p))
-    se = np.sqrt((2 * ls.pair_sum(v, v) + 4 * tau2 * trPV + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
-    return Tau2Estimate(tau2, float(se), "HE")
+    se = _quad_se(2 * ls.pair_sum(v, v), 4 * trPV, 2 * (k - p), tau2, k - p)
+    return Tau2Estimate(tau2, se, "HE")
 
 
 def _hs(y, v, X):
@@ -197,23 +277,24 @@ def _hs(y, v, X):
     _, r = ls.fit(y)
     sw = float(w.sum())
     tau2 = max(0.0, (float(np.dot(w, r * r)) - k) / sw)
-    se = np.sqrt((2 * (k - p) + 4 * tau2 * ls.trace_p() + 2 * tau2**2 * ls.trace_pp()) / sw**2)
-    return Tau2Estimate(tau2, float(se), "HS")
+    se = _quad_se(2 * (k - p), 4 * ls.trace_p(), 2 * ls.trace_pp(), tau2, sw)
+    return Tau2Estimate(tau2, se, "HS")
 
 
 def _sj(y, v, X):
     r"""Sidik-Jonkman: :math:`\hat\tau^2 = \tau_0^2\, Q(\tau_0^2)/(k - p)`, :math:`\tau_0^2 = \frac1k\sum(y_i - \bar y)^2`."""
     k, p = X.shape
     tau0 = float(np.mean((y - y.mean()) ** 2))
+    if not np.isfinite(tau0):  # the squares overflow: so does tau2 = tau0 Q(tau0)/(k - p)
+        return Tau2Estimate(float("inf"), float("nan"), "SJ")
     w = 1.0 / (v + tau0)
     ls = Wls(w, X)
     _, r = ls.fit(y)
     tau2 = max(0.0, tau0 * float(np.dot(w, r * r)) / (k - p))
     wv = w * v
     # sum(PV * PV^T) = sum_ij (wv)_i (wv)_j (I-H)_ij^2; sum(PV * P) = sum_ij w_i (wv)_j (I-H)_ij^2
-    se = np.sqrt(tau0**2 / (k - p) ** 2
-                 * (2 * ls.pair_sum(wv, wv) + 4 * tau2 * ls.pair_sum(w, wv) + 2 * tau2**2 * ls.trace_pp()))
-    return Tau2Estimate(tau2, float(se), "SJ")
+    se = tau0 * _quad_se(2 * ls.pair_sum(wv, wv), 4 * ls.pair_sum(w, wv), 2 * ls.trace_pp(), tau2, k - p)
+    return Tau2Estimate(tau2, se, "SJ")
 
 
 def _score(tau2, y, v, X, reml: bool) -> float:
@@ -300,7 +381,7 @@ def _wls_step(tau2, y, v, X, method) -> float:
 
 
 def _intercept_step(tau2, y, v, X, method) -> float:
-    """One scoring step of the intercept-only model from sums: :math:`S_j = \sum w^j`,
+    r"""One scoring step of the intercept-only model from sums: :math:`S_j = \sum w^j`,
     :math:`\operatorname{tr} P = S_1 - S_2/S_1`, :math:`\operatorname{tr}(PP) = S_2 - 2S_3/S_1 + S_2^2/S_1^2`,
     :math:`P y = w (y - \hat\mu)`."""
     k = y.size

@@ -76,7 +76,8 @@ class ModelFit:
         Omnibus test of the coefficients other than the intercept (Wald χ², or F for ``knha``); NaN when the
         model has only an intercept.
     weights : numpy.ndarray
-        Inverse-variance weights :math:`1/(v_i + \hat\tau^2)`.
+        Inverse-variance weights :math:`1/(v_i + \hat\tau^2)` (all 1, the limit of the relative weights, when
+        :math:`\hat\tau^2` is infinite).
     notes : tuple of str
         What the analyst should know about this fit (fallbacks, undefined quantities).
     control : dict or None
@@ -126,7 +127,7 @@ class ModelFit:
         (a cached property: not a dataclass field, so ``==`` and ``repr`` ignore it).
         """
         k, p = self.X.shape
-        if self.method == "FE" or k <= p or bool(np.any(self.v == 0)):
+        if self.method == "FE" or k <= p or bool(np.any(self.v == 0)) or np.isinf(self.tau2.tau2):
             return None
         con = dict(DEFAULT_CONTROL, **(self.control or {}))
         return q_profile_ci(self.y, self.v, self.X, self.tau2.tau2, self.level, tol=con["tol"])
@@ -240,24 +241,76 @@ def fit_model(y, v, X=None, *, method: str = "REML", test: str = "z", level=0.95
         row = int(np.flatnonzero(v == 0)[0]) + 1
         raise DataError(f"a sampling variance of 0 needs a between-study variance above 0, but {method} "
                         "estimates tau2 = 0: the model is not defined", row=row, column="vi")
-    beta, vcov, _, w = weighted_fit(y, v, X, tau2.tau2, test, a)
     df = k - p if test == "knha" else None
-    se = np.sqrt(np.diag(vcov))
+    if np.isinf(tau2.tau2):
+        beta, vcov, se, w = _infinite_tau2_fit(y, X, test, a)
+        notes.append(_INFINITE_TAU2_NOTE[test])
+    else:
+        beta, vcov, _, w = weighted_fit(y, v, X, tau2.tau2, test, a)
+        se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = beta / se
+        stat = np.where(np.isfinite(se), beta / se, np.nan)
     pval = two_sided_p(stat, df)
     crit = critical_value(level, df)
     if zero_v:
         het = Heterogeneity(float("nan"), k - p, float("nan"), float("nan"), float("nan"), float("nan"))
         notes.append("a sampling variance is 0: the Q test, I2 and H2 are undefined (as in metafor)")
     else:
-        het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
+        with np.errstate(over="ignore"):  # Q is inf when the squares overflow double precision
+            het = heterogeneity(y, v, X, tau2.tau2, method == "FE")
     qm, qm_df, qm_p = _omnibus(beta, vcov, p, df, intercept)
     return ModelFit(y=y, v=v, X=X, method=method, test=test, level=level, beta=beta, vcov=vcov, se=se,
                     statistic=stat, p=pval, ci_lower=beta - crit * se, ci_upper=beta + crit * se, df=df,
                     tau2=tau2, het=het, qm=qm, qm_df=qm_df, qm_p=qm_p, weights=w,
                     notes=tuple(notes), control=None if control is None else dict(control), user_weights=a,
                     intercept=intercept)
+
+
+#: What the model reports when tau2 is infinite, by test.
+_INFINITE_TAU2_NOTE = {
+    "z": ("with tau2 infinite the random-effects weights 1/(vi + tau2) are equal, so the estimate is the "
+          "unweighted (least-squares) estimate; its variance (vi + tau2)/k is infinite, so se, statistic, p, "
+          "the confidence interval and the prediction interval are undefined (null); use test='knha' for a "
+          "finite standard error"),
+    "knha": ("with tau2 infinite the random-effects weights 1/(vi + tau2) are equal, so the estimate is the "
+             "unweighted (least-squares) estimate and the Knapp-Hartung variance takes its exact finite limit "
+             "s^2 (X'X)^-1, s^2 = sum of squared residuals/(k - p) (the t-test of ordinary least squares); the "
+             "prediction interval is unbounded (null)"),
+}
+
+
+def _infinite_tau2_fit(y, X, test: str, a=None):
+    r"""The limit of :func:`weighted_fit` as :math:`\tau^2 \to \infty`: ``(beta, vcov, se, weights)``.
+
+    The weights :math:`1/(v_i + \tau^2)` become equal, so :math:`\hat\beta` is the least-squares estimate
+    (with the analyst's weights ``a``: :math:`(X^\top A X)^{-1} X^\top A y`, which does not involve
+    :math:`\tau^2`). For ``test="z"`` the covariance is infinite; for ``test="knha"`` the factor
+    :math:`s^2_w = \sum w_i r_i^2/(k-p)` times :math:`(v_i + \tau^2)` tends to :math:`\mathrm{RSS}/(k - p)`,
+    so the covariance tends to :math:`\mathrm{RSS}/(k-p)\, B X^\top A^2 X B` (:math:`B = (X^\top A X)^{-1}`;
+    :math:`A = I` without weights), finite. Computed on ``y`` divided by a power of 2 (exact), so that no
+    square overflows; ``se`` is returned separately because ``vcov`` may overflow where ``se`` does not.
+    ``weights`` are the limit of the relative weights (all 1).
+    """
+    k, p = X.shape
+    big = float(np.max(np.abs(y)))
+    e = int(np.frexp(big)[1]) if big > 0 and np.isfinite(big) else 0
+    ys = np.ldexp(y, -e)
+    ones = np.ones(k)
+    _, r = Wls(ones, X).fit(ys)
+    aw = ones if a is None else a
+    la = Wls(aw, X)
+    beta_s, _ = la.fit(ys)
+    B = la.xtwx_inv()
+    cov = B @ ((X * (aw * aw)[:, None]).T @ X) @ B
+    beta = np.ldexp(beta_s, e)
+    if test != "knha":
+        inf = np.full((p, p), np.inf)
+        return beta, inf, np.full(p, np.inf), ones
+    cov_s = float(np.dot(r, r)) / (k - p) * cov
+    se = np.ldexp(np.sqrt(np.diag(cov_s)), e)
+    with np.errstate(over="ignore"):
+        vcov = np.ldexp(cov_s, 2 * e)  # infinite where the variance exceeds the largest double
+    return beta, vcov, se, ones
 
 
 def _rank(X) -> int:
@@ -333,6 +386,8 @@ def _omnibus(beta, vcov, p, df, intercept: bool = True):
     if m < 1:
         return float("nan"), 0, float("nan")
     b = beta[first:]
+    if not np.all(np.isfinite(vcov[first:, first:])):  # tau2 infinite with the z-test: the Wald test is undefined
+        return float("nan"), m, float("nan")
     try:
         qm = float(b @ np.linalg.solve(vcov[first:, first:], b))
     except np.linalg.LinAlgError:

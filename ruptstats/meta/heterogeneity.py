@@ -65,9 +65,12 @@ def heterogeneity(y, v, X, tau2: float, common_effect: bool) -> Heterogeneity:
     if common_effect:
         i2 = max(0.0, 100.0 * (q - df) / q) if q > 0 else 0.0
         h2 = q / df
+    elif np.isinf(tau2):  # the limits as tau2 -> inf: I2 = 100 exactly, H2 unbounded
+        i2, h2 = 100.0, float("inf")
     else:
         i2 = 100.0 * tau2 / (vt + tau2)
-        h2 = tau2 / vt + 1.0
+        with np.errstate(over="ignore"):
+            h2 = float(np.float64(tau2) / vt + 1.0)  # inf when tau2/vt exceeds the largest double
     return Heterogeneity(q, df, float(chi2_sf(q, df)), i2, h2, vt)
 
 
@@ -99,7 +102,7 @@ def q_profile_ci(y, v, X, tau2: float, level: float, tol: float = 2.220446049250
     alpha = 1.0 - level
     crit_u = float(chi2_ppf(1.0 - alpha / 2.0, df))
     crit_l = float(chi2_ppf(alpha / 2.0, df))
-    hi = max(100.0, 10.0 * tau2) if tau2_max is None else tau2_max
+    hi = max(100.0, min(10.0 * tau2, np.finfo(float).max)) if tau2_max is None else tau2_max
 
     def qgen(t):
         return generalized_q(t, y, v, X)

@@ -157,8 +157,11 @@ def subgroup_analysis(result: MetaResult, groups, *, tau2_model: str = "separate
     fits = {lvl: _refit(result, known & (labels.astype(str) == lvl).to_numpy()) for lvl in levels}
     est = np.array([r.estimate for r in fits.values()])
     w = 1.0 / np.array([r.se for r in fits.values()]) ** 2
-    mean = weighted_mean(est, w)  # centred (refined) mean: Q_B keeps its digits around a large mean
-    q = float(np.sum(w * (est - mean) ** 2))
+    if np.all(np.isfinite(w) & (w > 0)):
+        mean = weighted_mean(est, w)  # centred (refined) mean: Q_B keeps its digits around a large mean
+        q = float(np.sum(w * (est - mean) ** 2))
+    else:  # a subgroup's SE is infinite (tau2 beyond double precision) or 0: the test of differences is undefined
+        q = float("nan")
     df = len(levels) - 1
     return SubgroupResult(overall=overall, subgroups=fits, q=q, df=df, p=float(chi2_sf(q, df)),
                           tau2_model=tau2_model, variable=name, excluded=excluded)
