@@ -33,7 +33,7 @@ def apa_number(x, digits: int = 2, bounded: bool = False) -> str:
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
-    text = f"{x:,.{digits}f}"
+    text = f"{x:.{max(digits, 2)}e}" if _HUGE <= abs(x) < math.inf else f"{x:,.{digits}f}"
     if text.startswith("-") and float(text.replace(",", "")) == 0:
         text = text[1:]  # -0.004 rounds to 0.00, not -0.00
     if bounded:
@@ -80,10 +80,14 @@ def apa_sentence(res) -> str:
     return sentence + "."
 
 
+#: From this magnitude on, numbers are printed in scientific notation (fixed decimals would print 200 digits).
+_HUGE = 1e15
+
+
 def _f(x, digits=4) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "NA"
-    return f"{x:.{digits}f}"
+    return f"{x:.{digits}e}" if _HUGE <= abs(x) < math.inf else f"{x:.{digits}f}"
 
 
 def _fp(p) -> str:
@@ -224,7 +228,7 @@ def format_table(frame, fmt: str = "markdown", digits: int = 4) -> str:
         cells = []
         for val in row:
             if isinstance(val, float):
-                cells.append("" if math.isnan(val) else f"{val:.{digits}f}")
+                cells.append("" if math.isnan(val) else _f(val, digits))
             else:
                 cells.append(str(val))
         out.append("| " + " | ".join(cells) + " |")
