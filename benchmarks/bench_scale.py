@@ -16,8 +16,10 @@ Measured on the development container (2 cores shared with other jobs, numpy 2.4
   peak memory of ``rma()`` 0.08 GiB (goal < 2 GiB); tau2 and estimate agree with the bare loop to 2.6e-10 and
   5.7e-14 relative (``rma()`` uses metafor's stopping rule, the bare loop runs to a change of 1e-12).
 - CLI on 100,000 rows with ``--sensitivity``: 7.2 s with ``--format csv``, 14.6 s text, 34.7 s json (whole
-  process). In process the analyses take rma 1.1 s + leave-one-out 0.9 s + influence 0.9 s; the rest is output
-  (about 16 s of the json run is ``json.dumps(indent=2)`` of 200,000 per-study rows in ruptstats/cli/_common.py).
+  process). In process the analyses take rma 1.1 s + leave-one-out 0.9 s + influence 0.9 s; the rest is output.
+  Since then the JSON writer no longer goes through ``json.dumps(indent=2)``'s pure-Python encoder: the same
+  run takes 9-11 s with json, the same bytes (``benchmarks/bench_cli_sensitivity.py``: csv 5.4 s, json 9.4 s).
+  Meta-regressions with moderators: ``benchmarks/bench_influence_regression.py``.
 - k = 5,000 with ``--sensitivity``: ruptstats 5.4 s (json, whole process); Rscript + metafor ``rma()`` +
   ``leave1out()`` + ``influence()`` did not finish within 300 s (its k x k matrices: k = 20,000 needs ~9 GB).
 - exact permutation test with k = 40 (2^40 = 1,099,511,627,776 fits): refused in under 1 ms, naming the count
