@@ -219,8 +219,9 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
     if cumulative:
         from ..meta.sensitivity import cumulative as cumulative_analysis
 
-        found["cumulative"] = cumulative_analysis(model, study_column(inp, cumulative, "--cumulative",
-                                                                                  complete=True))
+        order = study_column(inp, cumulative, "--cumulative", complete=True)
+        numbers = _refuse_stray_text(inp, order, "--cumulative")
+        found["cumulative"] = cumulative_analysis(model, order if numbers is None else numbers)
     if cluster:
         from ..meta.multilevel import three_level
 
@@ -242,6 +243,8 @@ def _meta_regression(model, inp, moderators, categorical):
 
     for name in moderators:
         values = study_column(inp, name, "--moderator")
+        if name not in categorical:
+            _refuse_stray_text(inp, values, "--moderator", hint=f" (for categories give --categorical {name})")
         if _is_numeric(values) and name not in categorical:  # inf is a bad cell, not a rank problem
             rows = inp.rows if inp.rows is not None else np.arange(1, len(values) + 1)
             check_rule(values.to_numpy(dtype=float), "any", column=name, source=frame.attrs.get("source"),
@@ -254,6 +257,30 @@ def _meta_regression(model, inp, moderators, categorical):
         named = ", ".join(f"'{m}'" for m in moderators)
         raise DataError(f"--moderator {named}: {exc.message}", source=exc.source or frame.attrs.get("source"),
                         row=exc.row) from None
+
+
+def _refuse_stray_text(inp, values, option: str, hint: str = ""):
+    """A DataError naming the first text cell of a column of numbers read as text (``1, 10, n.d., 9``): as
+    categories or sort keys its numbers would be compared as text (10 before 9), a silently wrong model.
+
+    Returns the column as floats when it is text holding only numbers (a label column read as text), else None.
+    """
+    import pandas as pd
+
+    if _is_numeric(values) or pd.api.types.is_bool_dtype(values.dtype):
+        return None
+    text = values.astype("string").str.strip()
+    number = pd.to_numeric(text.mask(text == ""), errors="coerce").notna().to_numpy(dtype=bool)
+    if not number.any():  # labels only: categories as the help says
+        return None
+    from ..intake.cells import to_numbers
+
+    rows = inp.rows if inp.rows is not None else np.arange(1, len(values) + 1)
+    try:
+        return to_numbers(values, column=str(values.name), source=inp.extra.attrs.get("source"), rows=rows)
+    except DataError as exc:
+        raise DataError(f"{exc.message}: {option} {values.name} holds numbers in other rows{hint}",
+                        source=exc.source, row=exc.row, column=exc.column) from None
 
 
 def _is_numeric(values) -> bool:

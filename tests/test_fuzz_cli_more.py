@@ -1,0 +1,59 @@
+"""More hostile tables and options against ``python -m ruptstats.meta`` (issue 10, second round).
+
+Same contract as tests/test_fuzz_cli.py (whose helpers are reused): exit 0 with strict JSON whose nulls are
+explained by notes, or exit 2 with ONE error line naming the file, the 1-based data row and the column where they
+apply and saying what was expected; never a traceback, never a silently wrong number, never an unreported row.
+Each table is written by the test itself; the expected rows and columns are read off the table.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_fuzz_cli import check_contract, run, strict_json
+
+TABLES = {
+    "base.csv": "study,yi,vi,year,design\n" + "".join(
+        f"S{i},{0.1 * i + 0.03 * (i % 3):.2f},{0.01 + 0.005 * i},{2000 + i},{'ab'[i % 2]}\n" for i in range(1, 9)),
+    # a numeric moderator / order column with one text cell: read as text, its numbers would compare as text
+    "mod_text.csv": "study,yi,vi,m\nA,0.1,0.01,1\nB,0.2,0.02,abc\nC,0.3,0.03,3\nD,0.2,0.01,4\nE,0.4,0.02,5\n",
+    "order_text.csv": "study,yi,vi,ord\nA,0.1,0.01,1\nB,0.2,0.02,10\nC,0.3,0.03,9\nD,0.2,0.01,2\nE,0.5,0.01,n.d.\n",
+    # study labels that are numbers, read as text (so 007 stays 007)
+    "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
+}
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, text in TABLES.items():
+        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return tmp_path
+
+
+# id, argv, expected: "ok" or the fragments the one error line must hold
+CASES = [
+    ("moderator_stray_text", ["mod_text.csv", "--moderator", "m"],
+     ["mod_text.csv", "row 2", "column 'm'", "expected a number", "'abc'", "--categorical m"]),
+    ("moderator_stray_text_categorical", ["mod_text.csv", "--moderator", "m", "--categorical", "m",
+                                          "--format", "json"], "ok"),
+    ("cumulative_stray_text", ["order_text.csv", "--cumulative", "ord"],
+     ["order_text.csv", "row 5", "column 'ord'", "expected a number", "'n.d.'"]),
+]
+
+
+@pytest.mark.parametrize("case_id, argv, expected", CASES, ids=[c[0] for c in CASES])
+def test_hostile_case(files, capsys, case_id, argv, expected):
+    status, out, err = run(capsys, argv)
+    line = check_contract(status, out, err, argv)
+    if expected == "ok":
+        assert status == 0, err
+    else:
+        assert status == 2, out
+        for fragment in expected:
+            assert fragment in line, (fragment, line)
+
+
+def test_cumulative_orders_numeric_labels_as_numbers(files, capsys):
+    status, out, err = run(capsys, ["numeric_labels.csv", "--cumulative", "study", "--format", "json"])
+    assert status == 0, err
+    assert [row["study"] for row in strict_json(out)["cumulative"]] == ["1", "2", "9", "10"]  # not 1, 10, 2, 9
