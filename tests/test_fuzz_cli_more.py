@@ -38,6 +38,7 @@ CASES = [
                                           "--format", "json"], "ok"),
     ("cumulative_stray_text", ["order_text.csv", "--cumulative", "ord"],
      ["order_text.csv", "row 5", "column 'ord'", "expected a number", "'n.d.'"]),
+    ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
 

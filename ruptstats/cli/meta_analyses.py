@@ -192,6 +192,10 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
         raise OptionError("--common-tau2 needs --subgroup COL")
     if permutations is not None and permutations < 2:
         raise OptionError(f"--permutations {permutations}: give at least 2")
+    stray = [c for c in dict.fromkeys(categorical) if c not in moderators]
+    if stray:
+        raise OptionError(f"--categorical {stray[0]}: '{stray[0]}' is not a --moderator; give --moderator "
+                          f"{stray[0]} as well")
     found: dict = {}
     if subgroup:
         from ..meta.subgroups import subgroup_analysis
