@@ -38,6 +38,8 @@ CASES = [
                                           "--format", "json"], "ok"),
     ("cumulative_stray_text", ["order_text.csv", "--cumulative", "ord"],
      ["order_text.csv", "row 5", "column 'ord'", "expected a number", "'n.d.'"]),
+    ("write_effects_no_dir", ["base.csv", "--write-effects", "no/dir/e.csv"], ["no/dir/e.csv", "non-existent"]),
+    ("write_effects_under_file", ["base.csv", "--write-effects", "base.csv/e.csv"], ["base.csv/e.csv"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
@@ -58,3 +60,4 @@ def test_cumulative_orders_numeric_labels_as_numbers(files, capsys):
     status, out, err = run(capsys, ["numeric_labels.csv", "--cumulative", "study", "--format", "json"])
     assert status == 0, err
     assert [row["study"] for row in strict_json(out)["cumulative"]] == ["1", "2", "9", "10"]  # not 1, 10, 2, 9
+

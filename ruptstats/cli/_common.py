@@ -31,9 +31,9 @@ from pathlib import Path
 from ..exceptions import RuptstatsError
 
 __all__ = ["ArgumentParser", "DPI_RANGE", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS",
-           "add_figure_arguments", "add_output_arguments", "check_table_path", "dpi_value", "figure_path",
-           "finite_number", "json_text", "non_negative_int", "print_error", "read_input_table", "render_output",
-           "run_command", "save_figures", "write_output", "write_table"]
+           "add_figure_arguments", "add_output_arguments", "check_table_path",
+           "dpi_value", "figure_path", "finite_number", "json_text", "non_negative_int", "print_error",
+           "read_input_table", "render_output", "run_command", "save_figures", "write_output", "write_table"]
 
 #: Output formats of :func:`render_output`.
 FORMATS = ("text", "json", "csv", "markdown")
@@ -122,7 +122,8 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     except RuptstatsError as exc:
         return print_error(prog, _one_line(str(exc)))
     except OSError as exc:
-        return print_error(prog, _one_line(f"{exc.filename or ''}: {exc.strerror or exc}"))
+        where = f"{exc.filename}: " if exc.filename else ""
+        return print_error(prog, _one_line(f"{where}{exc.strerror or exc}"))
     except (np.linalg.LinAlgError, ArithmeticError) as exc:  # data too extreme for the arithmetic
         return print_error(prog, _one_line(f"the computation failed on these data ({_describe(exc)}); check "
                                            "for extreme or identical values"))
@@ -391,11 +392,27 @@ def render_output(fmt: str, *, text: Callable[[], str], payload: Callable[[], ob
 
 
 def write_output(text: str, output=None) -> None:
-    """Write ``text`` to the file ``output``, or to standard output when it is None."""
+    """Write ``text`` to the file ``output``, or to standard output when it is None.
+
+    Raises :class:`OSError` naming ``output`` when it cannot be written.
+    """
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        with _naming(output):
+            Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+@contextlib.contextmanager
+def _naming(path):
+    """Within the block, an :class:`OSError` without a file name (pandas' "Cannot save file into a
+    non-existent directory", a full disk on flush) is raised again naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
 def check_table_path(path, option: str) -> Path:
@@ -421,14 +438,15 @@ def write_table(frame, path) -> None:
     """
     p = check_table_path(path, "output")
     ext = p.suffix.lower()
-    if ext == ".xlsx":
-        frame.to_excel(p, index=False)
-    elif ext == ".json":
-        p.write_text(json_text(json.loads(frame.to_json(orient="records"))), encoding="utf-8")
-    elif ext == ".parquet":
-        _plain_columns(frame).to_parquet(p, index=False)
-    else:
-        frame.to_csv(p, index=False, sep="\t" if ext == ".tsv" else ",")
+    with _naming(p):
+        if ext == ".xlsx":
+            frame.to_excel(p, index=False)
+        elif ext == ".json":
+            p.write_text(json_text(json.loads(frame.to_json(orient="records"))), encoding="utf-8")
+        elif ext == ".parquet":
+            _plain_columns(frame).to_parquet(p, index=False)
+        else:
+            frame.to_csv(p, index=False, sep="\t" if ext == ".tsv" else ",")
 
 
 def _plain_columns(frame):
