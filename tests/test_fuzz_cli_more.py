@@ -40,6 +40,11 @@ CASES = [
      ["order_text.csv", "row 5", "column 'ord'", "expected a number", "'n.d.'"]),
     ("write_effects_no_dir", ["base.csv", "--write-effects", "no/dir/e.csv"], ["no/dir/e.csv", "non-existent"]),
     ("write_effects_under_file", ["base.csv", "--write-effects", "base.csv/e.csv"], ["base.csv/e.csv"]),
+    ("output_is_input", ["base.csv", "--output", "./base.csv"], ["--output ./base.csv", "overwrite the input"]),
+    ("write_effects_is_input", ["base.csv", "--write-effects", "base.csv"], ["--write-effects", "input table"]),
+    ("forest_is_funnel", ["base.csv", "--forest", "f.pdf", "--funnel", "./f.pdf"], ["--forest and --funnel"]),
+    ("gosh_is_write_effects", ["base.csv", "--gosh", "g.csv", "--write-effects", "g.csv"],
+     ["--write-effects and --gosh", "g.csv"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
@@ -61,3 +66,8 @@ def test_cumulative_orders_numeric_labels_as_numbers(files, capsys):
     assert status == 0, err
     assert [row["study"] for row in strict_json(out)["cumulative"]] == ["1", "2", "9", "10"]  # not 1, 10, 2, 9
 
+
+def test_output_that_names_the_input_leaves_it_untouched(files, capsys):
+    before = (files / "base.csv").read_bytes()
+    assert run(capsys, ["base.csv", "--format", "json", "--output", "base.csv"])[0] == 2
+    assert (files / "base.csv").read_bytes() == before

@@ -31,7 +31,7 @@ from pathlib import Path
 from ..exceptions import RuptstatsError
 
 __all__ = ["ArgumentParser", "DPI_RANGE", "FIGURE_EXTENSIONS", "FORMATS", "TABLE_OUTPUT_EXTENSIONS",
-           "add_figure_arguments", "add_output_arguments", "check_table_path",
+           "add_figure_arguments", "add_output_arguments", "check_distinct_paths", "check_table_path",
            "dpi_value", "figure_path", "finite_number", "json_text", "non_negative_int", "print_error",
            "read_input_table", "render_output", "run_command", "save_figures", "write_output", "write_table"]
 
@@ -413,6 +413,39 @@ def _naming(path):
         if exc.filename:
             raise
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
+def check_distinct_paths(table, outputs: dict) -> None:
+    """Refuse output paths that would overwrite the input ``table`` or each other.
+
+    Parameters
+    ----------
+    table : path or None
+        The input table (None for a bundled example).
+    outputs : dict
+        Option (``"--output"``) to path (None when the option is not given).
+
+    Raises
+    ------
+    OptionError
+        An output path names the input table, or two options name one file.
+    """
+    import os
+
+    from ..exceptions import OptionError
+
+    seen: dict = {}
+    for option, path in outputs.items():
+        if not path:
+            continue
+        if table is not None and (os.path.abspath(path) == os.path.abspath(table) or (
+                os.path.exists(path) and os.path.exists(table) and os.path.samefile(path, table))):
+            raise OptionError(f"{option} {path} would overwrite the input table {table}; choose another path")
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            raise OptionError(f"{seen[key]} and {option} both name {path}; the second would overwrite the "
+                              "first: give each output its own path")
+        seen[key] = option
 
 
 def check_table_path(path, option: str) -> Path:

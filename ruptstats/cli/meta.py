@@ -92,6 +92,8 @@ def _run(args) -> int:
     from ..meta.model import rma
     from .meta_analyses import run_analyses
 
+    _common.check_distinct_paths(args.table, {"--output": args.output, "--write-effects": args.write_effects,
+                                              "--gosh": args.gosh, "--forest": args.forest, "--funnel": args.funnel})
     if args.write_effects:
         _common.check_table_path(args.write_effects, "--write-effects")
     if args.gosh:
