@@ -39,7 +39,10 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
         qm = float("nan")
         if p > 1:
             b = beta[1:]
-            qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+            try:
+                qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+            except np.linalg.LinAlgError:  # a singular covariance (a perfect fit under knha): metafor's QM is NA
+                qm = float("nan")
             if test == "knha":
                 qm /= p - 1
         else:

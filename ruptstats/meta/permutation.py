@@ -192,7 +192,8 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
         qms[b] = q.qm
     ok = ~np.isnan(stats).any(axis=1)  # failed fits are left out, as metafor's na.rm = TRUE
     pvals = np.mean(np.abs(stats[ok]) >= np.abs(obs.statistic) - _COMPTOL, axis=0)
-    qm_p = float(np.mean(qms[ok] >= obs.qm - _COMPTOL))
+    # an undefined observed QM (NA in metafor) has an undefined p-value, not 0 (nothing is >= NaN)
+    qm_p = float(np.mean(qms[ok] >= obs.qm - _COMPTOL)) if not math.isnan(obs.qm) else math.nan
     return PermutationResult(terms=terms, statistic=obs.statistic, p=np.minimum(pvals, 1.0), qm=obs.qm,
                              qm_p=qm_p, iterations=n, exact=use_exact, seed=None if use_exact else seed)
 
