@@ -17,6 +17,10 @@ TABLES = {
     # a numeric moderator / order column with one text cell: read as text, its numbers would compare as text
     "mod_text.csv": "study,yi,vi,m\nA,0.1,0.01,1\nB,0.2,0.02,abc\nC,0.3,0.03,3\nD,0.2,0.01,4\nE,0.4,0.02,5\n",
     "order_text.csv": "study,yi,vi,ord\nA,0.1,0.01,1\nB,0.2,0.02,10\nC,0.3,0.03,9\nD,0.2,0.01,2\nE,0.5,0.01,n.d.\n",
+    # yi = 0.1 * year - 200 exactly: the meta-regression on year fits perfectly (Knapp-Hartung factor 0)
+    "perfect_fit.csv": "study,yi,vi,year\n" + "".join(f"S{i},{0.1 * i:.1f},{0.01 + 0.005 * i},{2000 + i}\n"
+                                                       for i in range(1, 9)),
+    "two.csv": "study,yi,vi\nA,0.1,0.01\nB,0.3,0.02\n",
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -45,6 +49,9 @@ CASES = [
     ("forest_is_funnel", ["base.csv", "--forest", "f.pdf", "--funnel", "./f.pdf"], ["--forest and --funnel"]),
     ("gosh_is_write_effects", ["base.csv", "--gosh", "g.csv", "--write-effects", "g.csv"],
      ["--write-effects and --gosh", "g.csv"]),
+    ("permutations_perfect_fit_knha", ["perfect_fit.csv", "--method", "SJ", "--moderator", "year", "--test", "knha",
+                                       "--permutations", "50", "--seed", "1", "--format", "json"], "ok"),
+    ("sensitivity_two_studies_knha", ["two.csv", "--sensitivity", "--test", "knha", "--format", "json"], "ok"),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
@@ -71,3 +78,25 @@ def test_output_that_names_the_input_leaves_it_untouched(files, capsys):
     before = (files / "base.csv").read_bytes()
     assert run(capsys, ["base.csv", "--format", "json", "--output", "base.csv"])[0] == 2
     assert (files / "base.csv").read_bytes() == before
+
+
+def test_perfect_fit_permutation_qm_is_null_with_a_note_not_p_0(files, capsys):
+    status, out, err = run(capsys, ["perfect_fit.csv", "--method", "SJ", "--moderator", "year", "--test", "knha",
+                                    "--permutations", "50", "--seed", "1", "--format", "json"])
+    assert status == 0, err
+    payload = strict_json(out)
+    perm, reg = payload["permutation_test"], payload["meta_regression"]
+    # metafor: QM is NA when vb is singular (try(chol2inv(chol(vb)))), and permutest's QMp is then NA
+    assert perm["qm"] is None and perm["qm_p"] is None  # was a LinAlgError; qm_p would have been 0 (nothing >= NaN)
+    assert any(n.startswith("qm_p is undefined") for n in perm["notes"])
+    assert reg["qm"] is None and all(c["statistic"] is None for c in reg["coefficients"])
+    assert any(n.startswith("statistic is infinite") and "standard error is 0" in n for n in reg["notes"])
+
+
+def test_null_influence_values_are_explained_in_the_top_level_notes(files, capsys):
+    status, out, err = run(capsys, ["two.csv", "--sensitivity", "--test", "knha", "--format", "json"])
+    payload = strict_json(out)
+    nulls = {key for row in payload["influence"] for key, value in row.items() if value is None}
+    assert nulls, "k = 2 under Knapp-Hartung: the deleted models have no residual df"
+    for key in nulls - {"study"}:
+        assert any(n.startswith(f"influence: {key} is ") for n in payload["notes"]), key

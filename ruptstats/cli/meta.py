@@ -354,5 +354,64 @@ def _payload(analyses, example, excluded) -> dict:
     if analyses.subgroups is not None:
         payload.update(analyses.subgroups.to_dict())
     for key, result in analyses.sections():
-        payload[key] = result.to_dict()
+        payload[key] = _explained(result.to_dict(), result, payload, key)
+        if key == "bias":  # a battery: each part has its own object in the JSON
+            for part_key, part in result.parts():
+                payload[key][part_key] = _explained(payload[key][part_key], part, payload, part_key)
     return payload
+
+
+#: Result attributes that are not written as numbers of their own (inputs, nested fits).
+_NOT_VALUES = frozenset({"fit", "model_matrix", "yi", "vi", "weight", "study", "notes"})
+
+
+def _explained(out, result, payload, key):
+    """``out`` (the JSON value of ``result``) with a note for each infinite or undefined value of ``result``
+    that the JSON writes as null and no note of the result already explains; a result written as a list (one
+    row per study) gets its notes in the top-level ``notes``, prefixed with ``key``."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(result):
+        return out
+    own = isinstance(out, dict)
+    notes = list(out.get("notes", ())) if own else list(payload.get("notes", ()))
+    prefix = "" if own else f"{key}: "
+    for name, what, count in _non_finite_fields(result):
+        if not any(n.startswith(f"{prefix}{name} is ") for n in notes):
+            where = f" for {count} of its values" if count else ""
+            notes.append(f"{prefix}{name} is {what}{where}: {_why_non_finite(result, name)}; reported as null "
+                         "in JSON")
+    if own and notes:
+        return dict(out, notes=notes)
+    if notes:
+        payload["notes"] = notes
+    return out
+
+
+def _non_finite_fields(result):
+    """``(field name, "infinite" or "undefined", count or 0 for a scalar)`` of each float field, or float
+    array field, of the dataclass ``result`` holding a non-finite value."""
+    import dataclasses
+    import math
+
+    import numpy as np
+
+    for field in dataclasses.fields(result):
+        value = getattr(result, field.name)
+        if field.name in _NOT_VALUES:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            yield field.name, "infinite" if math.isinf(value) else "undefined", 0
+        elif isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+            bad = value[~np.isfinite(value)]
+            yield field.name, "infinite" if np.isinf(bad).all() else "undefined", int(bad.size)
+
+
+def _why_non_finite(result, name) -> str:
+    import numpy as np
+
+    se = np.atleast_1d(np.asarray(getattr(result, "se", np.nan), dtype=float))
+    if name in ("statistic", "qm", "qm_p") and np.any(se == 0):
+        return ("a standard error is 0 (the model reproduces the effect sizes exactly, so the estimated "
+                "residual dispersion is 0 and the test divides by 0)")
+    return "not defined for these data (too few studies for it, or values that are identical or too extreme)"
