@@ -21,6 +21,8 @@ TABLES = {
     "perfect_fit.csv": "study,yi,vi,year\n" + "".join(f"S{i},{0.1 * i:.1f},{0.01 + 0.005 * i},{2000 + i}\n"
                                                        for i in range(1, 9)),
     "two.csv": "study,yi,vi\nA,0.1,0.01\nB,0.3,0.02\n",
+    "zero_cells.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,3,17,5,15\nC,2,18,6,14\nD,4,16,8,12\n",
+    "proportions.csv": "study,xi,ni\nA,5,20\nB,0,20\nC,7,30\n",
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -52,6 +54,15 @@ CASES = [
     ("permutations_perfect_fit_knha", ["perfect_fit.csv", "--method", "SJ", "--moderator", "year", "--test", "knha",
                                        "--permutations", "50", "--seed", "1", "--format", "json"], "ok"),
     ("sensitivity_two_studies_knha", ["two.csv", "--sensitivity", "--test", "knha", "--format", "json"], "ok"),
+    # escalc gives no finite yi/vi for these rows although every cell is filled: said so, not "column 'yi': empty"
+    ("or_zero_cell_to_none", ["zero_cells.csv", "--measure", "OR", "--to", "none"],
+     ["zero_cells.csv", "row 1", "OR", "ai, bi, ci, di", "yi is undefined", "--add", "--drop-missing"]),
+    ("or_add_zero", ["zero_cells.csv", "--measure", "OR", "--add", "0", "--to", "all"], ["row 1", "--add"]),
+    ("or_add_huge", ["zero_cells.csv", "--measure", "OR", "--add", "1e308"], ["row 1", "yi is undefined"]),
+    ("plo_zero_count", ["proportions.csv", "--measure", "PLO", "--to", "none"],
+     ["proportions.csv", "row 2", "PLO", "yi is infinite"]),
+    ("or_zero_cell_dropped", ["zero_cells.csv", "--measure", "OR", "--to", "none", "--drop-missing",
+                              "--format", "json"], "ok"),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
@@ -100,3 +111,12 @@ def test_null_influence_values_are_explained_in_the_top_level_notes(files, capsy
     assert nulls, "k = 2 under Knapp-Hartung: the deleted models have no residual df"
     for key in nulls - {"study"}:
         assert any(n.startswith(f"influence: {key} is ") for n in payload["notes"]), key
+
+
+def test_undefined_effect_dropped_is_reported_with_its_reason(files, capsys):
+    status, out, err = run(capsys, ["zero_cells.csv", "--measure", "OR", "--to", "none", "--drop-missing",
+                                    "--format", "json"])
+    payload = strict_json(out)
+    assert payload["k"] == 3  # row 1 (ai = ci = 0) has no log odds ratio without a continuity correction
+    assert [e["row"] for e in payload["excluded"]] == [1]
+    assert "cannot be computed" in payload["excluded"][0]["reason"] and "excluded data row 1" in err

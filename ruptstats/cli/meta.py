@@ -233,9 +233,51 @@ def _effects(table, args):
         attrs = dict(computed.attrs)
         computed = computed[~zero]
         computed.attrs = attrs
+    computed, undefined = _undefined_effects(computed, args)
+    dropped += undefined
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
+
+
+def _undefined_effects(computed, args):
+    """``computed`` (the escalc table) without the rows whose yi or vi is not finite though every cell used
+    is filled (a zero cell with ``--to none`` or ``--add 0``, an overflowing ``--add``), and those rows as
+    ``(data row, reason)``; without ``--drop-missing`` the first of them is a DataError naming it."""
+    import numpy as np
+
+    from ..exceptions import DataError
+
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(computed["yi"].to_numpy(dtype=float)) & np.isfinite(computed["vi"].to_numpy(dtype=float)))
+    if not bad.any():
+        return computed, []
+    measure = computed.attrs.get("measure") or args.measure or args.convert_to
+    used = str(computed["conversion"].iloc[0]) if "conversion" in computed.columns else ""
+    cells = used.split(" from ", 1)[1].split(";")[0] if " from " in used else "its cells"
+    reason = f"the {measure} effect size cannot be computed from this row's values ({cells})"
+    rows = computed.index.to_numpy()[bad] + 1
+    if not args.drop_missing:
+        first = int(np.flatnonzero(bad)[0])
+        values = [f"{name} is {_in_words(float(computed[name].iloc[first]))}" for name in ("yi", "vi")]
+        hint = (" (a zero cell or count needs --add greater than 0 with --to only0, all or if0all)"
+                if args.add is not None or args.to is not None else "")
+        more = f" ({len(rows)} rows: {', '.join(map(str, rows[:5]))}{', …' if len(rows) > 5 else ''})" \
+            if len(rows) > 1 else ""
+        raise DataError(f"{reason}: {' and '.join(values)}; expected finite values{hint}; --drop-missing leaves "
+                        f"such rows out and reports them{more}", source=computed.attrs.get("source"),
+                        row=int(rows[0]))
+    attrs = dict(computed.attrs)
+    computed = computed[~bad]
+    computed.attrs = attrs
+    return computed, [(int(row), reason) for row in rows]
+
+
+def _in_words(value: float) -> str:
+    """A value for a message: ``undefined`` (NaN), ``infinite``, or the number."""
+    import math
+
+    return "undefined" if math.isnan(value) else "infinite" if math.isinf(value) else f"{value:g}"
 
 
 def _non_finite_notes(model) -> list:
