@@ -23,6 +23,10 @@ TABLES = {
     "two.csv": "study,yi,vi\nA,0.1,0.01\nB,0.3,0.02\n",
     "zero_cells.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,3,17,5,15\nC,2,18,6,14\nD,4,16,8,12\n",
     "proportions.csv": "study,xi,ni\nA,5,20\nB,0,20\nC,7,30\n",
+    "one_cluster.csv": "study,yi,vi,cl\nA,0.1,0.01,x\nB,0.2,0.02,x\nC,0.3,0.03,x\nD,0.2,0.01,x\n",
+    "own_clusters.csv": "study,yi,vi,cl\nA,0.1,0.01,a\nB,0.2,0.02,b\nC,0.3,0.03,c\nD,0.2,0.01,d\n",
+    "one_group.csv": "study,yi,vi,g\nA,0.1,0.01,a\nB,0.2,0.02,a\nC,0.3,0.03,a\n",
+    "no_events.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,0,17,0,15\nC,0,18,0,14\n",
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -63,6 +67,13 @@ CASES = [
      ["proportions.csv", "row 2", "PLO", "yi is infinite"]),
     ("or_zero_cell_dropped", ["zero_cells.csv", "--measure", "OR", "--to", "none", "--drop-missing",
                               "--format", "json"], "ok"),
+    ("cluster_one", ["one_cluster.csv", "--cluster", "cl"], ["one_cluster.csv", "column 'cl'", "found 1 cluster"]),
+    ("cluster_each_study", ["own_clusters.csv", "--cluster", "cl", "--robust"],
+     ["own_clusters.csv", "column 'cl'", "found 4 cluster(s), the largest with 1 effect size"]),
+    ("subgroup_one_level", ["one_group.csv", "--subgroup", "g"], ["one_group.csv", "column 'g'", "found 1"]),
+    ("subgroup_one_level_common", ["one_group.csv", "--subgroup", "g", "--common-tau2"], ["one_group.csv", "'g'"]),
+    ("mh_no_events", ["no_events.csv", "--method", "MH"], ["no_events.csv", "not defined"]),
+    ("peto_no_events", ["no_events.csv", "--method", "PETO"], ["no_events.csv", "never occurred"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 

@@ -135,7 +135,7 @@ _NOT_WITH_TABLES = ("subgroup", "moderator", "bias", "sensitivity", "cumulative"
 
 def _run_tables(table, example, args) -> int:
     """``--method MH`` or ``--method PETO``: pool the 2×2 tables of the table's rows and write the result."""
-    from ..exceptions import OptionError
+    from ..exceptions import DataError, OptionError
     from ..meta.mantel_haenszel import rma_mh
     from ..meta.peto import rma_peto
     from .effects_options import table_cells
@@ -155,10 +155,14 @@ def _run_tables(table, example, args) -> int:
                "missing": "drop" if args.drop_missing else "error", "study": _table_study(table, args)}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataWarning)  # dropped rows are in the result's notes
-        if args.method == "MH":
-            result = rma_mh(table, measure=measure, **cells, **options)
-        else:
-            result = rma_peto(table, **cells, **options)
+        try:
+            if args.method == "MH":
+                result = rma_mh(table, measure=measure, **cells, **options)
+            else:
+                result = rma_peto(table, **cells, **options)
+        except DataError as exc:  # "no table has a*d > 0" is about the file's tables: name it
+            source = table.attrs.get("source")
+            raise (exc.with_source(source) if source else exc) from None
 
     def payload():
         out = result.to_dict()

@@ -16,6 +16,7 @@ with ``--subgroup``), ``bias`` (``--bias``: :class:`PublicationBias`), ``leave_o
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -200,7 +201,8 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
     if subgroup:
         from ..meta.subgroups import subgroup_analysis
 
-        found["subgroups"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"), name=subgroup)
+        with _naming_column(inp, subgroup):
+            found["subgroups"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"), name=subgroup)
     if moderators:
         found["meta_regression"] = _meta_regression(model, inp, moderators, categorical)
     if permutations is not None:
@@ -211,8 +213,9 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
     if common_tau2:
         from ..meta.subgroups import subgroup_analysis
 
-        found["subgroups_common_tau2"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"),
-                                                           tau2_model="common", name=subgroup)
+        with _naming_column(inp, subgroup):
+            found["subgroups_common_tau2"] = subgroup_analysis(model, study_column(inp, subgroup, "--subgroup"),
+                                                               tau2_model="common", name=subgroup)
     if bias:
         found["bias"] = publication_bias(model, regtest_model=regtest_model)
     if sensitivity:
@@ -229,7 +232,8 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
     if cluster:
         from ..meta.multilevel import three_level
 
-        found["three_level"] = three_level(model, study_column(inp, cluster, "--cluster", complete=True))
+        with _naming_column(inp, cluster):
+            found["three_level"] = three_level(model, study_column(inp, cluster, "--cluster", complete=True))
         if robust:
             from ..meta.cluster_robust import robust as robust_test
 
@@ -261,6 +265,19 @@ def _meta_regression(model, inp, moderators, categorical):
         named = ", ".join(f"'{m}'" for m in moderators)
         raise DataError(f"--moderator {named}: {exc.message}", source=exc.source or frame.attrs.get("source"),
                         row=exc.row) from None
+
+
+@contextlib.contextmanager
+def _naming_column(inp, column: str):
+    """Within the block, a DataError of the analysis of ``column`` that names no column (nor file) is raised
+    again naming the column and the file of the study table."""
+    try:
+        yield
+    except DataError as exc:
+        if exc.column is not None:
+            raise
+        source = exc.source or (inp.extra.attrs.get("source") if inp.extra is not None else None)
+        raise DataError(exc.message, source=source, row=exc.row, column=column) from None
 
 
 def _refuse_stray_text(inp, values, option: str, hint: str = ""):

@@ -243,7 +243,8 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", mods=None, met
         raise DataError(f"cluster label missing for effect size {int(np.flatnonzero(labels.isna())[0]) + 1}")
     codes, uniq = pd.factorize(labels.astype(str))
     if uniq.size < 2 or np.bincount(codes).max() < 2:
-        raise DataError("a three-level model needs at least 2 clusters and a cluster with 2 or more effect sizes")
+        raise DataError("a three-level model needs at least 2 clusters and a cluster with 2 or more effect sizes; "
+                        f"found {uniq.size} cluster(s), the largest with {np.bincount(codes).max()} effect size(s)")
     k = y.size
     X = np.column_stack([np.ones(k), mods_x])
     p = X.shape[1]
