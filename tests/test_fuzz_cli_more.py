@@ -27,6 +27,7 @@ TABLES = {
     "own_clusters.csv": "study,yi,vi,cl\nA,0.1,0.01,a\nB,0.2,0.02,b\nC,0.3,0.03,c\nD,0.2,0.01,d\n",
     "one_group.csv": "study,yi,vi,g\nA,0.1,0.01,a\nB,0.2,0.02,a\nC,0.3,0.03,a\n",
     "no_events.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,0,17,0,15\nC,0,18,0,14\n",
+    "huge_vi.csv": "study,yi,vi\nA,0.1,1e300\nB,0.3,1e300\nC,0.5,1e300\n",  # REML's sum of 1/vi^2 underflows
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -74,6 +75,8 @@ CASES = [
     ("subgroup_one_level_common", ["one_group.csv", "--subgroup", "g", "--common-tau2"], ["one_group.csv", "'g'"]),
     ("mh_no_events", ["no_events.csv", "--method", "MH"], ["no_events.csv", "not defined"]),
     ("peto_no_events", ["no_events.csv", "--method", "PETO"], ["no_events.csv", "never occurred"]),
+    ("variances_1e300", ["huge_vi.csv"], ["huge_vi.csv", "sampling variances range from 1e+300"]),
+    ("variances_1e300_dl", ["huge_vi.csv", "--method", "DL", "--format", "json"], "ok"),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 

@@ -197,10 +197,15 @@ def _fit(rma, inp, args):
                        test=args.test, level=args.level)
     except (np.linalg.LinAlgError, ArithmeticError) as exc:
         big = float(np.max(np.abs(inp.yi) / np.sqrt(inp.vi)))
-        raise DataError(f"the {args.method} model could not be fitted ({type(exc).__name__}: {exc}); the "
-                        f"largest |yi|/sqrt(vi) is {big:.3g}: values this extreme overflow double precision "
-                        "(rescale the effect sizes)", source=inp.extra.attrs.get("source")
-                        if inp.extra is not None else None) from None
+        low, high = float(np.min(inp.vi)), float(np.max(inp.vi))
+        if high > 1e100 or low < 1e-100:  # the weights 1/vi (and their squares) overflow or underflow
+            why = (f"the sampling variances range from {low:.3g} to {high:.3g}: variances this extreme under- or "
+                   "overflow double precision (rescale the effect sizes and their variances)")
+        else:
+            why = (f"the largest |yi|/sqrt(vi) is {big:.3g}: values this extreme overflow double precision "
+                   "(rescale the effect sizes)")
+        raise DataError(f"the {args.method} model could not be fitted ({type(exc).__name__}: {exc}); {why}",
+                        source=inp.extra.attrs.get("source") if inp.extra is not None else None) from None
 
 
 def _read(args):
