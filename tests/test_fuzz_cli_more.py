@@ -28,6 +28,7 @@ TABLES = {
     "one_group.csv": "study,yi,vi,g\nA,0.1,0.01,a\nB,0.2,0.02,a\nC,0.3,0.03,a\n",
     "no_events.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,0,17,0,15\nC,0,18,0,14\n",
     "huge_vi.csv": "study,yi,vi\nA,0.1,1e300\nB,0.3,1e300\nC,0.5,1e300\n",  # REML's sum of 1/vi^2 underflows
+    "same_labels.csv": "study,yi,vi\nA,0.1,0.01\nA,0.2,0.02\nA,0.3,0.03\n",
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -77,6 +78,8 @@ CASES = [
     ("peto_no_events", ["no_events.csv", "--method", "PETO"], ["no_events.csv", "never occurred"]),
     ("variances_1e300", ["huge_vi.csv"], ["huge_vi.csv", "sampling variances range from 1e+300"]),
     ("variances_1e300_dl", ["huge_vi.csv", "--method", "DL", "--format", "json"], "ok"),
+    ("gosh_repeated_labels_parquet", ["same_labels.csv", "--gosh", "g.parquet", "--format", "json"], "ok"),
+    ("gosh_repeated_labels_json", ["same_labels.csv", "--gosh", "g.json", "--format", "json"], "ok"),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
@@ -134,3 +137,12 @@ def test_undefined_effect_dropped_is_reported_with_its_reason(files, capsys):
     assert payload["k"] == 3  # row 1 (ai = ci = 0) has no log odds ratio without a continuity correction
     assert [e["row"] for e in payload["excluded"]] == [1]
     assert "cannot be computed" in payload["excluded"][0]["reason"] and "excluded data row 1" in err
+
+
+def test_gosh_table_of_repeated_labels_has_one_column_per_study(files, capsys):
+    import pandas as pd
+
+    assert run(capsys, ["same_labels.csv", "--gosh", "g.parquet", "--format", "json"])[0] == 0
+    frame = pd.read_parquet("g.parquet")  # was an AttributeError traceback (duplicate column names)
+    assert list(frame.columns[-3:]) == ["incl_A_1", "incl_A_2", "incl_A_3"]  # three studies labelled A
+    assert len(frame) == 7  # 2^3 - 1 subsets of 3 studies

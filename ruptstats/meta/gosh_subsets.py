@@ -79,10 +79,11 @@ class GoshResult:
     measure: str | None = None
 
     def summary_frame(self) -> pd.DataFrame:
-        """``k, estimate, q, i2, h2, tau2`` and one boolean column per study (named by the study label)."""
+        """``k, estimate, q, i2, h2, tau2`` and one boolean column per study, ``incl_<label>`` (a label held by
+        several studies gets ``_1``, ``_2``, ... in study order, so every column name is unique)."""
         frame = pd.DataFrame({"k": self.k, "estimate": self.estimate, "q": self.q, "i2": self.i2, "h2": self.h2,
                               "tau2": self.tau2})
-        inc = pd.DataFrame(self.incl, columns=[f"incl_{s}" for s in self.study])
+        inc = pd.DataFrame(self.incl, columns=_inclusion_columns(self.study))
         return pd.concat([frame, inc], axis=1)
 
     def to_dict(self) -> dict:
@@ -200,3 +201,22 @@ def gosh(result, *, max_subsets: int = MAX_EXACT_SUBSETS, seed: int | None = Non
     return GoshResult(incl=incl, k=m.astype(int), estimate=est, q=q, i2=i2, h2=h2, tau2=tau2, method=method,
                       exact=exact, seed=None if exact else seed, study=tuple(result.study),
                       measure=getattr(result, "measure", None))
+
+
+def _inclusion_columns(study) -> list:
+    """``incl_<label>`` per study, made unique: repeated labels are numbered ``_1``, ``_2``, ... in order."""
+    from collections import Counter
+
+    labels = [str(label) for label in study]
+    repeated = {label for label, n in Counter(labels).items() if n > 1}
+    names, seen, taken = [], {}, set()
+    for label in labels:
+        name = f"incl_{label}"
+        if label in repeated:
+            seen[label] = seen.get(label, 0) + 1
+            name = f"{name}_{seen[label]}"
+        while name in taken:  # a label like 'A_1' beside two studies 'A'
+            name += "_"
+        taken.add(name)
+        names.append(name)
+    return names
