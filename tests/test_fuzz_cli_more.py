@@ -146,3 +146,14 @@ def test_gosh_table_of_repeated_labels_has_one_column_per_study(files, capsys):
     frame = pd.read_parquet("g.parquet")  # was an AttributeError traceback (duplicate column names)
     assert list(frame.columns[-3:]) == ["incl_A_1", "incl_A_2", "incl_A_3"]  # three studies labelled A
     assert len(frame) == 7  # 2^3 - 1 subsets of 3 studies
+
+
+def test_backstop_turns_any_defect_into_one_line(capsys):
+    from ruptstats.cli._common import run_command
+
+    def body():
+        raise AttributeError("'DataFrame' object has no attribute 'dtype'")  # the --gosh .parquet defect above
+
+    assert run_command("prog", body) == 2  # was exit 1 with a traceback: AttributeError was not caught
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("prog: error: internal error (AttributeError")

@@ -127,7 +127,7 @@ def run_command(prog: str, body: Callable[[], int]) -> int:
     except (np.linalg.LinAlgError, ArithmeticError) as exc:  # data too extreme for the arithmetic
         return print_error(prog, _one_line(f"the computation failed on these data ({_describe(exc)}); check "
                                            "for extreme or identical values"))
-    except (ValueError, TypeError, KeyError, IndexError, RuntimeError) as exc:  # a defect: one line, not a traceback
+    except Exception as exc:  # noqa: BLE001 -- a defect (AttributeError too): one line, not a traceback
         return print_error(prog, _one_line(f"internal error ({_describe(exc)}); please report it with the "
                                            "command line that caused it"))
 
