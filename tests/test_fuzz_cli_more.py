@@ -157,3 +157,15 @@ def test_backstop_turns_any_defect_into_one_line(capsys):
     assert run_command("prog", body) == 2  # was exit 1 with a traceback: AttributeError was not caught
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("prog: error: internal error (AttributeError")
+
+
+def test_date_moderator_is_refused_in_words(files, capsys):
+    import pandas as pd
+
+    pd.DataFrame({"study": ["A", "B", "C", "D"], "yi": [0.1, 0.2, 0.3, 0.25], "vi": [0.01, 0.02, 0.03, 0.02],
+                  "year": pd.to_datetime(["2001-01-01", "2003-01-01", "2002-01-01", "2004-06-01"])}
+                 ).to_parquet("dates.parquet")
+    argv = ["dates.parquet", "--moderator", "year"]
+    status, out, err = run(capsys, argv)
+    line = check_contract(status, out, err, argv)  # was "the model matrix is not of full rank" (1e18 ns values)
+    assert status == 2 and all(f in line for f in ("dates.parquet", "column 'year'", "dates", "numbers"))

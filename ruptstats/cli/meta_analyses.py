@@ -244,6 +244,8 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
 
 
 def _meta_regression(model, inp, moderators, categorical):
+    import pandas as pd
+
     from ..meta.regression import meta_regression
 
     frame = inp.extra.reset_index(drop=True) if inp.extra is not None else None
@@ -251,6 +253,10 @@ def _meta_regression(model, inp, moderators, categorical):
 
     for name in moderators:
         values = study_column(inp, name, "--moderator")
+        if name not in categorical and pd.api.types.is_datetime64_any_dtype(values.dtype):
+            # as numbers, dates are nanoseconds since 1970 (about 1e18): a model matrix that looks rank-deficient
+            raise DataError(f"holds dates; --moderator {name} expects numbers (such as the year) or, with "
+                            f"--categorical {name}, categories", source=frame.attrs.get("source"), column=name)
         if name not in categorical:
             _refuse_stray_text(inp, values, "--moderator", hint=f" (for categories give --categorical {name})")
         if _is_numeric(values) and name not in categorical:  # inf is a bad cell, not a rank problem
