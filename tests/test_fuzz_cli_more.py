@@ -29,6 +29,8 @@ TABLES = {
     "no_events.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,0,17,0,15\nC,0,18,0,14\n",
     "huge_vi.csv": "study,yi,vi\nA,0.1,1e300\nB,0.3,1e300\nC,0.5,1e300\n",  # REML's sum of 1/vi^2 underflows
     "same_labels.csv": "study,yi,vi\nA,0.1,0.01\nA,0.2,0.02\nA,0.3,0.03\n",
+    "tiny_se.csv": "study,yi,se\nA,0.1,0.1\nB,0.2,1e-200\nC,0.3,0.2\n",  # 1e-200 ** 2 underflows to 0
+    "huge_se.csv": "study,yi,se\nA,0.1,0.1\nB,0.2,1e200\nC,0.3,0.2\n",  # 1e200 ** 2 overflows
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -80,6 +82,10 @@ CASES = [
     ("variances_1e300_dl", ["huge_vi.csv", "--method", "DL", "--format", "json"], "ok"),
     ("gosh_repeated_labels_parquet", ["same_labels.csv", "--gosh", "g.parquet", "--format", "json"], "ok"),
     ("gosh_repeated_labels_json", ["same_labels.csv", "--gosh", "g.json", "--format", "json"], "ok"),
+    ("sei_squares_to_zero", ["tiny_se.csv", "--yi", "yi", "--sei", "se"],
+     ["tiny_se.csv", "row 2", "column 'se'", "squares to 0", "expected a standard error"]),
+    ("sei_squares_to_infinity", ["huge_se.csv", "--yi", "yi", "--sei", "se", "--drop-missing"],
+     ["huge_se.csv", "row 2", "column 'se'", "squares to infinity"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 

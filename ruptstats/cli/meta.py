@@ -103,6 +103,7 @@ def _run(args) -> int:
     if args.method in _TABLE_METHODS:
         return _run_tables(table, example, args)
     inp, excluded = _effects(table, args)
+    _check_squared_se(inp, args)
     for row, reason in excluded:
         print(f"{PROG}: excluded data row {row} ({reason})", file=sys.stderr)
     model = _fit(rma, inp, args)
@@ -195,6 +196,10 @@ def _fit(rma, inp, args):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return rma(inp.yi, inp.vi, study=inp.study, ni=inp.ni, measure=inp.measure, method=args.method,
                        test=args.test, level=args.level)
+    except DataError as exc:  # rma counts rows of its input: give the file's row, and the file
+        row = int(inp.rows[exc.row - 1]) if exc.row is not None and inp.rows is not None else exc.row
+        raise DataError(exc.message, source=exc.source or (inp.extra.attrs.get("source") if inp.extra is not None
+                                                            else None), row=row, column=exc.column) from None
     except (np.linalg.LinAlgError, ArithmeticError) as exc:
         big = float(np.max(np.abs(inp.yi) / np.sqrt(inp.vi)))
         low, high = float(np.min(inp.vi)), float(np.max(inp.vi))
@@ -247,6 +252,27 @@ def _effects(table, args):
     inp = effects_from_table(computed, yi="yi", vi="vi", study=args.study, measure=computed.attrs.get("measure"),
                              n=args.n, missing="drop" if args.drop_missing else "error", row_numbers=computed.index.to_numpy() + 1)
     return inp, sorted(dropped + list(inp.excluded))
+
+
+def _check_squared_se(inp, args) -> None:
+    """``--sei``: a standard error whose square is 0 or infinite in double precision (below about 1e-162, above
+    about 1e154) is a DataError naming its row and column (rma would blame a column 'vi' the file lacks)."""
+    import numpy as np
+
+    from ..exceptions import DataError
+
+    if not args.sei:
+        return
+    vi = np.asarray(inp.vi, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(vi) | (vi == 0))
+    if bad.size:
+        i = int(bad[0])
+        se = inp.extra[args.sei].iloc[i] if inp.extra is not None and args.sei in inp.extra.columns else None
+        shown = f"a standard error of {float(se):g}" if se is not None else "the standard error"
+        raise DataError(f"{shown} squares to {'infinity' if vi[i] else 0} in double precision, not "
+                        "a usable sampling variance; expected a standard error from 1e-150 to 1e150 (rescale the effect sizes and "
+                        "their standard errors)", source=inp.extra.attrs.get("source") if inp.extra is not None
+                        else None, row=int(inp.rows[i]) if inp.rows is not None else i + 1, column=args.sei)
 
 
 def _undefined_effects(computed, args):
