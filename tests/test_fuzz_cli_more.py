@@ -86,6 +86,8 @@ CASES = [
      ["tiny_se.csv", "row 2", "column 'se'", "squares to 0", "expected a standard error"]),
     ("sei_squares_to_infinity", ["huge_se.csv", "--yi", "yi", "--sei", "se", "--drop-missing"],
      ["huge_se.csv", "row 2", "column 'se'", "squares to infinity"]),
+    ("moderator_twice", ["base.csv", "--moderator", "year", "--moderator", "year"],
+     ["--moderator year is given more than once"]),  # was "moderators names ['year'] more than once"
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 

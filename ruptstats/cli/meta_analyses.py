@@ -193,6 +193,9 @@ def run_analyses(model, inp, *, subgroup=None, moderators=(), categorical=(), pe
         raise OptionError("--common-tau2 needs --subgroup COL")
     if permutations is not None and permutations < 2:
         raise OptionError(f"--permutations {permutations}: give at least 2")
+    twice = [m for m in dict.fromkeys(moderators) if list(moderators).count(m) > 1]
+    if twice:
+        raise OptionError(f"--moderator {twice[0]} is given more than once; give each moderator once")
     stray = [c for c in dict.fromkeys(categorical) if c not in moderators]
     if stray:
         raise OptionError(f"--categorical {stray[0]}: '{stray[0]}' is not a --moderator; give --moderator "
