@@ -31,6 +31,11 @@ TABLES = {
     "same_labels.csv": "study,yi,vi\nA,0.1,0.01\nA,0.2,0.02\nA,0.3,0.03\n",
     "tiny_se.csv": "study,yi,se\nA,0.1,0.1\nB,0.2,1e-200\nC,0.3,0.2\n",  # 1e-200 ** 2 underflows to 0
     "huge_se.csv": "study,yi,se\nA,0.1,0.1\nB,0.2,1e200\nC,0.3,0.2\n",  # 1e200 ** 2 overflows
+    # mixed-report tables (--convert-to): an odds ratio's confidence limits reversed, or negative
+    "ci_reversed.csv": "study,statistic,value,n,n1,n2,ci_lower,ci_upper\nZ,r,0.2,40,,,,\nD,or,2.0,,30,30,3.6,1.1\n"
+                       "Y,r,0.1,50,,,,\n",
+    "ci_negative.csv": "study,statistic,value,n,n1,n2,ci_lower,ci_upper\nZ,r,0.2,40,,,,\nD,or,2.0,,30,30,1.1,-3\n"
+                       "Y,r,0.1,50,,,,\n",
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -88,6 +93,12 @@ CASES = [
      ["huge_se.csv", "row 2", "column 'se'", "squares to infinity"]),
     ("moderator_twice", ["base.csv", "--moderator", "year", "--moderator", "year"],
      ["--moderator year is given more than once"]),  # was "moderators names ['year'] more than once"
+    # was "must be greater than 0 minus ci_lower ..., got -1.1856" (a log difference the user never wrote)
+    ("convert_ci_reversed", ["ci_reversed.csv", "--convert-to", "ZCOR"],
+     ["ci_reversed.csv", "row 2", "column 'ci_upper'", "greater than ci_lower", "got 1.1"]),
+    # was "column 'se': empty cell (NaN)": the log of -3 passed the check as a missing value
+    ("convert_ci_negative", ["ci_negative.csv", "--convert-to", "ZCOR"],
+     ["ci_negative.csv", "row 2", "column 'ci_upper'", "greater than 0", "got -3"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 

@@ -29,7 +29,7 @@ from .._dist import norm_ppf
 from ..exceptions import OptionError
 
 from .._checks import check_choice, check_level
-from ..intake.cells import check_present, check_rule, check_sample_size
+from ..intake.cells import check_present, check_rule, check_sample_size, raise_first
 
 __all__ = ["d_to_r", "r_to_d", "log_or_to_d", "d_to_log_or", "t_to_d", "paired_t_to_d", "f_to_d", "f_to_r",
            "chi2_to_r", "p_to_z", "p_to_r", "var_r", "var_d", "ci_to_se", "ci_to_yi_vi"]
@@ -544,9 +544,13 @@ def ci_to_se(lower, upper, *, level=0.95, scale="identity", log_scale=None):
     lo, hi = _arr(lower, "ci_lower"), _arr(upper, "ci_upper")
     if scale == "log":
         check_rule(lo, "positive", column="ci_lower", extra=" (a ratio's limit)")
+        check_rule(hi, "positive", column="ci_upper", extra=" (a ratio's limit)")
+    with np.errstate(invalid="ignore"):
+        reversed_ = ~np.isnan(lo) & ~np.isnan(hi) & ~(hi > lo)
+    raise_first(reversed_, "must be greater than ci_lower (the upper limit must exceed the lower)",
+                column="ci_upper", values=hi)
+    if scale == "log":
         lo, hi = np.log(lo), np.log(hi)
-    check_rule(hi - lo, "positive", column="ci_upper", extra=" minus ci_lower (the upper limit must exceed the "
-               "lower)")
     return (hi - lo) / (2.0 * -norm_ppf((1.0 - check_level(level)) / 2.0))
 
 
