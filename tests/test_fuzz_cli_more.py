@@ -36,6 +36,7 @@ TABLES = {
                        "Y,r,0.1,50,,,,\n",
     "ci_negative.csv": "study,statistic,value,n,n1,n2,ci_lower,ci_upper\nZ,r,0.2,40,,,,\nD,or,2.0,,30,30,1.1,-3\n"
                        "Y,r,0.1,50,,,,\n",
+    "nested.json": '[{"study": "A", "yi": 0.1, "vi": 0.01}, {"study": "B", "yi": {"x": 1}, "vi": 0.02}]',
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
 }
@@ -99,6 +100,7 @@ CASES = [
     # was "column 'se': empty cell (NaN)": the log of -3 passed the check as a missing value
     ("convert_ci_negative", ["ci_negative.csv", "--convert-to", "ZCOR"],
      ["ci_negative.csv", "row 2", "column 'ci_upper'", "greater than 0", "got -3"]),
+    ("json_nested_cell", ["nested.json"], ["nested.json", "row 2", "column 'yi'", "got an object"]),
     ("categorical_without_moderator", ["base.csv", "--categorical", "year"], ["--categorical year", "--moderator"]),
 ]
 
