@@ -285,10 +285,11 @@ def _check_squared_se(inp, args) -> None:
         i = int(bad[0])
         se = inp.extra[args.sei].iloc[i] if inp.extra is not None and args.sei in inp.extra.columns else None
         shown = f"a standard error of {float(se):g}" if se is not None else "the standard error"
-        raise DataError(f"{shown} squares to {'infinity' if vi[i] else 0} in double precision, not "
-                        "a usable sampling variance; expected a standard error from 1e-150 to 1e150 (rescale the effect sizes and "
-                        "their standard errors)", source=inp.extra.attrs.get("source") if inp.extra is not None
-                        else None, row=int(inp.rows[i]) if inp.rows is not None else i + 1, column=args.sei)
+        source = inp.extra.attrs.get("source") if inp.extra is not None else None
+        raise DataError(f"{shown} squares to {'infinity' if vi[i] else 0} in double precision, not a usable "
+                        "sampling variance; expected a standard error from 1e-150 to 1e150 (rescale the effect "
+                        "sizes and their standard errors)", source=source,
+                        row=int(inp.rows[i]) if inp.rows is not None else i + 1, column=args.sei)
 
 
 def _undefined_effects(computed, args):
