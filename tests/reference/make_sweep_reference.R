@@ -1,0 +1,56 @@
+# Reference values for the randomized parity sweep (issues 10/11: "equal to metafor on any data"): each case is a
+# small table on which a sweep of random tables found ruptstats and metafor 3.8.1 apart; the table is simulated
+# here (seeded) and stored beside the values, with the R call that produced them.
+# Run from this folder: Rscript make_sweep_reference.R   (writes sweep_reference.json)
+# control: threshold = 1e-12 (and tol = 1e-12) make metafor's iterations converge to about machine precision.
+suppressMessages({library(metafor); library(jsonlite)})
+ctl <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
+num <- function(x) unname(as.numeric(x))
+table_of <- function(seed, k, tau = 0.3) {
+  set.seed(seed)
+  vi <- round(runif(k, 0.01, 0.2), 4)
+  data.frame(yi = round(rnorm(k, 0.2, sqrt(vi + tau^2)), 4), vi = vi, x = round(rnorm(k, 50, 10), 2),
+             g = rep_len(c("a", "b", "c"), k), cl = rep_len(1:4, k))
+}
+robust_keys <- function(rb) list(beta = num(rb$beta), se = num(rb$se), zval = num(rb$zval), pval = num(rb$pval),
+                                 dfs = num(rb$dfs), ci_lb = num(rb$ci.lb), ci_ub = num(rb$ci.ub), QM = rb$QM,
+                                 QMp = rb$QMp, QMdf = num(rb$QMdf))
+cases <- list()
+
+# 1. robust() of a test = "knha" fit: metafor's CR1 bread is x$vb, which carries the Knapp-Hartung factor s2w.
+d1 <- table_of(1, 12)
+for (mods in c("~ 1", "~ x")) {
+  res <- rma(yi, vi, mods = as.formula(mods), data = d1, test = "knha", control = ctl)
+  cases[[paste0("robust_cr1_knha_", if (mods == "~ 1") "intercept" else "x")]] <- list(
+    kind = "robust", data = d1, method = "REML", test = "knha", mods = mods, clubsandwich = FALSE,
+    call = paste0("robust(rma(yi, vi, mods = ", mods, ", test = 'knha', control = ctl), cluster = cl)"),
+    s2w = res$s2w, value = robust_keys(robust(res, cluster = d1$cl)))
+}
+
+# 2. robust() of a model without an intercept: the Wald test covers every coefficient (metafor's btt = 1:p).
+d2 <- table_of(2, 16)
+res <- rma(yi, vi, mods = ~ factor(g) - 1, data = d2, control = ctl)
+for (cs in c(FALSE, TRUE)) {
+  cases[[paste0("robust_", if (cs) "cr2" else "cr1", "_no_intercept")]] <- list(
+    kind = "robust", data = d2, method = "REML", test = "z", mods = "~ factor(g) - 1", clubsandwich = cs,
+    call = paste0("robust(rma(yi, vi, mods = ~ factor(g) - 1, control = ctl), cluster = cl, clubSandwich = ", cs, ")"),
+    value = robust_keys(robust(res, cluster = d2$cl, clubSandwich = cs)))
+}
+
+# 3. pseudo-R2 when the intercept-only model's tau2 is 0: metafor reports R2 = 0.
+d3 <- table_of(3, 10, tau = 0)
+d3$yi <- round(0.2 + (d3$yi - 0.2) * 0.3, 4)  # less spread than sampling error: intercept-only tau2 = 0
+for (m in c("ML", "REML", "DL")) {
+  res0 <- rma(yi, vi, data = d3, method = m, control = ctl)
+  res <- rma(yi, vi, mods = ~ x, data = d3, method = m, control = ctl)
+  cases[[paste0("r2_zero_tau2_", m)]] <- list(kind = "r2", data = d3, method = m, test = "z", mods = "~ x",
+    call = paste0("rma(yi, vi, mods = ~ x, method = '", m, "', control = ctl)$R2"),
+    tau2_intercept_only = res0$tau2, value = list(R2 = res$R2, tau2 = res$tau2))
+}
+
+out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
+                            clubSandwich = as.character(packageVersion("clubSandwich")),
+                            jsonlite = as.character(packageVersion("jsonlite"))),
+            control = ctl, cases = cases)
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "null", pretty = FALSE, dataframe = "columns"),
+           "sweep_reference.json")
