@@ -13,14 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import load_reference
-from tolerances import CLOSED_FORM, TIGHT_CONTROL, ZERO_ATOL
+from tolerances import CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TIGHT_CONTROL, ZERO_ATOL
 
-from ruptstats.meta import rma, robust
+from ruptstats.meta import rma, robust, three_level
 
 REF = load_reference("sweep_reference")
 CONTROL = {"threshold": 1e-12, "tol": 1e-12, "maxiter": 10000}
 EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_no_intercept",
-                  "robust_cr2_no_intercept", "r2_zero_tau2_ML", "r2_zero_tau2_REML", "r2_zero_tau2_DL"}
+                  "robust_cr2_no_intercept", "r2_zero_tau2_ML", "r2_zero_tau2_REML", "r2_zero_tau2_DL",
+                  "three_level_boundary_REML", "three_level_boundary_ML"}
 
 
 def _cases(kind):
@@ -64,3 +65,17 @@ def test_pseudo_r2_is_zero_when_the_intercept_only_tau2_is_zero(name):
     assert res.r2 is not None
     np.testing.assert_allclose(res.r2, case["value"]["R2"], rtol=CLOSED_FORM, atol=ZERO_ATOL)
     np.testing.assert_allclose(res.tau2, case["value"]["tau2"], rtol=CLOSED_FORM, atol=ZERO_ATOL)
+
+
+@pytest.mark.parametrize("name", _cases("three_level"))
+def test_three_level_fit_at_a_boundary_converges_to_metafors_optimum(name):
+    """The within-cluster variance is 0 at the optimum: Fisher scoring without step halving cycled there and
+    raised ConvergenceError. metafor's BFGS stops about 1e-7 short of the boundary, so sigma2 is compared with
+    an absolute tolerance."""
+    case = REF["cases"][name]
+    res = three_level(pd.DataFrame(case["data"]), "cl", method=case["method"], profile=False)
+    want = case["value"]
+    np.testing.assert_allclose([res.sigma2_cluster, res.sigma2_within], want["sigma2"], rtol=RMA_MV_ITERATIVE,
+                               atol=RMA_MV_BOUNDARY_ABS)
+    np.testing.assert_allclose([res.estimate, res.se], [want["beta"], want["se"]], rtol=RMA_MV_ITERATIVE)
+    np.testing.assert_allclose(res.q, want["QE"], rtol=CLOSED_FORM)

@@ -48,6 +48,23 @@ for (m in c("ML", "REML", "DL")) {
     tau2_intercept_only = res0$tau2, value = list(R2 = res$R2, tau2 = res$tau2))
 }
 
+# 4. a three-level model whose within-cluster variance lies on the boundary 0: plain Fisher scoring cycled
+#    around the optimum there (ConvergenceError); metafor's rma.mv is run with BFGS and reltol = 1e-14, which
+#    stops within about 1e-7 of the boundary.
+yi <- c(-0.9108, -0.4104, -1.8116, 0.7415, 0.5884, -0.4902, -0.2315, 1.2819, -0.8077, -0.9372, -0.6019, -1.7040, 1.4057, 0.4932, 0.6645, 0.4099, -0.1824, -0.4659, 0.8953, -0.3974, -0.1100, -0.6436, 0.4788, -0.5896, -1.0304, 0.6072, -2.1932, -0.1915, -0.0259)
+vi <- c(1.6999, 1.0675, 1.1144, 1.4204, 1.3120, 0.8977, 1.7236, 1.3927, 0.3773, 1.0196, 0.6509, 1.0361, 1.9099, 1.8068, 0.0588, 0.6404, 1.2045, 1.1117, 1.3501, 1.2176, 0.2857, 1.5341, 1.9231, 0.3597, 0.8469, 1.5937, 1.9041, 0.7334, 0.5150)
+cl <- c(1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6, 7, 8, 8, 9, 9, 10, 10, 10, 10, 10)
+d4 <- data.frame(yi = yi, vi = vi, cl = cl, id = seq_along(yi))
+for (m in c("REML", "ML")) {
+  f <- rma.mv(yi, vi, random = ~ 1 | cl/id, data = d4, method = m,
+              control = list(optimizer = "optim", optmethod = "BFGS", reltol = 1e-14, maxit = 10000))
+  cases[[paste0("three_level_boundary_", m)]] <- list(kind = "three_level", data = d4[, c("yi", "vi", "cl")],
+    method = m, call = paste0("rma.mv(yi, vi, random = ~ 1 | cl/id, method = '", m,
+                              "', control = list(optimizer = 'optim', optmethod = 'BFGS', reltol = 1e-14))"),
+    value = list(beta = num(f$beta), se = num(f$se), sigma2 = num(f$sigma2), QE = f$QE,
+                 logLik = as.numeric(logLik(f))))
+}
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
