@@ -15,13 +15,13 @@ import pytest
 from conftest import load_reference
 from tolerances import CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TIGHT_CONTROL, ZERO_ATOL
 
-from ruptstats.meta import rma, robust, three_level
+from ruptstats.meta import influence, rma, robust, rstudent, three_level
 
 REF = load_reference("sweep_reference")
 CONTROL = {"threshold": 1e-12, "tol": 1e-12, "maxiter": 10000}
 EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_no_intercept",
                   "robust_cr2_no_intercept", "r2_zero_tau2_ML", "r2_zero_tau2_REML", "r2_zero_tau2_DL",
-                  "three_level_boundary_REML", "three_level_boundary_ML"}
+                  "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient"}
 
 
 def _cases(kind):
@@ -79,3 +79,25 @@ def test_three_level_fit_at_a_boundary_converges_to_metafors_optimum(name):
                                atol=RMA_MV_BOUNDARY_ABS)
     np.testing.assert_allclose([res.estimate, res.se], [want["beta"], want["se"]], rtol=RMA_MV_ITERATIVE)
     np.testing.assert_allclose(res.q, want["QE"], rtol=CLOSED_FORM)
+
+
+def _column(values):
+    return np.array([np.nan if x is None else x for x in values], dtype=float)
+
+
+def test_a_deletion_that_leaves_the_model_matrix_rank_deficient_is_nan_as_in_metafor():
+    """Study 5 is the only one of level "a": without it the coefficient of that level is not estimable, so
+    metafor leaves its row NA (it used to be refitted into numbers of order 1e15 here; with ``weights=``
+    rstudent raised DataError). Every other row equals metafor's."""
+    case = REF["cases"]["deletion_rank_deficient"]
+    res, data = _fit(case)
+    inf = influence(res)
+    want = case["value"]
+    pairs = {"rstudent": inf.rstudent, "dffits": inf.dffits, "cook_d": inf.cooks_distance, "cov_r": inf.cov_ratio,
+             "tau2_del": inf.tau2_deleted, "QE_del": inf.q_deleted, "hat": inf.hat,
+             "rstudent_z": rstudent(res).z}
+    for key, got in pairs.items():
+        np.testing.assert_allclose(got, _column(want[key]), rtol=TIGHT_CONTROL, atol=ZERO_ATOL, err_msg=key)
+    weighted = rma("yi", "vi", mods=case["mods"], data=data.assign(w=1 / data["vi"]), weights="w",
+                   method=case["method"], control=CONTROL)
+    np.testing.assert_allclose(rstudent(weighted).z, _column(want["rstudent_z_weighted"]), rtol=TIGHT_CONTROL)

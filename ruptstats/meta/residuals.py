@@ -34,7 +34,7 @@ import pandas as pd
 
 from .._checks import check_level
 from .._dist import critical_value
-from ..exceptions import OptionError
+from ..exceptions import DataError, OptionError
 from ._wls import Wls
 from .results import _num
 
@@ -162,8 +162,11 @@ def _deleted(fit):
          "s2w": np.full(k, np.nan)}
     for i in range(k):
         keep = np.arange(k) != i
-        sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=fit.test,
-                        control=fit.control, weights=fit.user_weights[keep], intercept=fit.intercept)
+        try:
+            sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=fit.test,
+                            control=fit.control, weights=fit.user_weights[keep], intercept=fit.intercept)
+        except DataError:  # e.g. the study alone carries a coefficient: metafor leaves the row NA
+            continue
         t2 = _tau2(sub)
         d["beta"][i], d["vb"][i], d["tau2"][i] = sub.beta, sub.vcov, t2
         if fit.test == "knha":

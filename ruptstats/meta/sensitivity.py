@@ -48,7 +48,7 @@ from ._refit import quick_fit
 from ._wls import Wls, is_intercept
 from ._small import PerStudyResult
 from .estimators import generalized_q
-from .fitting import fit_model
+from .fitting import _rank, fit_model
 
 __all__ = ["LeaveOneOutResult", "InfluenceResult", "CumulativeResult", "BaujatResult", "leave_one_out",
            "influence", "cumulative", "baujat"]
@@ -157,7 +157,9 @@ def _deletions(fit) -> dict:
     meta-regressions the moment series (:mod:`._deletion_regression`, O(k p^2) memory and O(k p^3) arithmetic);
     the few deletions those leave (outside the series' radius, or a study whose deletion leaves X
     rank-deficient), fits with the analyst's weights and every deletion of a smaller table are refitted
-    (O(k p^2) each, no k x k matrix) with metafor's iteration.
+    (O(k p^2) each, no k x k matrix) with metafor's iteration. A deletion that leaves X rank-deficient (the
+    study alone determines a coefficient, e.g. the only study of a factor level) stays NaN, as metafor's
+    ``influence``/``rstudent`` leave it NA.
     """
     k, p = fit.X.shape
     if p == 1 and k > DIRECT_MAX_K and is_intercept(fit.X):
@@ -173,6 +175,8 @@ def _deletions(fit) -> dict:
     out = d
     for i in progress(rows, total=len(rows), desc="deletions", enabled=len(rows) * k > 5_000_000):
         keep = np.arange(k) != i
+        if p > 1 and _rank(fit.X[keep]) < p:  # the study alone carries a coefficient: metafor leaves the row NA
+            continue
         try:
             q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, fit.test, fit.control)
         except (np.linalg.LinAlgError, DataError):

@@ -65,6 +65,21 @@ for (m in c("REML", "ML")) {
                  logLik = as.numeric(logLik(f))))
 }
 
+# 5. deleting the only study of a factor level leaves the model matrix rank-deficient: metafor's influence()
+#    and rstudent() leave that study's row NA (ruptstats refitted and reported numbers of order 1e15).
+d5 <- table_of(5, 10)
+d5$g <- c("b", "b", "c", "b", "a", "c", "c", "b", "c", "b")  # level "a": study 5 only
+res <- rma(yi, vi, mods = ~ x + factor(g), data = d5, method = "DL", control = ctl)
+inf <- influence(res)
+resw <- rma(yi, vi, mods = ~ x + factor(g), data = d5, method = "DL", weights = 1 / vi, control = ctl)
+cases$deletion_rank_deficient <- list(kind = "deletion", data = d5, method = "DL", test = "z",
+  mods = "~ x + factor(g)",
+  call = "influence(rma(yi, vi, mods = ~ x + factor(g), method = 'DL', control = ctl)); rstudent(...), also with weights = 1 / vi",
+  value = list(rstudent = num(inf$inf$rstudent), dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d),
+               cov_r = num(inf$inf$cov.r), tau2_del = num(inf$inf$tau2.del), QE_del = num(inf$inf$QE.del),
+               hat = num(inf$inf$hat), rstudent_z = num(rstudent(res)$z),
+               rstudent_z_weighted = num(rstudent(resw)$z)))
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
