@@ -21,7 +21,9 @@ REF = load_reference("sweep_reference")
 CONTROL = {"threshold": 1e-12, "tol": 1e-12, "maxiter": 10000}
 EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_no_intercept",
                   "robust_cr2_no_intercept", "r2_zero_tau2_ML", "r2_zero_tau2_REML", "r2_zero_tau2_DL",
-                  "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient"}
+                  "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient",
+                  "influence_weights_intercept_z", "influence_weights_intercept_knha", "influence_weights_x_z",
+                  "influence_weights_x_knha"}
 
 
 def _cases(kind):
@@ -101,3 +103,23 @@ def test_a_deletion_that_leaves_the_model_matrix_rank_deficient_is_nan_as_in_met
     weighted = rma("yi", "vi", mods=case["mods"], data=data.assign(w=1 / data["vi"]), weights="w",
                    method=case["method"], control=CONTROL)
     np.testing.assert_allclose(rstudent(weighted).z, _column(want["rstudent_z_weighted"]), rtol=TIGHT_CONTROL)
+
+
+@pytest.mark.parametrize("name", _cases("influence_weights"))
+def test_influence_with_the_analysts_weights_equals_metafor(name):
+    """metafor refits each deletion with the weights and takes hat values, DFFITS and DFBETAS from
+    H = X (X'AX)^-1 X'A, and the weight column from the analyst's weights."""
+    case = REF["cases"][name]
+    data = pd.DataFrame(case["data"])
+    mods = None if case["mods"] == "~ 1" else case["mods"]
+    res = rma("yi", "vi", mods=mods, data=data, weights="w", method=case["method"], test=case["test"],
+              control=CONTROL)
+    inf = influence(res)
+    want = case["value"]
+    pairs = {"rstudent": inf.rstudent, "dffits": inf.dffits, "cook_d": inf.cooks_distance, "cov_r": inf.cov_ratio,
+             "tau2_del": inf.tau2_deleted, "QE_del": inf.q_deleted, "hat": inf.hat, "weight": inf.weight,
+             "dfbs": inf.dfbetas}
+    for key, got in pairs.items():
+        expected = np.array(want[key], dtype=float).reshape(np.shape(got))
+        np.testing.assert_allclose(got, expected, rtol=TIGHT_CONTROL, atol=ZERO_ATOL, err_msg=key)
+    assert list(inf.influential) == want["inf"]

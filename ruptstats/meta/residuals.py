@@ -150,7 +150,7 @@ def rstandard(result) -> ResidualsResult:
 
 
 def _deleted(fit):
-    """beta, vb, tau2 and s2w of every fit without one study (the analyst's weights kept)."""
+    """beta, vb, tau2, s2w and QE of every fit without one study (the analyst's weights kept)."""
     if fit.user_weights is None:
         from .sensitivity import _deletions
 
@@ -159,7 +159,7 @@ def _deleted(fit):
 
     k, p = fit.X.shape
     d = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
-         "s2w": np.full(k, np.nan)}
+         "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
     for i in range(k):
         keep = np.arange(k) != i
         try:
@@ -168,7 +168,7 @@ def _deleted(fit):
         except DataError:  # e.g. the study alone carries a coefficient: metafor leaves the row NA
             continue
         t2 = _tau2(sub)
-        d["beta"][i], d["vb"][i], d["tau2"][i] = sub.beta, sub.vcov, t2
+        d["beta"][i], d["vb"][i], d["tau2"][i], d["qe"][i] = sub.beta, sub.vcov, t2, sub.het.q
         if fit.test == "knha":
             w = 1.0 / (sub.v + t2)
             _, r = Wls(w, sub.X).fit(sub.y)

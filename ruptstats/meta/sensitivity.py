@@ -255,7 +255,11 @@ def influence(result) -> InfluenceResult:
     InfluenceResult
         One row per study: ``rstudent, dffits, cooks_distance, cov_ratio, tau2_deleted, q_deleted, hat,
         weight`` (percent), ``influential`` (bool) and ``dfbetas`` (k x p, one column per coefficient).
-        A deletion whose refit fails leaves NaN in that study's row.
+        A deletion whose refit fails leaves NaN in that study's row. With the analyst's weights (``weights=``)
+        each deletion is refitted with them, and hat values, DFFITS and DFBETAS use
+        :math:`H = X(X^\top A X)^{-1}X^\top A` and :math:`\operatorname{Var}_{(-i)} = B X^\top A D_{(-i)} A X B`
+        (:math:`B = (X^\top A X)^{-1}`, :math:`D_{(-i)} = \operatorname{diag}(v + \hat\tau^2_{(-i)})`), and
+        ``weight`` is :math:`100\, a_i / \sum a`, as metafor.
 
     Raises
     ------
@@ -319,18 +323,43 @@ def influence(result) -> InfluenceResult:
         return _influence(result, fit)
 
 
+def _weighted_parts(fit, d):
+    r"""With the analyst's weights :math:`a` (metafor's ``weights=``), :math:`B = (X^\top A X)^{-1}` and
+    :math:`H = X B X^\top A`: the hat values :math:`h_i = a_i x_i^\top B x_i`, :math:`[H D_{(-i)} H^\top]_{ii}`
+    and :math:`\operatorname{diag} B X^\top A D_{(-i)} A X B` with :math:`D_{(-i)} =
+    \operatorname{diag}(v + \hat\tau^2_{(-i)})` (metafor's ``influence`` for weighted fits), in O(k p^2)."""
+    X, a = fit.X, fit.user_weights
+    B = np.linalg.inv((X * a[:, None]).T @ X)
+    XB = X @ B
+    hat = a * np.einsum("ij,ij->i", XB, X)
+    s_v, s_1 = (X * (a * a * fit.v)[:, None]).T @ X, (X * (a * a)[:, None]).T @ X
+    t = d["tau2"]
+    hdh = np.einsum("ij,jk,ik->i", XB, s_v, XB) + t * np.einsum("ij,jk,ik->i", XB, s_1, XB)
+    vb_diag = np.diag(B @ s_v @ B)[None, :] + t[:, None] * np.diag(B @ s_1 @ B)[None, :]
+    return hat, hdh, vb_diag
+
+
 def _influence(result, fit) -> InfluenceResult:
     k, p = fit.X.shape
-    X, w = fit.X, fit.weights
-    hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
+    X = fit.X
+    if fit.user_weights is None:
+        w = fit.weights
+        hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
+        d = _deletions(fit)
+        hdh, vb_diag = hat * (d["tau2"] + fit.v), _all_rows_vb_diag(fit, d)
+    else:  # the analyst's weights: metafor refits with them and uses H = X (X'AX)^-1 X'A
+        from .residuals import _deleted
+
+        w = fit.user_weights
+        d = _deleted(fit)
+        hat, hdh, vb_diag = _weighted_parts(fit, d)
     hat[hat > 1 - 10 * np.finfo(float).eps] = 1.0
-    d = _deletions(fit)
     pred_full = X @ fit.beta
     delpred = np.einsum("ij,ij->i", X, d["beta"])
     vdelpred = np.einsum("ij,ijk,ik->i", X, d["vb"], X)
-    dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hat * (d["tau2"] + fit.v))
+    dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hdh)
     dfb = fit.beta[None, :] - d["beta"]
-    dfbetas = dfb / np.sqrt(d["s2w"][:, None] * _all_rows_vb_diag(fit, d))
+    dfbetas = dfb / np.sqrt(d["s2w"][:, None] * vb_diag)
     try:
         vb_inv = np.linalg.inv(fit.vcov)
     except np.linalg.LinAlgError:  # a Knapp-Hartung covariance of 0 (an exact fit): Cook's distance is undefined

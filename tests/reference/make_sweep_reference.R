@@ -80,6 +80,23 @@ cases$deletion_rank_deficient <- list(kind = "deletion", data = d5, method = "DL
                hat = num(inf$inf$hat), rstudent_z = num(rstudent(res)$z),
                rstudent_z_weighted = num(rstudent(resw)$z)))
 
+# 6. influence() of a fit with the analyst's weights (weights = w): metafor refits each deletion with the weights
+#    and takes the hat values, DFFITS and DFBETAS from H = X (X'AX)^-1 X'A and weight = 100 a / sum(a)
+#    (ruptstats used the inverse-variance formulas and deletions without the weights).
+d6 <- table_of(6, 9)
+d6$w <- round(runif(9, 1, 10), 2)
+for (mods in c("~ 1", "~ x")) for (tst in c("z", "knha")) {
+  res <- rma(yi, vi, mods = as.formula(mods), data = d6, weights = w, test = tst, control = ctl)
+  inf <- influence(res)
+  cases[[paste0("influence_weights_", if (mods == "~ 1") "intercept" else "x", "_", tst)]] <- list(
+    kind = "influence_weights", data = d6, method = "REML", test = tst, mods = mods,
+    call = paste0("influence(rma(yi, vi, mods = ", mods, ", weights = w, test = '", tst, "', control = ctl))"),
+    value = list(rstudent = num(inf$inf$rstudent), dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d),
+                 cov_r = num(inf$inf$cov.r), tau2_del = num(inf$inf$tau2.del), QE_del = num(inf$inf$QE.del),
+                 hat = num(inf$inf$hat), weight = num(inf$inf$weight), inf = as.vector(inf$inf$inf == "*"),
+                 dfbs = unname(as.matrix(inf$dfbs))))
+}
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
