@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import load_reference
-from tolerances import CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TIGHT_CONTROL, ZERO_ATOL
+from tolerances import (BOUNDARY_I2_ABS, CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TAU2_BOUNDARY_ATOL,
+                        TIGHT_CONTROL, ZERO_ATOL)
 
-from ruptstats.meta import influence, rma, robust, rstudent, three_level
+from ruptstats.meta import cumulative, influence, leave_one_out, rma, robust, rstudent, three_level
 
 REF = load_reference("sweep_reference")
 CONTROL = {"threshold": 1e-12, "tol": 1e-12, "maxiter": 10000}
@@ -23,7 +24,8 @@ EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_
                   "robust_cr2_no_intercept", "r2_zero_tau2_ML", "r2_zero_tau2_REML", "r2_zero_tau2_DL",
                   "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient",
                   "influence_weights_intercept_z", "influence_weights_intercept_knha", "influence_weights_x_z",
-                  "influence_weights_x_knha"}
+                  "influence_weights_x_knha", "leave1out_weights_z", "leave1out_weights_knha",
+                  "cumul_weights_z", "cumul_weights_knha"}
 
 
 def _cases(kind):
@@ -123,3 +125,18 @@ def test_influence_with_the_analysts_weights_equals_metafor(name):
         expected = np.array(want[key], dtype=float).reshape(np.shape(got))
         np.testing.assert_allclose(got, expected, rtol=TIGHT_CONTROL, atol=ZERO_ATOL, err_msg=key)
     assert list(inf.influential) == want["inf"]
+
+
+@pytest.mark.parametrize("name", _cases("sequence_weights"))
+def test_leave_one_out_and_cumulative_keep_the_analysts_weights(name):
+    case = REF["cases"][name]
+    res = rma("yi", "vi", data=pd.DataFrame(case["data"]), weights="w", method=case["method"], test=case["test"],
+              control=CONTROL)
+    out = (leave_one_out if case["fn"] == "leave1out" else cumulative)(res)
+    want = case["value"]
+    pairs = {"estimate": out.estimate, "se": out.se, "ci_lb": out.ci_lower, "ci_ub": out.ci_upper, "pval": out.p,
+             "Q": out.q, "tau2": out.tau2, "I2": out.i2}
+    atol = {"tau2": TAU2_BOUNDARY_ATOL, "I2": BOUNDARY_I2_ABS}  # subsets whose tau2 is at the boundary 0
+    for key, got in pairs.items():
+        np.testing.assert_allclose(got, _column(want[key]), rtol=TIGHT_CONTROL, atol=atol.get(key, ZERO_ATOL),
+                                   err_msg=key)

@@ -64,9 +64,11 @@ def _fit_of(result):
 
 
 def _model_rows(fit, idx) -> dict:
-    """Refit on rows ``idx`` with fit_model; return the vocabulary's per-model values."""
+    """Refit on rows ``idx`` with fit_model (and the analyst's weights of those rows, as metafor's ``leave1out``
+    and ``cumul``); return the vocabulary's per-model values."""
+    a = None if fit.user_weights is None else fit.user_weights[idx]
     sub = fit_model(fit.y[idx], fit.v[idx], fit.X[idx], method=fit.method, test=fit.test, level=fit.level,
-                    control=fit.control)
+                    control=fit.control, weights=a)
     return {"estimate": sub.beta[0], "se": sub.se[0], "statistic": sub.statistic[0], "p": sub.p[0],
             "ci_lower": sub.ci_lower[0], "ci_upper": sub.ci_upper[0], "q": sub.het.q, "q_p": sub.het.q_p,
             "tau2": sub.tau2.tau2, "i2": sub.het.i2, "h2": sub.het.h2}
@@ -116,7 +118,7 @@ def leave_one_out(result) -> LeaveOneOutResult:
     fit = _fit_of(result)
     if fit.X.shape[1] != 1:
         raise OptionError("leave_one_out needs an intercept-only model (use influence() for meta-regressions)")
-    if fit.k > DIRECT_MAX_K:
+    if fit.k > DIRECT_MAX_K and fit.user_weights is None:
         return LeaveOneOutResult(study=tuple(result.study), **_loo_columns(fit))
     rows = [_model_rows(fit, np.arange(fit.k) != i) for i in range(fit.k)]
     cols = {key: np.array([r[key] for r in rows], dtype=float) for key in rows[0]}

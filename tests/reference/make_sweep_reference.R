@@ -97,6 +97,20 @@ for (mods in c("~ 1", "~ x")) for (tst in c("z", "knha")) {
                  dfbs = unname(as.matrix(inf$dfbs))))
 }
 
+# 7. leave1out() and cumul() of a fit with the analyst's weights: metafor refits every subset with its weights
+#    (ruptstats refitted without them).
+for (tst in c("z", "knha")) {
+  res <- rma(yi, vi, data = d6, weights = w, test = tst, control = ctl)
+  seqs <- list(leave1out = leave1out(res), cumul = cumul(res))
+  for (fn in names(seqs)) {
+    l <- seqs[[fn]]
+    cases[[paste0(fn, "_weights_", tst)]] <- list(kind = "sequence_weights", fn = fn, data = d6, method = "REML",
+      test = tst, call = paste0(fn, "(rma(yi, vi, weights = w, test = '", tst, "', control = ctl))"),
+      value = list(estimate = num(l$estimate), se = num(l$se), ci_lb = num(l$ci.lb), ci_ub = num(l$ci.ub),
+                   pval = num(l$pval), Q = num(l$Q), tau2 = num(l$tau2), I2 = num(l$I2)))
+  }
+}
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
