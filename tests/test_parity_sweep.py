@@ -25,7 +25,7 @@ EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_
                   "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient",
                   "influence_weights_intercept_z", "influence_weights_intercept_knha", "influence_weights_x_z",
                   "influence_weights_x_knha", "leave1out_weights_z", "leave1out_weights_knha",
-                  "cumul_weights_z", "cumul_weights_knha"}
+                  "cumul_weights_z", "cumul_weights_knha", "deletion_k2_knha", "deletion_k2_knha_weights"}
 
 
 def _cases(kind):
@@ -140,3 +140,19 @@ def test_leave_one_out_and_cumulative_keep_the_analysts_weights(name):
     for key, got in pairs.items():
         np.testing.assert_allclose(got, _column(want[key]), rtol=TIGHT_CONTROL, atol=atol.get(key, ZERO_ATOL),
                                    err_msg=key)
+
+
+@pytest.mark.parametrize("name", _cases("deletion_k2"))
+def test_deletions_of_a_two_study_knha_fit_use_a_z_test_as_metafor(name):
+    """Without one of two studies no residual df is left for Knapp-Hartung: metafor refits with z (s2w = 1)."""
+    case = REF["cases"][name]
+    data = pd.DataFrame(case["data"])
+    res = rma("yi", "vi", data=data, weights="w" if case["weighted"] else None, method=case["method"],
+              test=case["test"])
+    inf = influence(res)
+    want = case["value"]
+    pairs = {"rstudent": inf.rstudent, "dffits": inf.dffits, "cook_d": inf.cooks_distance, "cov_r": inf.cov_ratio,
+             "rstudent_se": rstudent(res).se}
+    for key, got in pairs.items():
+        np.testing.assert_allclose(got, _column(want[key]), rtol=CLOSED_FORM, err_msg=key)
+    assert list(inf.influential) == want["inf"]

@@ -160,16 +160,17 @@ def _deleted(fit):
     k, p = fit.X.shape
     d = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
          "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
+    test = "z" if k - 1 <= p else fit.test  # no residual df left for Knapp-Hartung: metafor refits with z
     for i in range(k):
         keep = np.arange(k) != i
         try:
-            sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=fit.test,
+            sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=test,
                             control=fit.control, weights=fit.user_weights[keep], intercept=fit.intercept)
         except DataError:  # e.g. the study alone carries a coefficient: metafor leaves the row NA
             continue
         t2 = _tau2(sub)
         d["beta"][i], d["vb"][i], d["tau2"][i], d["qe"][i] = sub.beta, sub.vcov, t2, sub.het.q
-        if fit.test == "knha":
+        if test == "knha":
             w = 1.0 / (sub.v + t2)
             _, r = Wls(w, sub.X).fit(sub.y)
             rss = float(np.dot(w, r * r))

@@ -175,12 +175,13 @@ def _deletions(fit) -> dict:
              "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
         rows = range(k)
     out = d
+    test = "z" if k - 1 <= p else fit.test  # no residual df left for Knapp-Hartung: metafor refits with z
     for i in progress(rows, total=len(rows), desc="deletions", enabled=len(rows) * k > 5_000_000):
         keep = np.arange(k) != i
         if p > 1 and _rank(fit.X[keep]) < p:  # the study alone carries a coefficient: metafor leaves the row NA
             continue
         try:
-            q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, fit.test, fit.control)
+            q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, test, fit.control)
         except (np.linalg.LinAlgError, DataError):
             continue
         out["beta"][i], out["vb"][i], out["tau2"][i], out["s2w"][i] = q.beta, q.vcov, q.tau2, q.s2w

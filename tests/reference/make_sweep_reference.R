@@ -111,6 +111,21 @@ for (tst in c("z", "knha")) {
   }
 }
 
+# 8. rstudent()/influence() of a k = 2 fit with test = "knha": each deletion leaves one study and no residual df,
+#    and metafor refits it with a z test (s2w = 1); ruptstats took s2w = 0 and reported infinite residuals.
+d8 <- data.frame(yi = c(0.1, 0.5), vi = c(0.02, 0.03), w = c(1, 2))
+for (wt in c(FALSE, TRUE)) {
+  res <- if (wt) rma(yi, vi, data = d8, weights = w, method = "DL", test = "knha")
+         else rma(yi, vi, data = d8, method = "DL", test = "knha")
+  inf <- influence(res)
+  cases[[paste0("deletion_k2_knha", if (wt) "_weights" else "")]] <- list(kind = "deletion_k2", data = d8,
+    method = "DL", test = "knha", weighted = wt,
+    call = paste0("influence(rma(yi, vi, ", if (wt) "weights = w, " else "", "method = 'DL', test = 'knha'))"),
+    value = list(rstudent = num(inf$inf$rstudent), dffits = num(inf$inf$dffits), cook_d = num(inf$inf$cook.d),
+                 cov_r = num(inf$inf$cov.r), rstudent_se = num(rstudent(res)$se),
+                 inf = as.vector(inf$inf$inf == "*")))
+}
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
