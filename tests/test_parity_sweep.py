@@ -16,7 +16,8 @@ from conftest import load_reference
 from tolerances import (BOUNDARY_I2_ABS, CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TAU2_BOUNDARY_ATOL,
                         TIGHT_CONTROL, ZERO_ATOL)
 
-from ruptstats.meta import cumulative, influence, leave_one_out, rma, robust, rstudent, three_level
+from ruptstats.meta import (cumulative, influence, leave_one_out, permutation_test, rma, robust, rstudent,
+                            three_level)
 
 REF = load_reference("sweep_reference")
 CONTROL = {"threshold": 1e-12, "tol": 1e-12, "maxiter": 10000}
@@ -25,7 +26,8 @@ EXPECTED_CASES = {"robust_cr1_knha_intercept", "robust_cr1_knha_x", "robust_cr1_
                   "three_level_boundary_REML", "three_level_boundary_ML", "deletion_rank_deficient",
                   "influence_weights_intercept_z", "influence_weights_intercept_knha", "influence_weights_x_z",
                   "influence_weights_x_knha", "leave1out_weights_z", "leave1out_weights_knha",
-                  "cumul_weights_z", "cumul_weights_knha", "deletion_k2_knha", "deletion_k2_knha_weights"}
+                  "cumul_weights_z", "cumul_weights_knha", "deletion_k2_knha", "deletion_k2_knha_weights",
+                  "permutest_no_intercept_DL", "permutest_no_intercept_REML"}
 
 
 def _cases(kind):
@@ -156,3 +158,15 @@ def test_deletions_of_a_two_study_knha_fit_use_a_z_test_as_metafor(name):
     for key, got in pairs.items():
         np.testing.assert_allclose(got, _column(want[key]), rtol=CLOSED_FORM, err_msg=key)
     assert list(inf.influential) == want["inf"]
+
+
+@pytest.mark.parametrize("name", _cases("permutest"))
+def test_exact_permutation_test_without_an_intercept_tests_every_coefficient(name):
+    """Exact p-values are fractions of the 90 distinct arrangements: compared as closed forms."""
+    case = REF["cases"][name]
+    res, _ = _fit(case)
+    pt = permutation_test(res, exact=True)
+    want = case["value"]
+    np.testing.assert_allclose(pt.qm, want["QM"], rtol=TIGHT_CONTROL)
+    np.testing.assert_allclose(pt.qm_p, want["QMp"], rtol=CLOSED_FORM)
+    np.testing.assert_allclose(pt.p, want["pval"], rtol=CLOSED_FORM)

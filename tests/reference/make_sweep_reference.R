@@ -126,6 +126,18 @@ for (wt in c(FALSE, TRUE)) {
                  inf = as.vector(inf$inf$inf == "*")))
 }
 
+# 9. permutest() of a model without an intercept: the omnibus test covers every coefficient (metafor's btt),
+#    also in each permuted fit (ruptstats tested all but the first).
+d9 <- table_of(9, 6)
+for (m in c("DL", "REML")) {
+  res <- rma(yi, vi, mods = ~ factor(g) - 1, data = d9, method = m, control = ctl)
+  pt <- permutest(res, exact = TRUE, control = ctl)
+  cases[[paste0("permutest_no_intercept_", m)]] <- list(kind = "permutest", data = d9, method = m, test = "z",
+    mods = "~ factor(g) - 1",
+    call = paste0("permutest(rma(yi, vi, mods = ~ factor(g) - 1, method = '", m, "', control = ctl), exact = TRUE)"),
+    value = list(QM = res$QM, QMp = pt$QMp, pval = num(pt$pval)))
+}
+
 out <- list(versions = list(R = R.version.string, metafor = as.character(packageVersion("metafor")),
                             clubSandwich = as.character(packageVersion("clubSandwich")),
                             jsonlite = as.character(packageVersion("jsonlite"))),
