@@ -99,15 +99,17 @@ class Blocks:
         return 0.5 * (quad - tr), 0.5 * T
 
     def fit(self, method, fixed=None, start=None, maxiter=1000, tol=1e-12):
-        """Maximise the (restricted) likelihood over the free components by projected Fisher scoring;
+        """Maximise the (restricted) likelihood over the free components by projected Fisher scoring (a step
+        that lowers the likelihood is halved until it does not, as metafor's ``stepadj``);
         ``fixed = (index, value)`` holds one component (for the profile likelihood). Returns ``(s, state,
         iterations)``."""
         s = np.array(self._start() if start is None else start, dtype=float)
         free_idx = [0, 1] if fixed is None else [1 - fixed[0]]
         if fixed is not None:
             s[fixed[0]] = fixed[1]
+        st = self.state(s)
+        ll = self.loglik(st, method)
         for it in range(1, maxiter + 1):
-            st = self.state(s)
             score, info = self.score_info(st, method)
             free = [i for i in free_idx if not (s[i] <= 0 and score[i] <= 0)]
             step = np.zeros(2)
@@ -115,11 +117,17 @@ class Blocks:
                 # least squares: the information of a component can vanish in floating point (variances far
                 # below the components tried by the profile search); the step is then 0 along it
                 step[free] = np.linalg.lstsq(info[np.ix_(free, free)], score[free], rcond=None)[0]
-            new = s + step
-            new[free_idx] = np.maximum(new[free_idx], 0.0)
+            for _ in range(60):  # step halving: a full scoring step can overshoot and cycle near a boundary
+                new = s + step
+                new[free_idx] = np.maximum(new[free_idx], 0.0)
+                st_new = self.state(new)
+                ll_new = self.loglik(st_new, method)
+                if ll_new >= ll:
+                    break
+                step = step / 2
             if np.max(np.abs(new - s)) <= tol * max(1.0, float(np.max(np.abs(s)))):
-                return new, self.state(new), it
-            s = new
+                return new, st_new, it
+            s, st, ll = new, st_new, ll_new
         raise ConvergenceError(f"{method} estimation of the three-level model did not converge in {maxiter} "
                                "iterations")
 

@@ -28,8 +28,11 @@ class QuickFit:
     s2w: float
 
 
-def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None = None) -> QuickFit:
-    """Fit the model (τ² estimated with ``method`` unless given) and return a :class:`QuickFit`."""
+def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None = None,
+              intercept: bool = True) -> QuickFit:
+    """Fit the model (τ² estimated with ``method`` unless given) and return a :class:`QuickFit`; ``qm`` tests
+    the coefficients after the first when ``intercept`` (the first column is an intercept), else all of them
+    (metafor's ``btt``)."""
     k, p = X.shape
     if tau2 is None:
         tau2 = 0.0 if (method == "FE" or k <= p) else estimate_tau2(y, v, X, method, control).tau2
@@ -37,14 +40,15 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / np.sqrt(np.diag(vcov))
         qm = float("nan")
-        if p > 1:
-            b = beta[1:]
+        if p > 1 or not intercept:
+            j = 1 if intercept else 0
+            b = beta[j:]
             try:
-                qm = float(b @ np.linalg.solve(vcov[1:, 1:], b))
+                qm = float(b @ np.linalg.solve(vcov[j:, j:], b))
             except np.linalg.LinAlgError:  # a singular covariance (a perfect fit under knha): metafor's QM is NA
                 qm = float("nan")
             if test == "knha":
-                qm /= p - 1
+                qm /= p - j
         else:
             qm = float(stat[0] ** 2)
     return QuickFit(beta=beta, vcov=vcov, statistic=stat, qm=qm, tau2=float(tau2), s2w=s2w)

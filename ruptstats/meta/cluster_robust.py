@@ -6,7 +6,11 @@ moderators, as ``clubSandwich::coef_test(model, vcov = "CR2")`` / ``Wald_test(te
 
 .. math:: V^{CR1} = \frac{n}{n - p}\, M \Big[\sum_j X_j^\top W_j e_j e_j^\top W_j X_j\Big] M
 
-with t tests and an F test of the moderators on :math:`n - p` df (:math:`n` clusters, :math:`p` coefficients).
+with t tests and an F test of the moderators on :math:`n - p` df (:math:`n` clusters, :math:`p` coefficients;
+all coefficients when the model has no intercept, as metafor's ``btt``). metafor forms the CR1 bread from the
+model's covariance, which for a ``test = "knha"`` fit carries the Knapp-Hartung factor :math:`s^2_w`; so does
+ruptstats, so :math:`V^{CR1}` of a knha fit is :math:`s_w^4` times the formula above, as in metafor 3.8.1
+(the CR2 path, like clubSandwich, does not depend on the test).
 
 With working covariance :math:`V` of the fitted model (block-diagonal by cluster), :math:`W = V^{-1}`,
 :math:`M = (X^\top W X)^{-1}`, :math:`H = X M X^\top W` and residuals :math:`e = y - X\hat\beta`, the CR2
@@ -53,6 +57,7 @@ from .._checks import check_level
 from .._dist import critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
 from ._small import SmallResult
+from .fitting import weighted_fit
 from .multilevel import ThreeLevelResult
 
 __all__ = ["RobustResult", "robust", "cr2_vcov"]
@@ -225,10 +230,15 @@ def cr2_vcov(y, X, V, cluster) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _model(result, cluster):
-    """``(y, X, terms, block, model_clusters, labels)`` of a supported fitted model."""
+    """``(y, X, terms, block, model_clusters, labels, intercept, s2w)`` of a supported fitted model.
+
+    ``intercept`` says whether the first coefficient is an intercept (the Wald test leaves it out); ``s2w`` is
+    the Knapp-Hartung factor of a univariate ``test="knha"`` fit (1 otherwise), which metafor's CR1 bread
+    carries (see :func:`robust`).
+    """
     if isinstance(result, ThreeLevelResult):
         labels = result.cluster if cluster is None else cluster
-        return result.yi, result.X, result.terms, result.block, result.cluster, labels
+        return result.yi, result.X, result.terms, result.block, result.cluster, labels, True, 1.0
     fit = getattr(result, "fit", None)
     if fit is None:
         raise OptionError("robust needs a ThreeLevelResult, a MetaResult or a MetaRegressionResult, got "
@@ -239,8 +249,11 @@ def _model(result, cluster):
     terms = tuple(getattr(result, "terms", None) or ("intrcpt",))
     if len(terms) != fit.X.shape[1]:
         terms = ("intrcpt",) + tuple(f"x{j}" for j in range(1, fit.X.shape[1]))
+    s2w = 1.0
+    if fit.test == "knha" and fit.user_weights is None and np.isfinite(fit.tau2.tau2):
+        s2w = float(weighted_fit(fit.y, fit.v, fit.X, fit.tau2.tau2, "knha")[2])
     return (np.asarray(fit.y, float), np.asarray(fit.X, float), terms, lambda idx: np.diag(v[np.asarray(idx)]),
-            np.arange(v.size), cluster)
+            np.arange(v.size), cluster, bool(fit.intercept), s2w)
 
 
 def robust(result, cluster=None, *, clubsandwich: bool = True, level=None) -> RobustResult:
@@ -272,7 +285,7 @@ def robust(result, cluster=None, *, clubsandwich: bool = True, level=None) -> Ro
     OptionError
         An unsupported model, no clusters, or clusters that split the model's clusters.
     """
-    y, X, terms, block, model_clusters, labels = _model(result, cluster)
+    y, X, terms, block, model_clusters, labels, intercept, s2w = _model(result, cluster)
     labels = pd.Series(list(labels))
     if len(labels) != y.size:
         raise DataError(f"{len(labels)} cluster labels for {y.size} effect sizes")
@@ -292,16 +305,16 @@ def robust(result, cluster=None, *, clubsandwich: bool = True, level=None) -> Ro
     level = check_level(result.level if level is None else level)
     sw = _Sandwich(y, X, [block(idx) for idx in groups], groups)
     eye = np.eye(p)
-    btt = list(range(1, p)) if p > 1 else [0]
+    btt = list(range(1, p)) if p > 1 and intercept else list(range(p))
     if clubsandwich:
         vcov = sw.cr2()
         dfs = [sw.satterthwaite(eye[c]) for c in range(p)]
-        if p > 1:
+        if btt != [0]:
             qm, qdf1, qdf2 = sw.htz(eye[btt], vcov)
         else:
             qm, qdf1, qdf2 = None, 1, dfs[0]
     else:
-        vcov = sw.cr1()
+        vcov = s2w * s2w * sw.cr1()
         dfs = [float(n - p)] * p
         b = sw.beta[btt]
         qm, qdf1, qdf2 = float(b @ np.linalg.solve(vcov[np.ix_(btt, btt)], b)) / len(btt), len(btt), float(n - p)

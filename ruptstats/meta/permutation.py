@@ -153,7 +153,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
     iterations = check_number("iterations", iterations, low=2, integer=True)
     fit, terms = _model(result)
     k, p = fit.X.shape
-    intercept_only = p == 1
+    intercept_only = p == 1 and fit.intercept  # metafor flips signs only for an intercept-only model
     if intercept_only:
         log_n = k * math.log(2.0)
         groups = None
@@ -168,7 +168,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
         raise OptionError(_too_many(log_n, k))
     if not use_exact and seed is None:
         raise OptionError("seed is required for a random permutation test (seed=, or --seed N on the command line)")
-    obs = quick_fit(fit.y, fit.v, fit.X, fit.method, fit.test, fit.control)
+    obs = quick_fit(fit.y, fit.v, fit.X, fit.method, fit.test, fit.control, intercept=fit.intercept)
     if use_exact:
         if intercept_only:
             designs = ((np.array(s) * fit.y, fit.X) for s in itertools.product((1.0, -1.0), repeat=k))
@@ -185,7 +185,7 @@ def permutation_test(result, *, iterations: int = 1000, exact: bool | None = Non
     qms = np.full(n, np.nan)
     for b, (y, X) in enumerate(progress(designs, total=n, desc="permutations", enabled=n * k > 2_000_000)):
         try:
-            q = quick_fit(y, fit.v, X, fit.method, fit.test, fit.control)
+            q = quick_fit(y, fit.v, X, fit.method, fit.test, fit.control, intercept=fit.intercept)
         except (np.linalg.LinAlgError, ArithmeticError):
             continue
         stats[b] = q.statistic

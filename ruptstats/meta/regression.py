@@ -67,8 +67,9 @@ class MetaRegressionResult(MetaModel):
     i2, h2 : float
         Residual I² (percent) and H².
     r2 : float or None
-        Pseudo-R² (percent); for ``FE`` the adjusted R² of the weighted ``lm`` (as metafor); None without an
-        intercept or when the intercept-only τ² is 0.
+        Pseudo-R² (percent); for ``FE`` the adjusted R² of the weighted ``lm`` (as metafor); 0 when the
+        intercept-only τ² is 0 (as metafor); None without an intercept or when the intercept-only model cannot be
+        fitted.
     q_residual, q_residual_df, q_residual_p : float, int, float
         Test for residual heterogeneity :math:`Q_E`.
     study : tuple of str
@@ -263,8 +264,9 @@ def meta_regression(data, moderators, *, yi: str = "yi", vi: str = "vi", study: 
 
 
 def _pseudo_r2(fit: ModelFit) -> float | None:
-    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model; for the
-    equal-effects model, the adjusted R² (percent, at least 0) of the weighted ``lm(yi ~ X)``, as metafor."""
+    """metafor's pseudo-R²: the proportional reduction of τ² against the intercept-only model (0 when that
+    model's τ² is 0, as metafor); for the equal-effects model, the adjusted R² (percent, at least 0) of the
+    weighted ``lm(yi ~ X)``, as metafor."""
     if fit.k <= 1 or not fit.intercept:
         return None
     if fit.method == "FE":
@@ -273,8 +275,10 @@ def _pseudo_r2(fit: ModelFit) -> float | None:
         re = rma(fit.y, fit.v, method=fit.method, test="z", control=fit.control, missing="error")
     except DataError:  # e.g. a zero variance and an intercept-only tau2 of 0: R^2 is undefined
         return None
-    if re.tau2 is None or re.tau2 < np.finfo(float).eps:
+    if re.tau2 is None:
         return None
+    if re.tau2 == 0:  # metafor: R2 <- 0 when the intercept-only tau2 is exactly 0
+        return 0.0
     return max(0.0, 100.0 * (re.tau2 - fit.tau2.tau2) / re.tau2)
 
 

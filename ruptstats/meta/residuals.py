@@ -34,7 +34,7 @@ import pandas as pd
 
 from .._checks import check_level
 from .._dist import critical_value
-from ..exceptions import OptionError
+from ..exceptions import DataError, OptionError
 from ._wls import Wls
 from .results import _num
 
@@ -150,7 +150,7 @@ def rstandard(result) -> ResidualsResult:
 
 
 def _deleted(fit):
-    """beta, vb, tau2 and s2w of every fit without one study (the analyst's weights kept)."""
+    """beta, vb, tau2, s2w and QE of every fit without one study (the analyst's weights kept)."""
     if fit.user_weights is None:
         from .sensitivity import _deletions
 
@@ -159,14 +159,18 @@ def _deleted(fit):
 
     k, p = fit.X.shape
     d = {"beta": np.full((k, p), np.nan), "vb": np.full((k, p, p), np.nan), "tau2": np.full(k, np.nan),
-         "s2w": np.full(k, np.nan)}
+         "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
+    test = "z" if k - 1 <= p else fit.test  # no residual df left for Knapp-Hartung: metafor refits with z
     for i in range(k):
         keep = np.arange(k) != i
-        sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=fit.test,
-                        control=fit.control, weights=fit.user_weights[keep], intercept=fit.intercept)
+        try:
+            sub = fit_model(fit.y[keep], fit.v[keep], fit.X[keep], method=fit.method, test=test,
+                            control=fit.control, weights=fit.user_weights[keep], intercept=fit.intercept)
+        except DataError:  # e.g. the study alone carries a coefficient: metafor leaves the row NA
+            continue
         t2 = _tau2(sub)
-        d["beta"][i], d["vb"][i], d["tau2"][i] = sub.beta, sub.vcov, t2
-        if fit.test == "knha":
+        d["beta"][i], d["vb"][i], d["tau2"][i], d["qe"][i] = sub.beta, sub.vcov, t2, sub.het.q
+        if test == "knha":
             w = 1.0 / (sub.v + t2)
             _, r = Wls(w, sub.X).fit(sub.y)
             rss = float(np.dot(w, r * r))

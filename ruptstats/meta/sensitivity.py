@@ -48,7 +48,7 @@ from ._refit import quick_fit
 from ._wls import Wls, is_intercept
 from ._small import PerStudyResult
 from .estimators import generalized_q
-from .fitting import fit_model
+from .fitting import _rank, fit_model
 
 __all__ = ["LeaveOneOutResult", "InfluenceResult", "CumulativeResult", "BaujatResult", "leave_one_out",
            "influence", "cumulative", "baujat"]
@@ -64,9 +64,11 @@ def _fit_of(result):
 
 
 def _model_rows(fit, idx) -> dict:
-    """Refit on rows ``idx`` with fit_model; return the vocabulary's per-model values."""
+    """Refit on rows ``idx`` with fit_model (and the analyst's weights of those rows, as metafor's ``leave1out``
+    and ``cumul``); return the vocabulary's per-model values."""
+    a = None if fit.user_weights is None else fit.user_weights[idx]
     sub = fit_model(fit.y[idx], fit.v[idx], fit.X[idx], method=fit.method, test=fit.test, level=fit.level,
-                    control=fit.control)
+                    control=fit.control, weights=a)
     return {"estimate": sub.beta[0], "se": sub.se[0], "statistic": sub.statistic[0], "p": sub.p[0],
             "ci_lower": sub.ci_lower[0], "ci_upper": sub.ci_upper[0], "q": sub.het.q, "q_p": sub.het.q_p,
             "tau2": sub.tau2.tau2, "i2": sub.het.i2, "h2": sub.het.h2}
@@ -116,7 +118,7 @@ def leave_one_out(result) -> LeaveOneOutResult:
     fit = _fit_of(result)
     if fit.X.shape[1] != 1:
         raise OptionError("leave_one_out needs an intercept-only model (use influence() for meta-regressions)")
-    if fit.k > DIRECT_MAX_K:
+    if fit.k > DIRECT_MAX_K and fit.user_weights is None:
         return LeaveOneOutResult(study=tuple(result.study), **_loo_columns(fit))
     rows = [_model_rows(fit, np.arange(fit.k) != i) for i in range(fit.k)]
     cols = {key: np.array([r[key] for r in rows], dtype=float) for key in rows[0]}
@@ -157,7 +159,9 @@ def _deletions(fit) -> dict:
     meta-regressions the moment series (:mod:`._deletion_regression`, O(k p^2) memory and O(k p^3) arithmetic);
     the few deletions those leave (outside the series' radius, or a study whose deletion leaves X
     rank-deficient), fits with the analyst's weights and every deletion of a smaller table are refitted
-    (O(k p^2) each, no k x k matrix) with metafor's iteration.
+    (O(k p^2) each, no k x k matrix) with metafor's iteration. A deletion that leaves X rank-deficient (the
+    study alone determines a coefficient, e.g. the only study of a factor level) stays NaN, as metafor's
+    ``influence``/``rstudent`` leave it NA.
     """
     k, p = fit.X.shape
     if p == 1 and k > DIRECT_MAX_K and is_intercept(fit.X):
@@ -171,10 +175,13 @@ def _deletions(fit) -> dict:
              "s2w": np.full(k, np.nan), "qe": np.full(k, np.nan)}
         rows = range(k)
     out = d
+    test = "z" if k - 1 <= p else fit.test  # no residual df left for Knapp-Hartung: metafor refits with z
     for i in progress(rows, total=len(rows), desc="deletions", enabled=len(rows) * k > 5_000_000):
         keep = np.arange(k) != i
+        if p > 1 and _rank(fit.X[keep]) < p:  # the study alone carries a coefficient: metafor leaves the row NA
+            continue
         try:
-            q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, fit.test, fit.control)
+            q = quick_fit(fit.y[keep], fit.v[keep], fit.X[keep], fit.method, test, fit.control)
         except (np.linalg.LinAlgError, DataError):
             continue
         out["beta"][i], out["vb"][i], out["tau2"][i], out["s2w"][i] = q.beta, q.vcov, q.tau2, q.s2w
@@ -251,7 +258,11 @@ def influence(result) -> InfluenceResult:
     InfluenceResult
         One row per study: ``rstudent, dffits, cooks_distance, cov_ratio, tau2_deleted, q_deleted, hat,
         weight`` (percent), ``influential`` (bool) and ``dfbetas`` (k x p, one column per coefficient).
-        A deletion whose refit fails leaves NaN in that study's row.
+        A deletion whose refit fails leaves NaN in that study's row. With the analyst's weights (``weights=``)
+        each deletion is refitted with them, and hat values, DFFITS and DFBETAS use
+        :math:`H = X(X^\top A X)^{-1}X^\top A` and :math:`\operatorname{Var}_{(-i)} = B X^\top A D_{(-i)} A X B`
+        (:math:`B = (X^\top A X)^{-1}`, :math:`D_{(-i)} = \operatorname{diag}(v + \hat\tau^2_{(-i)})`), and
+        ``weight`` is :math:`100\, a_i / \sum a`, as metafor.
 
     Raises
     ------
@@ -315,18 +326,43 @@ def influence(result) -> InfluenceResult:
         return _influence(result, fit)
 
 
+def _weighted_parts(fit, d):
+    r"""With the analyst's weights :math:`a` (metafor's ``weights=``), :math:`B = (X^\top A X)^{-1}` and
+    :math:`H = X B X^\top A`: the hat values :math:`h_i = a_i x_i^\top B x_i`, :math:`[H D_{(-i)} H^\top]_{ii}`
+    and :math:`\operatorname{diag} B X^\top A D_{(-i)} A X B` with :math:`D_{(-i)} =
+    \operatorname{diag}(v + \hat\tau^2_{(-i)})` (metafor's ``influence`` for weighted fits), in O(k p^2)."""
+    X, a = fit.X, fit.user_weights
+    B = np.linalg.inv((X * a[:, None]).T @ X)
+    XB = X @ B
+    hat = a * np.einsum("ij,ij->i", XB, X)
+    s_v, s_1 = (X * (a * a * fit.v)[:, None]).T @ X, (X * (a * a)[:, None]).T @ X
+    t = d["tau2"]
+    hdh = np.einsum("ij,jk,ik->i", XB, s_v, XB) + t * np.einsum("ij,jk,ik->i", XB, s_1, XB)
+    vb_diag = np.diag(B @ s_v @ B)[None, :] + t[:, None] * np.diag(B @ s_1 @ B)[None, :]
+    return hat, hdh, vb_diag
+
+
 def _influence(result, fit) -> InfluenceResult:
     k, p = fit.X.shape
-    X, w = fit.X, fit.weights
-    hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
+    X = fit.X
+    if fit.user_weights is None:
+        w = fit.weights
+        hat = Wls(w, X).lev.copy()  # diag of X (X'WX)^-1 X'W, without the k x k matrix
+        d = _deletions(fit)
+        hdh, vb_diag = hat * (d["tau2"] + fit.v), _all_rows_vb_diag(fit, d)
+    else:  # the analyst's weights: metafor refits with them and uses H = X (X'AX)^-1 X'A
+        from .residuals import _deleted
+
+        w = fit.user_weights
+        d = _deleted(fit)
+        hat, hdh, vb_diag = _weighted_parts(fit, d)
     hat[hat > 1 - 10 * np.finfo(float).eps] = 1.0
-    d = _deletions(fit)
     pred_full = X @ fit.beta
     delpred = np.einsum("ij,ij->i", X, d["beta"])
     vdelpred = np.einsum("ij,ijk,ik->i", X, d["vb"], X)
-    dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hat * (d["tau2"] + fit.v))
+    dffits = (pred_full - delpred) / np.sqrt(d["s2w"] * hdh)
     dfb = fit.beta[None, :] - d["beta"]
-    dfbetas = dfb / np.sqrt(d["s2w"][:, None] * _all_rows_vb_diag(fit, d))
+    dfbetas = dfb / np.sqrt(d["s2w"][:, None] * vb_diag)
     try:
         vb_inv = np.linalg.inv(fit.vcov)
     except np.linalg.LinAlgError:  # a Knapp-Hartung covariance of 0 (an exact fit): Cook's distance is undefined
