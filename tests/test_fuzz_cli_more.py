@@ -21,6 +21,7 @@ TABLES = {
     "perfect_fit.csv": "study,yi,vi,year\n" + "".join(f"S{i},{0.1 * i:.1f},{0.01 + 0.005 * i},{2000 + i}\n"
                                                        for i in range(1, 9)),
     "two.csv": "study,yi,vi\nA,0.1,0.01\nB,0.3,0.02\n",
+    "same_knha.csv": "study,yi,vi\n" + "".join(f"S{i},0.3,0.02\n" for i in range(1, 6)),
     "zero_cells.csv": "study,ai,bi,ci,di\nA,0,20,0,20\nB,3,17,5,15\nC,2,18,6,14\nD,4,16,8,12\n",
     "proportions.csv": "study,xi,ni\nA,5,20\nB,0,20\nC,7,30\n",
     "one_cluster.csv": "study,yi,vi,cl\nA,0.1,0.01,x\nB,0.2,0.02,x\nC,0.3,0.03,x\nD,0.2,0.01,x\n",
@@ -143,10 +144,12 @@ def test_perfect_fit_permutation_qm_is_null_with_a_note_not_p_0(files, capsys):
 
 
 def test_null_influence_values_are_explained_in_the_top_level_notes(files, capsys):
-    status, out, err = run(capsys, ["two.csv", "--sensitivity", "--test", "knha", "--format", "json"])
+    # identical effects under Knapp-Hartung: every deleted fit's covariance is 0, so the studentized values
+    # are undefined (k = 2 under knha no longer gives nulls: each deletion refits with a z test, as metafor)
+    status, out, err = run(capsys, ["same_knha.csv", "--sensitivity", "--test", "knha", "--format", "json"])
     payload = strict_json(out)
     nulls = {key for row in payload["influence"] for key, value in row.items() if value is None}
-    assert nulls, "k = 2 under Knapp-Hartung: the deleted models have no residual df"
+    assert nulls, "identical effects under Knapp-Hartung: the deleted covariances are 0"
     for key in nulls - {"study"}:
         assert any(n.startswith(f"influence: {key} is ") for n in payload["notes"]), key
 
