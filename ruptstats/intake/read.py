@@ -29,6 +29,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import TableReadError
@@ -128,6 +129,8 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         detail = "" if values_hidden() else f" ({_short(exc)})"  # a parser may echo cells (identifiers)
         raise TableReadError(f"could not be read as a {ext or 'table'} file{detail}", source=name) from None
     df = _tidy(df, name)
+    if ext in (".json", ".parquet"):
+        _check_flat(df, name)
     labelled = df.attrs.get("value_labels") or {}
     for col in categorical:  # labelled codes (SPSS, Stata) stay codes: the caller maps them to their labels
         if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype) and not labelled.get(col):
@@ -136,6 +139,32 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
             df[col] = pd.Categorical(text, categories=pd.unique(text.dropna()))  # order of first appearance
     df.attrs["source"] = name
     return df
+
+
+def _check_flat(df: pd.DataFrame, name: str) -> None:
+    """Cells of a JSON or Parquet table as plain values: bytes (a Parquet binary column) are read as UTF-8 text;
+    a list or an object (nested JSON, a Parquet list or struct column) is an error naming the cell."""
+    for col in df.columns:
+        s = df[col]
+        if s.dtype != object:
+            continue
+        kinds = [("a list" if isinstance(v, (list, tuple, np.ndarray)) else "an object" if isinstance(v, dict)
+                  else "bytes" if isinstance(v, (bytes, bytearray)) else None) for v in s.array]
+        if not any(kinds):
+            continue
+        for row, kind in enumerate(kinds):
+            if kind in ("a list", "an object"):
+                raise TableReadError(f"expected one value (a number or text) in each cell, got {kind}",
+                                     source=name, row=row + 1, column=col)
+        values = list(s.array)
+        for row, kind in enumerate(kinds):
+            if kind == "bytes":
+                try:
+                    values[row] = bytes(values[row]).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise TableReadError("expected text or a number, got bytes that are not UTF-8 text",
+                                         source=name, row=row + 1, column=col) from None
+        df[col] = pd.Series(values, index=s.index, dtype=object)
 
 
 def _short(exc: BaseException) -> str:

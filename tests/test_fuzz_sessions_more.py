@@ -1,0 +1,85 @@
+"""More hostile inputs against the session side (issue 10): loaders, ``python -m ruptstats.sessions`` and the
+steps behind it.
+
+Each case is an input that once broke the contract (a traceback or "internal error", a wrong value in a message,
+a silent change of the data, a raw identifier in the output under pseudonymisation). Every table is written by the
+test itself; the expected rows, columns and values are read off that table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import warnings
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from ruptstats.exceptions import DataError
+from ruptstats.sessions import read_clients, read_sessions
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text, text
+    assert "np.float64" not in text and "np.int64" not in text and "dtype(" not in text, text
+    return text
+
+
+def quiet(fn, *args, **kwargs):
+    """``fn(...)`` with its warnings collected; returns (result, warning texts)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fn(*args, **kwargs)
+    return result, [str(w.message) for w in caught]
+
+
+def sheet(path, rows) -> str:
+    """An .xlsx file whose first sheet holds ``rows`` (the first one the header) as openpyxl writes them."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return str(path)
+
+
+# -- cells that are not one value --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell, kind", [({"x": 1}, "an object"), ([1], "a list")])
+def test_nested_json_cell_names_the_cell(tmp_path, cell, kind):
+    # row 2 of the file holds the nested value in 'rupture' (was: TypeError unhashable type, a traceback)
+    p = tmp_path / "s.json"
+    p.write_text(json.dumps([{"client": "a", "session": 1, "rupture": 0, "repaired": 0},
+                             {"client": "a", "session": 2, "rupture": cell, "repaired": 0}]))
+    with pytest.raises(DataError) as err:
+        read_sessions(p)
+    assert err.value.row == 2 and err.value.column == "rupture"
+    assert f"got {kind}" in one_line(err.value) and str(p) in str(err.value)
+
+
+def test_parquet_list_and_struct_columns_name_the_cell(tmp_path):
+    p = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"client": ["a", "a"], "session": [1, 2], "rupture": [0, 1], "repaired": [0, 0],
+                             "notes": [{"k": 1}, {"k": 2}]}), p)
+    with pytest.raises(DataError) as err:
+        read_sessions(p)
+    assert (err.value.row, err.value.column) == (1, "notes")
+
+
+def test_parquet_binary_identifiers_are_text(tmp_path):
+    # a binary (not string) Parquet column: was ValueError in the identifier-to-text step
+    p = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"client": [b"007", b"007", b"7"], "session": [1, 2, 1], "rupture": [0, 1, 0],
+                             "repaired": [0, 1, 0]}), p)
+    data, _ = quiet(read_sessions, p)
+    assert data.sessions["client"].astype(str).tolist() == ["007", "007", "7"]
+    bad = tmp_path / "b.parquet"
+    pq.write_table(pa.table({"client": [b"a", b"\xff"], "session": [1, 1], "rupture": [0, 1],
+                             "repaired": [0, 0]}), bad)
+    with pytest.raises(DataError) as err:
+        read_sessions(bad)
+    assert (err.value.row, err.value.column) == (2, "client") and "UTF-8" in one_line(err.value)
