@@ -83,3 +83,33 @@ def test_parquet_binary_identifiers_are_text(tmp_path):
     with pytest.raises(DataError) as err:
         read_sessions(bad)
     assert (err.value.row, err.value.column) == (2, "client") and "UTF-8" in one_line(err.value)
+
+
+# -- dates are not numbers ---------------------------------------------------------------------------------------
+
+def test_excel_date_as_session_number_is_an_error(tmp_path):
+    # was: the date's microseconds since 1970 (1704067200000000) kept as the session number
+    p = sheet(tmp_path / "s.xlsx", [["client", "session", "rupture", "repaired"],
+                                    ["A", datetime.datetime(2024, 1, 1), 0, 0],
+                                    ["A", datetime.datetime(2024, 1, 8), 0, 0]])
+    with pytest.raises(DataError) as err:
+        read_sessions(p)
+    assert (err.value.row, err.value.column) == (1, "session") and "date" in one_line(err.value)
+    mixed = sheet(tmp_path / "m.xlsx", [["client", "session", "rupture", "repaired", "alliance"],
+                                        ["A", 1, 0, 0, 3.5], ["A", 2, 0, 0, datetime.time(3, 0)]])
+    with pytest.raises(DataError) as err:
+        read_sessions(mixed)
+    assert (err.value.row, err.value.column) == (2, "alliance") and "date or a time" in one_line(err.value)
+
+
+def test_parquet_datetime_score_column_is_an_error(tmp_path):
+    # was: 1.7e15 for the date and -9.2e18 for the missing one (NaT), read as alliance scores
+    p = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"client": ["a", "a"], "session": [1, 2], "rupture": [0, 1], "repaired": [0, 0],
+                             "alliance": [None, datetime.datetime(2024, 1, 1)]}), p)
+    with pytest.raises(DataError) as err:
+        read_sessions(p)
+    assert (err.value.row, err.value.column) == (2, "alliance") and "date" in one_line(err.value)
+    with pytest.raises(DataError) as err:
+        read_clients(p, {"columns": {"alliance": "post"}})
+    assert (err.value.row, err.value.column) == (2, "post")
