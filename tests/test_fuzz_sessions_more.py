@@ -113,3 +113,17 @@ def test_parquet_datetime_score_column_is_an_error(tmp_path):
     with pytest.raises(DataError) as err:
         read_clients(p, {"columns": {"alliance": "post"}})
     assert (err.value.row, err.value.column) == (2, "post")
+
+
+# -- session numbers ---------------------------------------------------------------------------------------------
+
+def test_huge_session_number_is_named_with_its_value(tmp_path):
+    # was: "must be 1 or more, got -9223372036854775808" (the int64 cast wrapped) and a RuntimeWarning
+    p = tmp_path / "s.csv"
+    p.write_text("client,session,rupture,repaired\na,1,0,0\na,99999999999999999999999,0,0\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataError) as err:
+            read_sessions(p)
+    assert (err.value.row, err.value.column) == (2, "session")
+    assert "-9223372036854775808" not in one_line(err.value) and "2^53" in str(err.value)

@@ -187,13 +187,15 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
         raw = s.astype(object) if pd.api.types.is_bool_dtype(s.dtype) else s  # true/false stay 1/0, as before
         s = pd.Series(to_numbers(raw, column=column, source=source_of(df), rows=file_rows(df)),
                       index=s.index)
-    if integer and pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers already
+    if integer and pd.api.types.is_signed_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers
         v = s.to_numpy(dtype=np.int64)
         return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
     raise_cells(df, np.isinf(x), column, f"'{column}' must be a finite number (or an empty cell)")
     if integer:
         raise_cells(df, ~np.isnan(x) & (x != np.round(x)), column, f"'{column}' must be a whole number")
+        raise_cells(df, np.abs(np.nan_to_num(x)) > 2.0 ** 53, column,
+                    f"'{column}' must be a whole number of at most 2^53 (9007199254740992)")
         return pd.arrays.IntegerArray(np.where(np.isnan(x), 0, x).astype(np.int64), np.isnan(x))
     return x
 
