@@ -127,3 +127,29 @@ def test_huge_session_number_is_named_with_its_value(tmp_path):
             read_sessions(p)
     assert (err.value.row, err.value.column) == (2, "session")
     assert "-9223372036854775808" not in one_line(err.value) and "2^53" in str(err.value)
+
+
+# -- value labels on identifiers ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ext", [".sav", ".dta"])
+def test_identifier_labels_that_merge_two_codes_are_an_error(tmp_path, ext):
+    # clients 7 and 9 both labelled 'Anna': was one client (a false "same session twice" when the sessions
+    # collide, a silent merge when they do not: here 7 has sessions 1-2, 9 has session 3)
+    import pyreadstat
+
+    frame = pd.DataFrame({"client": [7.0, 7.0, 9.0], "session": [1.0, 2.0, 3.0], "rupture": [0.0, 1.0, 0.0],
+                          "repaired": [0.0, 1.0, 0.0]})
+    p = str(tmp_path / f"s{ext}")
+    labels = {"client": {7: "Anna", 9: "Anna"}}
+    (pyreadstat.write_sav if ext == ".sav" else pyreadstat.write_dta)(frame, p, variable_value_labels=labels)
+    with pytest.raises(DataError) as err:
+        read_sessions(p)
+    assert err.value.column == "client" and "Anna" not in one_line(err.value)
+    with pytest.raises(DataError) as err:
+        read_clients(p)
+    assert err.value.column == "client"
+    distinct = str(tmp_path / f"d{ext}")
+    (pyreadstat.write_sav if ext == ".sav" else pyreadstat.write_dta)(
+        frame, distinct, variable_value_labels={"client": {7: "Anna", 9: "Ben"}})
+    data, _ = quiet(read_sessions, distinct)
+    assert data.report.n_clients == 2

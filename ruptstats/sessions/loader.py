@@ -158,7 +158,7 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in _NUMERIC and col not in items and lab:
-            df[col] = apply_value_labels(df[col], lab)
+            df[col] = apply_value_labels(df[col], lab, distinct=col in ID_COLUMNS, source=name)
     df = _coerce(df, m)
     client_level = [c for c in CLIENT_LEVEL_COLUMNS if c in df.columns] + [c for c in m.client_level]
     absent = [c for c in m.client_level if c not in df.columns]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import OptionError
+from ..exceptions import DataError, OptionError
 from ..intake.cells import file_rows, raise_cells, source_of, to_numbers
 from .schema import BOOLEAN_COLUMNS, CONDITIONS, FLOAT_COLUMNS, ID_COLUMNS, RATERS, RUPTURE_TYPES, canonical_dtype
 
@@ -92,13 +92,20 @@ def _as_number(code: str) -> float:
         return float("nan")
 
 
-def apply_value_labels(s: pd.Series, labels: dict) -> pd.Series:
+def apply_value_labels(s: pd.Series, labels: dict, *, distinct: bool = False, source: str | None = None) -> pd.Series:
     """Replace labelled codes by their labels: a categorical, categories in code order, then unlabelled values.
+
+    With ``distinct=True`` (identifiers) two different codes of the column that would end up with the same label
+    are a :class:`DataError` naming ``source`` and the column (they would merge two clients); no value is shown.
 
     >>> apply_value_labels(pd.Series([1.0, 2.0, None, 3.0]), {1.0: "ja", 2.0: "nein"}).tolist()
     ['ja', 'nein', nan, '3']
     """
     mapped, codes, _ = _map_uniques(s, lambda u: labels.get(u, text_key(u) if not isinstance(u, str) else u))
+    if distinct and len(set(mapped)) < len(mapped):
+        raise DataError(f"the file's value labels give two different codes of '{s.name}' the same label, which "
+                        f"would merge two of them; give each code its own label (or none) in the file",
+                        source=source, column=str(s.name))
     ordered = [labels[k] for k in sorted(labels, key=lambda v: (isinstance(v, str), v))]
     cats = list(dict.fromkeys(ordered + mapped))
     return pd.Series(pd.Categorical.from_codes(_codes_for(mapped, codes, cats), categories=cats), index=s.index,
