@@ -153,3 +153,46 @@ def test_identifier_labels_that_merge_two_codes_are_an_error(tmp_path, ext):
         frame, distinct, variable_value_labels={"client": {7: "Anna", 9: "Ben"}})
     data, _ = quiet(read_sessions, distinct)
     assert data.report.n_clients == 2
+
+
+# -- rule options of the wrong kind ----------------------------------------------------------------------------
+
+def _canonical_csv(path) -> str:
+    """Two clients, three sessions, coded ruptures and an alliance column (every value written here)."""
+    pd.DataFrame({"client": ["a"] * 3 + ["b"] * 3, "session": [1, 2, 3] * 2,
+                  "rupture": [0, 1, 0, 0, 0, 0], "repaired": [0, 1, 0, 0, 0, 0],
+                  "alliance": [4.0, 3.0, 4.5, 5.0, 5.1, 5.2], "resolution": [1, 4, 1, 1, 1, 1]}).to_csv(path, index=False)
+    return str(path)
+
+
+@pytest.mark.parametrize("option, text", [("c=nan", "c=nan must be a number"), ("m=inf", "m=inf must be a whole"),
+                                          ("c='two'", "c='two' must be a number")])
+def test_non_numbers_as_trajectory_options_are_one_line(tmp_path, capsys, option, text):
+    # c=nan was accepted (every drop compared False: no rupture anywhere); m=inf: OverflowError, reported as
+    # "the computation failed on these data"; c='two': "internal error" from formatting the rule's label
+    from ruptstats.cli.sessions import main
+
+    rc = main([_canonical_csv(tmp_path / "s.csv"), "--rule", "trajectory", "--rule-option", option,
+               "--higher-is-better"])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1, err
+    assert text in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("rule", [{"type": "self_report", "resolution": "resolution", "resolution_threshold": "x"},
+                                  {"type": "self_report", "resolution": "resolution", "resolution_range": 5},
+                                  {"type": "self_report", "resolution": "resolution",
+                                   "resolution_range": ["a", "b"]},
+                                  {"type": "observer", "withdrawal": ["alliance"], "resolution": "resolution",
+                                   "marker_threshold": "2"}])
+def test_self_report_and_observer_options_of_the_wrong_kind(tmp_path, rule):
+    # each was a TypeError/ValueError (format code 'g' for str, len() of an int, float < str)
+    from ruptstats.exceptions import OptionError
+    from ruptstats.sessions import classify_sessions, make_rule
+
+    data, _ = quiet(read_sessions, _canonical_csv(tmp_path / "s.csv"))
+    made = make_rule(rule)
+    assert isinstance(made.label, str)
+    with pytest.raises(OptionError) as err:
+        classify_sessions(data.sessions, rule=made)
+    one_line(err.value)
