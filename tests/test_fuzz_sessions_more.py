@@ -196,3 +196,26 @@ def test_self_report_and_observer_options_of_the_wrong_kind(tmp_path, rule):
     with pytest.raises(OptionError) as err:
         classify_sessions(data.sessions, rule=made)
     one_line(err.value)
+
+
+# -- mapping errors name the mapping file and its table ----------------------------------------------------------
+
+@pytest.mark.parametrize("toml, where", [
+    ('[rule]\ntype = "trajectroy"\n', "[rule]"),
+    ('[rule]\ntype = "trajectory"\ncc = 2\n', "[rule]"),
+    ('[instruments.x]\ninstrument = "WAI-XX"\nitems = "wai{}"\n', "[instruments.x]"),
+    ('[instruments.x]\ninstrument = "SRS"\nitems = 5\n', "[instruments.x]"),  # was TypeError: internal error
+    ('[instruments.x]\ninstrument = "SRS"\nitems = ["a", "b"]\n', "[instruments.x]"),
+    ('[instruments.x]\ninstrument = "SRS"\nitems = "srs"\n', "[instruments.x]"),
+    ('[instruments.x]\nitems = "h{}"\nn_items = 2\nrange = [5, 1]\n', "[instruments.x]"),
+])
+def test_mapping_errors_name_the_file_and_table(tmp_path, toml, where):
+    # each message named the key but not the mapping file (or, for items = 5, was a TypeError)
+    from ruptstats.exceptions import OptionError
+    from ruptstats.sessions import read_mapping
+
+    p = tmp_path / "m.toml"
+    p.write_text(toml)
+    with pytest.raises(OptionError) as err:
+        read_mapping(p)
+    assert one_line(err.value).startswith(f"{p}: {where}")
