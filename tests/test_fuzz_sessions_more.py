@@ -219,3 +219,24 @@ def test_mapping_errors_name_the_file_and_table(tmp_path, toml, where):
     with pytest.raises(OptionError) as err:
         read_mapping(p)
     assert one_line(err.value).startswith(f"{p}: {where}")
+
+
+# -- no numpy reprs, no identifiers -------------------------------------------------------------------------------
+
+def test_item_text_is_not_echoed_when_pseudonymising(tmp_path, monkeypatch):
+    # a client identifier pasted into an SRS item cell (row 3, srs2) was shown in the error under pseudonymisation
+    monkeypatch.setenv("RUPTSTATS_TEST_KEY", "a-test-key-of-32-bytes-for-hmac!")
+    rows = [dict(client=c, session=s, **{f"srs{i}": 5 for i in range(1, 5)})
+            for c in ("SECRETA", "SECRETB") for s in (1, 2)]
+    frame = pd.DataFrame(rows).astype({"srs2": object})
+    frame.loc[2, "srs2"] = "SECRETB"
+    p = tmp_path / "s.csv"
+    frame.to_csv(p, index=False)
+    inst = {"s": {"instrument": "SRS", "items": "srs{}", "target": "alliance"}}
+    with pytest.raises(DataError) as err:
+        read_sessions(p, {"instruments": inst, "privacy": {"pseudonymise": ["client"],
+                                                            "key_env": "RUPTSTATS_TEST_KEY"}})
+    assert (err.value.row, err.value.column) == (3, "srs2") and "SECRET" not in one_line(err.value)
+    with pytest.raises(DataError) as err:  # without pseudonymisation the cell is shown, as for other columns
+        read_sessions(p, {"instruments": inst})
+    assert "not a number: 'SECRETB'" in str(err.value)
