@@ -240,3 +240,20 @@ def test_item_text_is_not_echoed_when_pseudonymising(tmp_path, monkeypatch):
     with pytest.raises(DataError) as err:  # without pseudonymisation the cell is shown, as for other columns
         read_sessions(p, {"instruments": inst})
     assert "not a number: 'SECRETB'" in str(err.value)
+
+
+def test_dropout_and_condition_values_are_shown_in_words(capsys, tmp_path):
+    # --dropout post said "got np.float64(50.0)"
+    from ruptstats.cli.sessions import main
+    from ruptstats.conditions import compare_conditions
+
+    p = tmp_path / "s.csv"
+    pd.DataFrame({"client": ["a", "b", "c"], "session": [1, 1, 1], "rupture": [0, 1, 1], "repaired": [0, 0, 1],
+                  "post": [50.0, 51.0, 52.0]}).to_csv(p, index=False)
+    rc = main([str(p), "--dropout", "post", "--higher-is-better"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "got 50" in err and "np." not in err, err
+    table = pd.DataFrame({"condition": ["none", "unrepaired", np.float64(2.5)], "post": [1.0, 2.0, 3.0]})
+    with pytest.raises(DataError) as exc:
+        compare_conditions(table, outcome="post", higher_is_better=True)
+    assert "got 2.5" in one_line(exc.value) and exc.value.row == 3

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from ..intake.cells import show
 
 __all__ = ["CONDITIONS", "CONTRASTS", "ClientData", "client_data", "numeric_column"]
 
@@ -64,7 +65,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, role: str) -> np.ndarray
         bad = present & np.isnan(parsed) & (col.astype("string").str.strip().fillna("") != "").to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"{role} must be numeric, got {col.iloc[i]!r}", source=_where(frame), row=i + 1,
+            raise DataError(f"{role} must be numeric, got {show(col.iloc[i])}", source=_where(frame), row=i + 1,
                             column=str(column))
         values = parsed
     inf = np.isinf(values)
@@ -83,7 +84,7 @@ def _conditions(frame: pd.DataFrame, column: str) -> pd.Categorical:
     bad = raw.notna() & ~raw.isin(CONDITIONS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"condition must be one of {', '.join(CONDITIONS)}, got {frame[column].iloc[i]!r}",
+        raise DataError(f"condition must be one of {', '.join(CONDITIONS)}, got {show(frame[column].iloc[i])}",
                         source=_where(frame), row=i + 1, column=str(column))
     return pd.Categorical(raw.to_numpy(dtype=object, na_value=None), categories=list(CONDITIONS))
 
@@ -100,14 +101,14 @@ def _dropout(frame: pd.DataFrame, column: str) -> np.ndarray:
         bad = text.notna().to_numpy() & np.isnan(mapped.to_numpy())
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"dropout must be True/False (or 1/0), got {col.iloc[i]!r}", source=_where(frame),
+            raise DataError(f"dropout must be True/False (or 1/0), got {show(col.iloc[i])}", source=_where(frame),
                             row=i + 1, column=str(column))
         return mapped.to_numpy()
     values = numeric_column(frame, column, role="dropout")
     bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"dropout must be True/False (or 1/0), got {frame[column].iloc[i]!r}",
+        raise DataError(f"dropout must be True/False (or 1/0), got {show(frame[column].iloc[i])}",
                         source=_where(frame), row=i + 1, column=str(column))
     return values
 
