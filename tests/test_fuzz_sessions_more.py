@@ -257,3 +257,33 @@ def test_dropout_and_condition_values_are_shown_in_words(capsys, tmp_path):
     with pytest.raises(DataError) as exc:
         compare_conditions(table, outcome="post", higher_is_better=True)
     assert "got 2.5" in one_line(exc.value) and exc.value.row == 3
+
+
+# -- wide files ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("columns, text", [
+    (["client", "s1_alliance", "s01_alliance"], "'s1_alliance' and 's01_alliance' both hold session 1"),
+    (["client", "s1_alliance", "alliance_1"], "'s1_alliance' and 'alliance_1' both hold session 1"),
+])
+def test_two_wide_columns_for_one_session_are_an_error(tmp_path, columns, text):
+    # was: the second column silently replaced the first (alliance 2.0 kept, 1.0 lost without a report)
+    p = tmp_path / "w.csv"
+    pd.DataFrame([["a", 1.0, 2.0]], columns=columns).to_csv(p, index=False)
+    with pytest.raises(DataError) as err:
+        read_sessions(p, {"read": {"layout": "wide"}})
+    assert text in one_line(err.value)
+
+
+@pytest.mark.parametrize("columns, pattern, column", [
+    (["client", "session", "s1_alliance"], None, "session"),  # was ValueError: label 'session' is not unique
+    (["client", "s1_session", "s1_alliance"], None, "s1_session"),  # was ValueError: cannot insert session
+    (["client", "sx_alliance", "s1_alliance"], r"^s(?P<session>\w+)_(?P<variable>.+)$", "sx_alliance"),  # int('x')
+])
+def test_wide_session_numbers_that_cannot_be_read_name_the_column(tmp_path, columns, pattern, column):
+    p = tmp_path / "w.csv"
+    pd.DataFrame([["a", 1, 2.0]], columns=columns).to_csv(p, index=False)
+    read = {"layout": "wide", **({"wide_pattern": pattern} if pattern else {})}
+    with pytest.raises(DataError) as err:
+        read_sessions(p, {"read": read})
+    assert err.value.column == column
+    one_line(err.value)
