@@ -287,3 +287,18 @@ def test_wide_session_numbers_that_cannot_be_read_name_the_column(tmp_path, colu
         read_sessions(p, {"read": read})
     assert err.value.column == column
     one_line(err.value)
+
+
+def test_every_row_dropped_says_so(tmp_path, capsys):
+    # both rows lack a session number; with --missing drop the command went on and failed with
+    # "study 's' is not in the client table's study column (it has )"
+    from ruptstats.cli.sessions import main
+
+    p = tmp_path / "s.csv"
+    pd.DataFrame({"client": ["a", "a"], "session": [None, None], "rupture": [0, 0], "repaired": [0, 0],
+                  "post": [1.0, 1.0]}).to_csv(p, index=False)
+    with pytest.raises(DataError, match=r"no session rows left: all 2 rows were excluded \(session is missing"):
+        quiet(read_sessions, p, missing="drop")
+    rc = main([str(p), "--missing", "drop", "--lower-is-better"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and "no session rows left" in err[-1] and "error" not in "".join(err[:-1])

@@ -166,6 +166,9 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
     df, no_sessions = _split_clients_without_sessions(df, lonely, client_level)
     df, issues = check_sessions(df, client_level=client_level, missing=missing)
+    if len(df) == 0 and no_sessions is None:  # nothing to classify: say why rather than fail downstream
+        why = "; ".join(i.message for i in issues if i.level == "excluded")
+        raise DataError(f"no session rows left: all {n_read} rows were excluded ({why})", source=name)
     issues = stripped_issues(stripped) + list(issues)
     if lonely:  # their client-level values have no session row to travel in
         issues.append(Issue("warning", "client_without_sessions",
