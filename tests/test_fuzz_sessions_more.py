@@ -302,3 +302,19 @@ def test_every_row_dropped_says_so(tmp_path, capsys):
     rc = main([str(p), "--missing", "drop", "--lower-is-better"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and "no session rows left" in err[-1] and "error" not in "".join(err[:-1])
+
+
+# -- comparisons -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("scale", [1e300, 1e160])
+def test_outcomes_too_large_for_the_arithmetic_are_a_data_error(scale):
+    # post = 1..9 times 1e300: was KeyError 'F' from the ANOVA table (pingouin drops F when SS overflow)
+    from ruptstats.conditions import compare_conditions
+
+    table = pd.DataFrame({"condition": ["none", "unrepaired", "repaired"] * 3,
+                          "post": np.arange(1.0, 10.0) * scale})
+    with pytest.raises(DataError) as err:
+        compare_conditions(table, outcome="post", higher_is_better=True)
+    assert err.value.column == "post" and err.value.row == 9 and "too large" in one_line(err.value)
+    ok = compare_conditions(table.assign(post=np.arange(1.0, 10.0) * 1e100), outcome="post", higher_is_better=True)
+    assert ok.anova is not None  # 1e100 still computes

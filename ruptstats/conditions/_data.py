@@ -140,6 +140,21 @@ def _excluded_note(what: str, cond: pd.Categorical, mask: np.ndarray) -> str | N
     return f"{total} client{'s' if total != 1 else ''} excluded for a missing {what} ({detail})"
 
 
+def _check_magnitude(table: pd.DataFrame, frame: pd.DataFrame, outcome: str, what: str) -> None:
+    """The analysed values, their sums and sums of squares must stay finite (|values| up to about 1e150);
+    beyond that every statistic would overflow. DataError naming the first too-large value's row."""
+    v = table["value"].to_numpy(dtype=float)
+    if not len(v):
+        return
+    with np.errstate(all="ignore"):
+        total = np.sum(v * v) * len(v)
+    if np.isfinite(total):
+        return
+    i = int(np.argmax(np.abs(v)))
+    raise DataError(f"{what} is too large for the arithmetic (up to {float(v[i]):g}; squared sums overflow): "
+                    "rescale the values", source=_where(frame), row=int(table["row"].iat[i]), column=outcome)
+
+
 def client_data(clients: pd.DataFrame, *, outcome: str, baseline, condition: str, dropout, covariates,
                 study) -> ClientData:
     """Check the client table and return :class:`ClientData` (notes list every exclusion with counts)."""
@@ -175,6 +190,7 @@ def client_data(clients: pd.DataFrame, *, outcome: str, baseline, condition: str
     table["value"] = table["outcome"] - table["baseline"] if baseline is not None else table["outcome"]
     table["row"] = position + 1
     table = table.loc[keep].reset_index(drop=True)
+    _check_magnitude(table, frame, outcome, outcome if baseline is None else f"{outcome} - {baseline}")
     drop_frame = None
     if dropout is not None:
         d = _dropout(frame, dropout)
