@@ -318,3 +318,14 @@ def test_outcomes_too_large_for_the_arithmetic_are_a_data_error(scale):
     assert err.value.column == "post" and err.value.row == 9 and "too large" in one_line(err.value)
     ok = compare_conditions(table.assign(post=np.arange(1.0, 10.0) * 1e100), outcome="post", higher_is_better=True)
     assert ok.anova is not None  # 1e100 still computes
+
+
+def test_session_steps_given_something_other_than_a_table():
+    # each raised AttributeError ('list' object has no attribute 'columns') or TypeError
+    from ruptstats.sessions import (alliance_around_ruptures, classify_sessions, client_conditions,
+                                    client_outcomes, compare_rules, condition_counts)
+
+    for step in (classify_sessions, client_conditions, client_outcomes, alliance_around_ruptures,
+                 condition_counts, lambda x: compare_rules(x, ["coded"])):
+        with pytest.raises(DataError, match="must be a DataFrame .*, got list"):
+            step([1, 2])

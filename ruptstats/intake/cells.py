@@ -151,6 +151,12 @@ def raise_cells(df: pd.DataFrame, bad: np.ndarray, column: str, message: str) ->
     raise_first(bad, message, column=column, source=source_of(df), rows=file_rows(df), values=values)
 
 
+def check_frame(value, name: str, what: str) -> None:
+    """DataError unless ``value`` is a pandas DataFrame: ``{name} must be a DataFrame ({what}), got {type}``."""
+    if not isinstance(value, pd.DataFrame):
+        raise DataError(f"{name} must be a DataFrame ({what}), got {type(value).__name__}")
+
+
 def to_numbers(raw, *, column: str, source=None, rows=None) -> np.ndarray:
     """Return ``raw`` (a column) as float64; empty cells become NaN, text that is not a number is an error.
 
