@@ -57,7 +57,7 @@ def check_number(name: str, value, *, low=None, high=None, low_open=False, high_
     if isinstance(value, bool) or not isinstance(value, Real):
         raise OptionError(f"{name}={value!r} must be a number")
     if value != value:  # NaN passes every comparison below
-        raise OptionError(f"{name}=nan must be a number")
+        raise OptionError(f"{name}=nan must be a finite number")
     if integer and (not math.isfinite(value) or float(value) != int(value)):
         raise OptionError(f"{name}={value!r} must be a whole number")
     v = int(value) if integer else float(value)

@@ -141,17 +141,18 @@ def _excluded_note(what: str, cond: pd.Categorical, mask: np.ndarray) -> str | N
 
 
 def _check_magnitude(table: pd.DataFrame, frame: pd.DataFrame, outcome: str, what: str) -> None:
-    """The analysed values, their sums and sums of squares must stay finite (|values| up to about 1e150);
-    beyond that every statistic would overflow. DataError naming the first too-large value's row."""
+    """The analysed values' squared variances must stay finite (Welch's df squares a variance: |values| up to
+    about 1e75); beyond that the statistics overflow. DataError naming the largest value's row."""
     v = table["value"].to_numpy(dtype=float)
     if not len(v):
         return
     with np.errstate(all="ignore"):
         total = np.sum(v * v) * len(v)
-    if np.isfinite(total):
+        fine = np.isfinite(total * total)
+    if fine:
         return
     i = int(np.argmax(np.abs(v)))
-    raise DataError(f"{what} is too large for the arithmetic (up to {float(v[i]):g}; squared sums overflow): "
+    raise DataError(f"{what} is too large for the arithmetic (up to {float(v[i]):g}; squared variances overflow): "
                     "rescale the values", source=_where(frame), row=int(table["row"].iat[i]), column=outcome)
 
 
