@@ -333,3 +333,42 @@ def test_session_steps_given_something_other_than_a_table():
                  condition_counts, lambda x: compare_rules(x, ["coded"])):
         with pytest.raises(DataError, match="must be a DataFrame .*, got list"):
             step([1, 2])
+
+
+# -- several studies ---------------------------------------------------------------------------------------------
+
+def _coded_study(path, study=None):
+    """Six clients, two per condition (coded rule), post scores 1..6; a study column when ``study`` is given."""
+    rows = [{"client": f"c{i}", "session": 1, "rupture": int(i >= 2), "repaired": int(i >= 4), "post": float(i)}
+            for i in range(6)]
+    frame = pd.DataFrame(rows)
+    if study is not None:
+        frame.insert(0, "study", study)
+    frame.to_csv(path, index=False)
+    return str(path)
+
+
+def test_two_studies_with_one_label_are_an_error(tmp_path, capsys):
+    # the same file twice (or a/s.csv and b/s.csv) gave two study-table rows labelled 's', pooled twice, one
+    # condition-plot file overwritten by the other and one client table mixing both
+    from ruptstats.cli.sessions import main
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    one, two = _coded_study(tmp_path / "a" / "s.csv"), _coded_study(tmp_path / "b" / "s.csv")
+    for files in ([one, two], [one, one]):
+        rc = main(files + ["--higher-is-better", "--study-table", str(tmp_path / "t.csv")])
+        err = capsys.readouterr().err
+        assert rc == 2 and "study 's' has the label of a study in" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "t.csv").exists()
+
+
+def test_labels_with_one_file_name_give_two_figures(tmp_path, capsys):
+    # 'Study A' and 'Study_A' both became cp_Study_A.png: the second figure replaced the first
+    from ruptstats.cli.sessions import main
+
+    a, b = _coded_study(tmp_path / "a.csv", "Study A"), _coded_study(tmp_path / "b.csv", "Study_A")
+    rc = main([a, b, "--higher-is-better", "--condition-plot", str(tmp_path / "cp.png")])
+    capsys.readouterr()
+    assert rc == 0
+    assert sorted(p.name for p in tmp_path.glob("cp*.png")) == ["cp_Study_A.png", "cp_Study_A_2.png"]

@@ -206,9 +206,14 @@ def _run(args) -> int:
     mappings = _mappings(args.files, args.mapping)
     options = _rule_options(args.rule_option)
     args.compare_rules = args.compare_rules or args.rules_plot is not None
-    runs = []
+    runs, labels = [], {}
     for path, mapping in zip(args.files, mappings):
-        runs += _study(path, mapping, args, options)
+        for run in _study(path, mapping, args, options):
+            if run.study in labels:  # one label, two studies: rows of the study table and figures would collide
+                raise DataError(f"{path}: study {run.study!r} has the label of a study in {labels[run.study]}; give "
+                                f"each study its own label (the mapping's study = \"...\" or a study column)")
+            labels[run.study] = path
+            runs.append(run)
     table = _study_table(runs, args.contrast)
     if args.study_table:
         for study, contrast in zip(table.loc[table["yi"].isna(), "study"], table.loc[table["yi"].isna(), "contrast"]):
@@ -531,11 +536,19 @@ def _rule_set(sessions, used) -> list:
 # -- figures ------------------------------------------------------------------------------------------------------
 
 def _figure_path(path: Path, runs, run) -> Path:
-    """``path`` for one study; with several studies, the study label (letters, digits, _-) after the stem."""
+    """``path`` for one study; with several studies, the study label (letters, digits, _-) after the stem (and a
+    number after it when two labels give the same name)."""
     if len(runs) == 1:
         return path
-    slug = re.sub(r"[^0-9A-Za-z_-]+", "_", run.study).strip("_") or "study"
-    return path.with_name(f"{path.stem}_{slug}{path.suffix}")
+    slugs = [_slug(r.study) for r in runs]
+    slug = slugs[runs.index(run)]
+    earlier = slugs[:runs.index(run)].count(slug)  # 'Study A' and 'Study_A': the second file gets _2
+    return path.with_name(f"{path.stem}_{slug}{f'_{earlier + 1}' if earlier else ''}{path.suffix}")
+
+
+def _slug(label: str) -> str:
+    """A study label in a file name: letters, digits, _ and -."""
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", label).strip("_") or "study"
 
 
 def session_figures(runs, args):
