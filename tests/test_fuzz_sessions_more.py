@@ -372,3 +372,19 @@ def test_labels_with_one_file_name_give_two_figures(tmp_path, capsys):
     capsys.readouterr()
     assert rc == 0
     assert sorted(p.name for p in tmp_path.glob("cp*.png")) == ["cp_Study_A.png", "cp_Study_A_2.png"]
+
+
+def test_missing_drop_reaches_the_mappings_client_file(tmp_path, capsys):
+    # the client file (row 3 without a client) was read with the mapping's policy only: --missing drop still
+    # stopped at "row 3, column 'client': client is missing"
+    from ruptstats.cli.sessions import main
+
+    sessions = _coded_study(tmp_path / "s.csv")
+    pd.DataFrame({"client": ["c0", "c1", None, "c3", "c4", "c5"], "pre": [1.0] * 6,
+                  "post2": [1.0, 2, 3, 4, 5, 6]}).to_csv(tmp_path / "s_clients.csv", index=False)
+    (tmp_path / "s.toml").write_text('[clients]\nfile = "s_clients.csv"\n')
+    assert main([sessions, "--outcome", "post2", "--higher-is-better"]) == 2
+    assert "row 3, column 'client': client is missing" in capsys.readouterr().err
+    assert main([sessions, "--outcome", "post2", "--higher-is-better", "--missing", "drop"]) == 0
+    err = capsys.readouterr().err
+    assert "s_clients.csv: client is missing: rows 3 excluded" in err

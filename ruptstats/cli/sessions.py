@@ -364,7 +364,7 @@ def _clients(classified, data, args, path):
         parts.append(_session_outcomes(classified, data, args, path))
     spec = data.mapping.clients
     if spec is not None and spec.file is not None:
-        client_file = _client_file(spec, data)
+        client_file = _client_file(spec, data, args.missing)
         parts.append(_with_study(client_file.clients.reset_index(drop=True), classified))
     extra = _merge(parts, classified)
     with warnings.catch_warnings(record=True) as caught:
@@ -406,14 +406,15 @@ def _session_instrument(data):
     return None
 
 
-def _client_file(spec, data):
-    """The mapping's ``[clients]`` file (a ClientData), read with the sessions' pseudonymisation key."""
+def _client_file(spec, data, missing=None):
+    """The mapping's ``[clients]`` file (a ClientData), read with the sessions' pseudonymisation key and
+    ``--missing`` (else the session mapping's ``[checks]`` policy)."""
     from ..sessions import read_clients
 
+    missing = missing or data.mapping.on_invalid.replace("exclude", "drop")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        table = read_clients(spec.file, spec.mapping, key=data.mapping.key(None), missing=data.mapping.on_invalid
-                             .replace("exclude", "drop"))
+        table = read_clients(spec.file, spec.mapping, key=data.mapping.key(None), missing=missing)
     for w in caught:
         print(f"{PROG}: warning: {w.message}", file=sys.stderr)
     return table
