@@ -388,3 +388,18 @@ def test_missing_drop_reaches_the_mappings_client_file(tmp_path, capsys):
     assert main([sessions, "--outcome", "post2", "--higher-is-better", "--missing", "drop"]) == 0
     err = capsys.readouterr().err
     assert "s_clients.csv: client is missing: rows 3 excluded" in err
+
+
+def test_adjusted_plot_without_an_estimable_ancova_says_why():
+    # one client per condition with a baseline: the message asked to "pass baseline=", which had been passed
+    from ruptstats.exceptions import OptionError
+    from ruptstats.conditions import compare_conditions
+    from ruptstats.plotting import condition_plot
+
+    table = pd.DataFrame({"condition": ["none", "unrepaired", "repaired"], "pre": [1.0, 2.0, 3.0],
+                          "post": [2.0, 2.5, 4.0]})
+    res = compare_conditions(table, outcome="post", baseline="pre", higher_is_better=True)
+    with pytest.raises(OptionError) as err:
+        condition_plot(res, adjusted=True)
+    assert "could not be estimated (ANCOVA not computed" in one_line(err.value)
+    assert "pass baseline=" not in str(err.value)
