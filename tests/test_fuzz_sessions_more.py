@@ -403,3 +403,12 @@ def test_adjusted_plot_without_an_estimable_ancova_says_why():
         condition_plot(res, adjusted=True)
     assert "could not be estimated (ANCOVA not computed" in one_line(err.value)
     assert "pass baseline=" not in str(err.value)
+
+
+def test_dropout_text_without_any_client_is_a_sentence():
+    # every client without a condition (all ratings missing): the summary printed "Dropout: ."
+    from ruptstats.conditions import compare_conditions
+
+    table = pd.DataFrame({"condition": [None, None], "post": [1.0, 2.0], "dropout": [True, False]})
+    text = compare_conditions(table, outcome="post", dropout="dropout", higher_is_better=True).summary()
+    assert "Dropout: ." not in text and "Dropout: no client with a condition and a dropout status" in text
