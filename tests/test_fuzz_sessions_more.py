@@ -412,3 +412,17 @@ def test_dropout_text_without_any_client_is_a_sentence():
     table = pd.DataFrame({"condition": [None, None], "post": [1.0, 2.0], "dropout": [True, False]})
     text = compare_conditions(table, outcome="post", dropout="dropout", higher_is_better=True).summary()
     assert "Dropout: ." not in text and "Dropout: no client with a condition and a dropout status" in text
+
+
+# -- encodings -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["pandas", "pyarrow"])
+@pytest.mark.parametrize("bom, codec", [(b"", "utf-16"), (b"\xfe\xff", "utf-16-be")])
+def test_utf16_text_as_excel_exports_it(tmp_path, engine, bom, codec):
+    # Excel's "Unicode text" export (UTF-16 with a byte-order mark, tab-separated) was refused as
+    # "looks like a binary file, not a text table (found NUL bytes)"
+    p = tmp_path / "s.txt"
+    text = "client\tsession\trupture\trepaired\tnote\n007\t1\t0\t0\tMüller\n007\t2\t1\t1\t€\n"
+    p.write_bytes(bom + text.encode(codec))
+    data, _ = quiet(read_sessions, p, engine=engine)
+    assert data.sessions[["client", "session", "note"]].values.tolist() == [["007", 1, "Müller"], ["007", 2, "€"]]

@@ -185,7 +185,15 @@ def _tidy(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 # --- text files ------------------------------------------------------------------------------------------------
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export: UTF-16 with a byte-order mark
+
+
 def _decode(raw: bytes, name: str) -> str:
+    if raw[:2] in _UTF16_BOMS:
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableReadError("starts with a UTF-16 byte-order mark but is not UTF-16 text", source=name) from None
     if b"\x00" in raw[:8192]:
         raise TableReadError("looks like a binary file, not a text table (found NUL bytes)", source=name)
     try:
@@ -307,7 +315,7 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     convert = pacsv.ConvertOptions(decimal_point=decimal, strings_can_be_null=True,
                                    column_types={c: text_type for c in categorical})
     parse = pacsv.ParseOptions(delimiter=delimiter)
-    encodings = ("utf8", "latin-1") if _utf8_prefix(head) else ("latin-1",)
+    encodings = ("utf-16",) if head[:2] in _UTF16_BOMS else ("utf8", "latin-1") if _utf8_prefix(head) else ("latin-1",)
     for encoding in encodings:
         try:
             table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(skip_rows=header_row - 1, encoding=encoding),
