@@ -426,3 +426,15 @@ def test_utf16_text_as_excel_exports_it(tmp_path, engine, bom, codec):
     p.write_bytes(bom + text.encode(codec))
     data, _ = quiet(read_sessions, p, engine=engine)
     assert data.sessions[["client", "session", "note"]].values.tolist() == [["007", 1, "Müller"], ["007", 2, "€"]]
+
+
+@pytest.mark.parametrize("engine", ["pandas", "pyarrow"])
+def test_header_row_past_the_end_says_so(tmp_path, engine):
+    # a 3-line file with header_row = 4 was "the file is empty"; an Excel sheet gave pandas' own message
+    p = tmp_path / "s.csv"
+    p.write_text("client,session\na,1\na,2\n")
+    with pytest.raises(DataError, match=r"header_row=4, but the file has no text from line 4 on \(3 lines\)"):
+        read_sessions(p, {"read": {"header_row": 4}}, engine=engine)
+    x = sheet(tmp_path / "s.xlsx", [["client", "session"], ["a", 1]])
+    with pytest.raises(DataError, match="header_row=9 is below the last row of the sheet"):
+        read_sessions(x, {"read": {"header_row": 9}})

@@ -280,6 +280,9 @@ def _read_text(p: Path, name: str, header_row: int, text_columns=()) -> pd.DataF
         raise TableReadError("the file is empty", source=name)
     lines = text.splitlines()
     if header_row > 1:
+        if not "".join(lines[header_row - 1:]).strip():
+            raise TableReadError(f"header_row={header_row}, but the file has no text from line {header_row} on "
+                                 f"({len(lines)} lines)", source=name)
         text = "\n".join(lines[header_row - 1:])
     delimiter, decimal = sniff_csv_format(text)
     if p.suffix.lower() == ".tsv":
@@ -304,8 +307,11 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     lines = sample.splitlines()
     if len(head) == 1 << 16 and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
-    lines = lines[header_row - 1:]
+    n_lines, lines = len(lines), lines[header_row - 1:]
     if not "".join(lines).strip():
+        if header_row > 1 and len(head) < 1 << 16:
+            raise TableReadError(f"header_row={header_row}, but the file has no text from line {header_row} on "
+                                 f"({n_lines} lines)", source=name)
         raise TableReadError("the file is empty", source=name)
     delimiter, decimal = sniff_csv_format("\n".join(lines))
     if p.suffix.lower() == ".tsv":
@@ -402,6 +408,8 @@ def _read_excel(p: Path, name: str, sheet, header_row: int, text_columns=()) -> 
     except ValueError as exc:
         if "Worksheet" in str(exc) or "not found" in str(exc):
             raise TableReadError(f"sheet {sheet!r} not found", source=name) from None
+        if "but only" in str(exc) and "lines in file" in str(exc):  # pandas: header row below the last row
+            raise TableReadError(f"header_row={header_row} is below the last row of the sheet", source=name) from None
         raise
 
 
