@@ -438,3 +438,23 @@ def test_header_row_past_the_end_says_so(tmp_path, engine):
     x = sheet(tmp_path / "s.xlsx", [["client", "session"], ["a", 1]])
     with pytest.raises(DataError, match="header_row=9 is below the last row of the sheet"):
         read_sessions(x, {"read": {"header_row": 9}})
+
+
+# -- codes written as decimals -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["pandas", "pyarrow"])
+@pytest.mark.parametrize("code", [-9, "-9"])
+def test_codes_written_as_decimal_text(tmp_path, engine, code):
+    # rupture/repaired as 1.0/0.0/-9.0 (pandas writes a boolean column with gaps this way; SPSS and R exports
+    # too): the coded columns are read as text, and '1.0' was "must be yes/no", the missing code -9 missed '-9.0'
+    p = tmp_path / "s.csv"
+    p.write_text("client,session,rupture,repaired,rater\na,1,1.0,0.0,1.0\na,2,-9.0,0.00,2\n")
+    data, _ = quiet(read_sessions, p, {"missing": {"rupture": [code]},
+                                       "values": {"rater": {"1": "client", "2": "therapist"}}}, engine=engine)
+    s = data.sessions
+    assert s["rupture"].tolist() == [True, pd.NA] and s["repaired"].tolist() == [False, False]
+    assert s["rater"].astype(str).tolist() == ["client", "therapist"]
+    ids = tmp_path / "i.csv"  # identifiers still match as written: the code 7 hits client 7, not 007
+    ids.write_text("client,session,rupture,repaired\n007,1,1,0\n7,1,0,0\n")
+    data, _ = quiet(read_sessions, ids, {"missing": {"client": [7]}}, missing="drop", engine=engine)
+    assert data.sessions["client"].astype(str).tolist() == ["007"]

@@ -39,6 +39,19 @@ def text_key(value) -> str:
     return str(value).strip().casefold()
 
 
+def _lookup(table: dict, value, default):
+    """``table[text_key(value)]``; text holding a number (``"1.0"``, as CSV exports of SPSS or R write codes) is
+    also looked up as that number (``"1"``), so codes match whether the file stored them as numbers or text."""
+    key = text_key(value)
+    if key in table:
+        return table[key]
+    try:
+        number = float(key)
+    except ValueError:
+        return default
+    return table.get(text_key(number), default) if np.isfinite(number) else default
+
+
 def _map_uniques(s: pd.Series, func):
     """Apply ``func`` to the distinct non-missing values; return (mapped values array, codes, uniques)."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -72,8 +85,11 @@ def apply_missing(df: pd.DataFrame, missing: dict, *, source: str | None = None)
             nums = [c for c in nums if not np.isnan(c)]  # isin would match every empty cell with NaN
             hit = s.isin(nums).to_numpy() if nums else np.zeros(len(s), dtype=bool)
         else:
-            keys = {text_key(c) for c in codes}
-            mapped, ucodes, _ = _map_uniques(s, lambda u: text_key(u) in keys)
+            keys = dict.fromkeys((text_key(c) for c in codes), True)
+            if col in ID_COLUMNS:  # identifiers match as written: code 7 must not hit client 007
+                mapped, ucodes, _ = _map_uniques(s, lambda u: text_key(u) in keys)
+            else:  # codes stored as text numerals ("-9.0") match the number (-9)
+                mapped, ucodes, _ = _map_uniques(s, lambda u: _lookup(keys, u, False))
             hit = np.asarray(mapped + [False], dtype=bool)[ucodes]  # code -1 (missing) picks the last False
         n = int(hit.sum())
         if n:
@@ -124,8 +140,7 @@ def to_boolean(df: pd.DataFrame, column: str, recode: dict | None = None) -> pd.
     table = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}, **_recode_table(recode)}
 
     def word(u):
-        key = text_key(u)
-        return np.nan if key == "" else table.get(key, "?")  # a blank cell is an empty cell
+        return np.nan if text_key(u) == "" else _lookup(table, u, "?")  # a blank cell is an empty cell
 
     if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already number the distinct values (-1 missing)
         codes, mapped = s.array.codes, [word(u) for u in s.cat.categories]
@@ -163,7 +178,7 @@ def to_category(df: pd.DataFrame, column: str, recode: dict | None = None, allow
         cats = s.cat.categories
         if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
             return s.array
-    mapped, codes, _ = _map_uniques(s, lambda u: table.get(text_key(u), u))
+    mapped, codes, _ = _map_uniques(s, lambda u: _lookup(table, u, u))
     mapped = [m if isinstance(m, str) or pd.isna(m) else text_key(m) for m in mapped]
     if allowed is not None:
         canon = {a.casefold(): a for a in allowed}
