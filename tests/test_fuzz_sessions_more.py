@@ -458,3 +458,16 @@ def test_codes_written_as_decimal_text(tmp_path, engine, code):
     ids.write_text("client,session,rupture,repaired\n007,1,1,0\n7,1,0,0\n")
     data, _ = quiet(read_sessions, ids, {"missing": {"client": [7]}}, missing="drop", engine=engine)
     assert data.sessions["client"].astype(str).tolist() == ["007"]
+
+
+@pytest.mark.parametrize("option, text", [("withdrawal=5", "withdrawal=5 must be a column name or a list"),
+                                          ("variable={a=1}", "variable={'a': 1} must be a column name"),
+                                          ("rupture=[1]", "rupture=(1,) must be a column name")])
+def test_column_options_that_are_not_names(tmp_path, capsys, option, text):
+    # TypeError ('int' object is not iterable, unhashable type: 'dict'): "internal error"
+    from ruptstats.cli.sessions import main
+
+    rule = {"withdrawal": "observer", "variable": "trajectory", "rupture": "coded"}[option.split("=")[0]]
+    rc = main([_canonical_csv(tmp_path / "s.csv"), "--rule", rule, "--rule-option", option, "--higher-is-better"])
+    err = capsys.readouterr().err
+    assert rc == 2 and text in err and "internal error" not in err

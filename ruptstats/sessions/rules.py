@@ -66,6 +66,8 @@ def _boolean(values: np.ndarray, missing: np.ndarray) -> pd.arrays.BooleanArray:
 
 
 def _need(df: pd.DataFrame, column: str, option: str) -> None:
+    if not isinstance(column, str):
+        raise OptionError(f"rule option {option}={column!r} must be a column name (text)")
     if column not in df.columns:
         raise DataError(f"column '{column}' (rule option {option}) not found; columns: {', '.join(map(str, df.columns))}",
                         source=source_of(df))
@@ -227,6 +229,8 @@ class ObserverRule(_ResolutionCriterion):
         return f"observer (marker>={_g(self.marker_threshold)}; {self.resolution}>={_g(self.resolution_threshold)})"
 
     def _kind(self, sessions, columns, option, bounds):
+        if not isinstance(columns, (str, list, tuple)):
+            raise OptionError(f"rule option {option}={columns!r} must be a column name or a list of them")
         columns = (columns,) if isinstance(columns, str) else tuple(columns)
         hit = np.zeros(len(sessions), dtype=bool)
         known = np.ones(len(sessions), dtype=bool)
