@@ -471,3 +471,16 @@ def test_column_options_that_are_not_names(tmp_path, capsys, option, text):
     rc = main([_canonical_csv(tmp_path / "s.csv"), "--rule", rule, "--rule-option", option, "--higher-is-better"])
     err = capsys.readouterr().err
     assert rc == 2 and text in err and "internal error" not in err
+
+
+def test_compare_rules_keeps_an_observer_rule_with_one_marker_named_as_text(tmp_path, capsys):
+    # withdrawal = "wd" was read as the columns {'w', 'd'}: the study's own rule vanished from --compare-rules
+    from ruptstats.cli.sessions import main
+
+    p = tmp_path / "s.csv"
+    pd.DataFrame({"client": ["a", "a", "b", "b"], "session": [1, 2, 1, 2], "wd": [0, 3, 0, 0],
+                  "resolution": [1, 4, 1, 1], "post": [1.0, 1.0, 2.0, 2.0]}).to_csv(p, index=False)
+    rc = main([str(p), "--rule", "observer", "--rule-option", "withdrawal='wd'", "--rule-option",
+               "confrontation=[]", "--compare-rules", "--higher-is-better"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "  observer (marker>=1; resolution>=3): clients 1 / 0 / 1" in out

@@ -522,7 +522,7 @@ def _rule_set(sessions, used) -> list:
     needs = {
         SelfReportRule: lambda r: {r.resolution} | ({r.presence} if r.presence else set())
         | ({r.intensity} if r.intensity_threshold is not None else set()),
-        ObserverRule: lambda r: {r.resolution} | set(r.withdrawal) | set(r.confrontation),
+        ObserverRule: lambda r: {r.resolution} | _column_set(r.withdrawal) | _column_set(r.confrontation),
         TrajectoryRule: lambda r: {r.variable, "session"},
         CodedRule: lambda r: {r.rupture, r.repaired},
     }
@@ -532,6 +532,11 @@ def _rule_set(sessions, used) -> list:
             out.append(rule)
             labels.add(rule.label)
     return out
+
+
+def _column_set(columns) -> set:
+    """A rule's marker option as a set of column names (one name may be given as text)."""
+    return {columns} if isinstance(columns, str) else set(columns)
 
 
 # -- figures ------------------------------------------------------------------------------------------------------
