@@ -484,3 +484,14 @@ def test_compare_rules_keeps_an_observer_rule_with_one_marker_named_as_text(tmp_
                "confrontation=[]", "--compare-rules", "--higher-is-better"])
     out = capsys.readouterr().out
     assert rc == 0 and "  observer (marker>=1; resolution>=3): clients 1 / 0 / 1" in out
+
+
+def test_latin1_mapping_is_an_option_error(tmp_path):
+    # a mapping saved as Latin-1 (study = "Müller"): UnicodeDecodeError, "internal error" in the command
+    from ruptstats.exceptions import OptionError
+    from ruptstats.sessions import read_mapping
+
+    p = tmp_path / "m.toml"
+    p.write_bytes('study = "Müller"\n'.encode("latin-1"))
+    with pytest.raises(OptionError, match=r"m\.toml: not valid TOML \(byte 11 is not UTF-8 text"):
+        read_mapping(p)

@@ -211,6 +211,9 @@ def read_mapping(mapping=None) -> Mapping:
             raise OptionError(f"mapping file not found: {source}") from None
         except tomllib.TOMLDecodeError as exc:
             raise OptionError(f"{source}: not valid TOML ({exc})") from None
+        except UnicodeDecodeError as exc:  # TOML is UTF-8: a Latin-1 or UTF-16 file
+            raise OptionError(f"{source}: not valid TOML (byte {exc.start + 1} is not UTF-8 text; save the "
+                              f"mapping as UTF-8)") from None
     if not isinstance(mapping, dict):
         raise OptionError(f"mapping={mapping!r} must be a TOML file path, a dict or None")
     return _parse(mapping, source)
