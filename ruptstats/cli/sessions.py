@@ -246,7 +246,7 @@ def _mappings(files, given) -> list:
         return list(given)
     for f in files:
         if not Path(f).is_file():
-            raise OptionError(f"{f}: no such file")
+            raise OptionError(f"{f}: {'a folder, not a file' if Path(f).is_dir() else 'no such file'}")
     return [str(Path(f).with_suffix(".toml")) if Path(f).with_suffix(".toml").is_file() else None for f in files]
 
 
