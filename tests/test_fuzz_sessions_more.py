@@ -495,3 +495,25 @@ def test_latin1_mapping_is_an_option_error(tmp_path):
     p.write_bytes('study = "Müller"\n'.encode("latin-1"))
     with pytest.raises(OptionError, match=r"m\.toml: not valid TOML \(byte 11 is not UTF-8 text"):
         read_mapping(p)
+
+
+def test_a_contrast_a_study_lacks_is_reported(tmp_path, capsys):
+    # --contrast dropout_repaired_vs_none on studies without a dropout column wrote a header-only study table
+    # (exit 0, no word); one study without it lost its row silently
+    from ruptstats.cli.sessions import main
+
+    plain = _coded_study(tmp_path / "plain.csv")
+    frame = pd.read_csv(plain).assign(dropout=[0, 1, 0, 1, 0, 1])
+    frame.to_csv(tmp_path / "drop.csv", index=False)
+    table = tmp_path / "t.csv"
+    args = ["--higher-is-better", "--contrast", "dropout_repaired_vs_none", "--study-table", str(table)]
+    assert main([plain] + args) == 2
+    err = capsys.readouterr().err
+    assert "--contrast dropout_repaired_vs_none: no study has this contrast (no dropout column" in err
+    assert not table.exists()
+    assert main([plain, str(tmp_path / "drop.csv")] + args) == 0
+    err = capsys.readouterr().err
+    assert "warning: study table: plain has no dropout_repaired_vs_none row" in err
+    assert pd.read_csv(table)["study"].tolist() == ["drop"]
+    assert main([plain, "--higher-is-better", "--contrast", "dropout_repaired_vs_none"]) == 0  # no table asked
+    capsys.readouterr()

@@ -214,8 +214,8 @@ def _run(args) -> int:
                                 f"each study its own label (the mapping's study = \"...\" or a study column)")
             labels[run.study] = path
             runs.append(run)
-    table = _study_table(runs, args.contrast)
     if args.study_table:
+        table = _study_table(runs, args.contrast)
         for study, contrast in zip(table.loc[table["yi"].isna(), "study"], table.loc[table["yi"].isna(), "contrast"]):
             print(f"{PROG}: warning: study table: {study} {contrast} has no effect size (a condition with fewer "
                   f"than two clients, or SD 0); python -m ruptstats.meta --drop-missing leaves the row out",
@@ -593,11 +593,19 @@ def session_figures(runs, args):
 # -- outputs --------------------------------------------------------------------------------------------------------
 
 def _study_table(runs, contrast):
+    """The study-table rows of ``contrast`` (every row with ``all``); a study without that row is a warning line,
+    no study with it a DataError (an empty table would be written without a word)."""
     from ..conditions import study_effects
 
     table = study_effects([r.comparison for r in runs])
     if contrast != "all":
         table = table[table["contrast"] == contrast].reset_index(drop=True)
+        lacking = [r.study for r in runs if r.study not in set(table["study"].astype(str))]
+        why = " (no dropout column: map one to dropout, or pass --dropout)" if contrast.startswith("dropout") else ""
+        if lacking and len(lacking) == len(runs):
+            raise DataError(f"--contrast {contrast}: no study has this contrast{why}")
+        for study in lacking:
+            print(f"{PROG}: warning: study table: {study} has no {contrast} row{why}", file=sys.stderr)
     return table
 
 
