@@ -517,3 +517,26 @@ def test_a_contrast_a_study_lacks_is_reported(tmp_path, capsys):
     assert pd.read_csv(table)["study"].tolist() == ["drop"]
     assert main([plain, "--higher-is-better", "--contrast", "dropout_repaired_vs_none"]) == 0  # no table asked
     capsys.readouterr()
+
+
+def test_km_plot_when_every_rupture_is_repaired_at_once(tmp_path):
+    # every episode repaired in its own session (latency 0): matplotlib warned "identical low and high xlims"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ruptstats.episodes import rupture_episodes, time_to_repair
+    from ruptstats.plotting import km_plot
+    from ruptstats.sessions import classify_sessions
+
+    frame = pd.DataFrame({"client": ["a", "a", "b", "b"], "session": [1, 2, 1, 2], "rupture": [1, 0, 1, 0],
+                          "repaired": [1, 0, 1, 0], "alliance": [3.0, 4.0, 3.0, 4.0]})
+    p = tmp_path / "s.csv"
+    frame.to_csv(p, index=False)
+    data, _ = quiet(read_sessions, p)
+    episodes = rupture_episodes(classify_sessions(data.sessions))
+    assert episodes["latency"].tolist() == [0, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = km_plot(time_to_repair(episodes))
+    low, high = fig.axes[0].get_xlim()
+    assert high > low
