@@ -540,3 +540,11 @@ def test_km_plot_when_every_rupture_is_repaired_at_once(tmp_path):
         fig = km_plot(time_to_repair(episodes))
     low, high = fig.axes[0].get_xlim()
     assert high > low
+
+
+def test_json_key_given_twice_is_a_duplicated_column(tmp_path):
+    # {"client": "a", ..., "client": "b"}: json kept the last value, so the row silently became client b
+    p = tmp_path / "s.json"
+    p.write_text('[{"client": "a", "session": 1, "client": "b", "rupture": 0, "repaired": 0}]')
+    with pytest.raises(DataError, match="the key 'client' appears twice in one object"):
+        read_sessions(p)

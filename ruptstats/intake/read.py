@@ -413,10 +413,21 @@ def _read_excel(p: Path, name: str, sheet, header_row: int, text_columns=()) -> 
         raise
 
 
+def _unique_keys(pairs, name: str) -> dict:
+    """A JSON object as a dict; a key given twice (two columns of one name) is an error naming it."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise TableReadError(f"the key {twice!r} appears twice in one object (two columns of one name); rename "
+                             "one of them", source=name)
+    return out
+
+
 def _read_json(p: Path, name: str) -> pd.DataFrame:
     text = _decode(p.read_bytes(), name)
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(pairs, name))
     except json.JSONDecodeError as exc:
         raise TableReadError(f"is not valid JSON ({exc.msg} at line {exc.lineno})", source=name) from None
     if isinstance(obj, dict):
