@@ -5,6 +5,7 @@ Each check names the argument, the bad value and what is allowed, and raises :cl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from numbers import Real
 
@@ -55,7 +56,9 @@ def check_number(name: str, value, *, low=None, high=None, low_open=False, high_
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise OptionError(f"{name}={value!r} must be a number")
-    if integer and float(value) != int(value):
+    if value != value:  # NaN passes every comparison below
+        raise OptionError(f"{name}=nan must be a finite number")
+    if integer and (not math.isfinite(value) or float(value) != int(value)):
         raise OptionError(f"{name}={value!r} must be a whole number")
     v = int(value) if integer else float(value)
     bad_low = low is not None and (v <= low if low_open else v < low)

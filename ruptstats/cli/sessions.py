@@ -206,11 +206,16 @@ def _run(args) -> int:
     mappings = _mappings(args.files, args.mapping)
     options = _rule_options(args.rule_option)
     args.compare_rules = args.compare_rules or args.rules_plot is not None
-    runs = []
+    runs, labels = [], {}
     for path, mapping in zip(args.files, mappings):
-        runs += _study(path, mapping, args, options)
-    table = _study_table(runs, args.contrast)
+        for run in _study(path, mapping, args, options):
+            if run.study in labels:  # one label, two studies: rows of the study table and figures would collide
+                raise DataError(f"{path}: study {run.study!r} has the label of a study in {labels[run.study]}; give "
+                                f"each study its own label (the mapping's study = \"...\" or a study column)")
+            labels[run.study] = path
+            runs.append(run)
     if args.study_table:
+        table = _study_table(runs, args.contrast)
         for study, contrast in zip(table.loc[table["yi"].isna(), "study"], table.loc[table["yi"].isna(), "contrast"]):
             print(f"{PROG}: warning: study table: {study} {contrast} has no effect size (a condition with fewer "
                   f"than two clients, or SD 0); python -m ruptstats.meta --drop-missing leaves the row out",
@@ -241,7 +246,7 @@ def _mappings(files, given) -> list:
         return list(given)
     for f in files:
         if not Path(f).is_file():
-            raise OptionError(f"{f}: no such file")
+            raise OptionError(f"{f}: {'a folder, not a file' if Path(f).is_dir() else 'no such file'}")
     return [str(Path(f).with_suffix(".toml")) if Path(f).with_suffix(".toml").is_file() else None for f in files]
 
 
@@ -359,7 +364,7 @@ def _clients(classified, data, args, path):
         parts.append(_session_outcomes(classified, data, args, path))
     spec = data.mapping.clients
     if spec is not None and spec.file is not None:
-        client_file = _client_file(spec, data)
+        client_file = _client_file(spec, data, args.missing)
         parts.append(_with_study(client_file.clients.reset_index(drop=True), classified))
     extra = _merge(parts, classified)
     with warnings.catch_warnings(record=True) as caught:
@@ -401,14 +406,15 @@ def _session_instrument(data):
     return None
 
 
-def _client_file(spec, data):
-    """The mapping's ``[clients]`` file (a ClientData), read with the sessions' pseudonymisation key."""
+def _client_file(spec, data, missing=None):
+    """The mapping's ``[clients]`` file (a ClientData), read with the sessions' pseudonymisation key and
+    ``--missing`` (else the session mapping's ``[checks]`` policy)."""
     from ..sessions import read_clients
 
+    missing = missing or data.mapping.on_invalid.replace("exclude", "drop")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataWarning)
-        table = read_clients(spec.file, spec.mapping, key=data.mapping.key(None), missing=data.mapping.on_invalid
-                             .replace("exclude", "drop"))
+        table = read_clients(spec.file, spec.mapping, key=data.mapping.key(None), missing=missing)
     for w in caught:
         print(f"{PROG}: warning: {w.message}", file=sys.stderr)
     return table
@@ -516,7 +522,7 @@ def _rule_set(sessions, used) -> list:
     needs = {
         SelfReportRule: lambda r: {r.resolution} | ({r.presence} if r.presence else set())
         | ({r.intensity} if r.intensity_threshold is not None else set()),
-        ObserverRule: lambda r: {r.resolution} | set(r.withdrawal) | set(r.confrontation),
+        ObserverRule: lambda r: {r.resolution} | _column_set(r.withdrawal) | _column_set(r.confrontation),
         TrajectoryRule: lambda r: {r.variable, "session"},
         CodedRule: lambda r: {r.rupture, r.repaired},
     }
@@ -528,14 +534,27 @@ def _rule_set(sessions, used) -> list:
     return out
 
 
+def _column_set(columns) -> set:
+    """A rule's marker option as a set of column names (one name may be given as text)."""
+    return {columns} if isinstance(columns, str) else set(columns)
+
+
 # -- figures ------------------------------------------------------------------------------------------------------
 
 def _figure_path(path: Path, runs, run) -> Path:
-    """``path`` for one study; with several studies, the study label (letters, digits, _-) after the stem."""
+    """``path`` for one study; with several studies, the study label (letters, digits, _-) after the stem (and a
+    number after it when two labels give the same name)."""
     if len(runs) == 1:
         return path
-    slug = re.sub(r"[^0-9A-Za-z_-]+", "_", run.study).strip("_") or "study"
-    return path.with_name(f"{path.stem}_{slug}{path.suffix}")
+    slugs = [_slug(r.study) for r in runs]
+    slug = slugs[runs.index(run)]
+    earlier = slugs[:runs.index(run)].count(slug)  # 'Study A' and 'Study_A': the second file gets _2
+    return path.with_name(f"{path.stem}_{slug}{f'_{earlier + 1}' if earlier else ''}{path.suffix}")
+
+
+def _slug(label: str) -> str:
+    """A study label in a file name: letters, digits, _ and -."""
+    return re.sub(r"[^0-9A-Za-z_-]+", "_", label).strip("_") or "study"
 
 
 def session_figures(runs, args):
@@ -574,11 +593,19 @@ def session_figures(runs, args):
 # -- outputs --------------------------------------------------------------------------------------------------------
 
 def _study_table(runs, contrast):
+    """The study-table rows of ``contrast`` (every row with ``all``); a study without that row is a warning line,
+    no study with it a DataError (an empty table would be written without a word)."""
     from ..conditions import study_effects
 
     table = study_effects([r.comparison for r in runs])
     if contrast != "all":
         table = table[table["contrast"] == contrast].reset_index(drop=True)
+        lacking = [r.study for r in runs if r.study not in set(table["study"].astype(str))]
+        why = " (no dropout column: map one to dropout, or pass --dropout)" if contrast.startswith("dropout") else ""
+        if lacking and len(lacking) == len(runs):
+            raise DataError(f"--contrast {contrast}: no study has this contrast{why}")
+        for study in lacking:
+            print(f"{PROG}: warning: study table: {study} has no {contrast} row{why}", file=sys.stderr)
     return table
 
 

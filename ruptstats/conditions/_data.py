@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import DataError
+from ..intake.cells import show
 
 __all__ = ["CONDITIONS", "CONTRASTS", "ClientData", "client_data", "numeric_column"]
 
@@ -64,7 +65,7 @@ def numeric_column(frame: pd.DataFrame, column: str, *, role: str) -> np.ndarray
         bad = present & np.isnan(parsed) & (col.astype("string").str.strip().fillna("") != "").to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"{role} must be numeric, got {col.iloc[i]!r}", source=_where(frame), row=i + 1,
+            raise DataError(f"{role} must be numeric, got {show(col.iloc[i])}", source=_where(frame), row=i + 1,
                             column=str(column))
         values = parsed
     inf = np.isinf(values)
@@ -83,7 +84,7 @@ def _conditions(frame: pd.DataFrame, column: str) -> pd.Categorical:
     bad = raw.notna() & ~raw.isin(CONDITIONS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"condition must be one of {', '.join(CONDITIONS)}, got {frame[column].iloc[i]!r}",
+        raise DataError(f"condition must be one of {', '.join(CONDITIONS)}, got {show(frame[column].iloc[i])}",
                         source=_where(frame), row=i + 1, column=str(column))
     return pd.Categorical(raw.to_numpy(dtype=object, na_value=None), categories=list(CONDITIONS))
 
@@ -100,14 +101,14 @@ def _dropout(frame: pd.DataFrame, column: str) -> np.ndarray:
         bad = text.notna().to_numpy() & np.isnan(mapped.to_numpy())
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DataError(f"dropout must be True/False (or 1/0), got {col.iloc[i]!r}", source=_where(frame),
+            raise DataError(f"dropout must be True/False (or 1/0), got {show(col.iloc[i])}", source=_where(frame),
                             row=i + 1, column=str(column))
         return mapped.to_numpy()
     values = numeric_column(frame, column, role="dropout")
     bad = ~np.isnan(values) & ~np.isin(values, (0.0, 1.0))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DataError(f"dropout must be True/False (or 1/0), got {frame[column].iloc[i]!r}",
+        raise DataError(f"dropout must be True/False (or 1/0), got {show(frame[column].iloc[i])}",
                         source=_where(frame), row=i + 1, column=str(column))
     return values
 
@@ -137,6 +138,22 @@ def _excluded_note(what: str, cond: pd.Categorical, mask: np.ndarray) -> str | N
     detail = ", ".join(f"{int(n)} {c}" for c, n in counts.items() if n)
     total = int(mask.sum())
     return f"{total} client{'s' if total != 1 else ''} excluded for a missing {what} ({detail})"
+
+
+def _check_magnitude(table: pd.DataFrame, frame: pd.DataFrame, outcome: str, what: str) -> None:
+    """The analysed values' squared variances must stay finite (Welch's df squares a variance: |values| up to
+    about 1e75); beyond that the statistics overflow. DataError naming the largest value's row."""
+    v = table["value"].to_numpy(dtype=float)
+    if not len(v):
+        return
+    with np.errstate(all="ignore"):
+        total = np.sum(v * v) * len(v)
+        fine = np.isfinite(total * total)
+    if fine:
+        return
+    i = int(np.argmax(np.abs(v)))
+    raise DataError(f"{what} is too large for the arithmetic (up to {float(v[i]):g}; squared variances overflow): "
+                    "rescale the values", source=_where(frame), row=int(table["row"].iat[i]), column=outcome)
 
 
 def client_data(clients: pd.DataFrame, *, outcome: str, baseline, condition: str, dropout, covariates,
@@ -174,6 +191,7 @@ def client_data(clients: pd.DataFrame, *, outcome: str, baseline, condition: str
     table["value"] = table["outcome"] - table["baseline"] if baseline is not None else table["outcome"]
     table["row"] = position + 1
     table = table.loc[keep].reset_index(drop=True)
+    _check_magnitude(table, frame, outcome, outcome if baseline is None else f"{outcome} - {baseline}")
     drop_frame = None
     if dropout is not None:
         d = _dropout(frame, dropout)

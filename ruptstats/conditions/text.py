@@ -83,7 +83,7 @@ def _dropout(res) -> list[str]:
         return []
     props = ", ".join(f"{r['condition']} {apa_number(100 * r['proportion'], 1)}% ({r['dropouts']}/{r['n']})"
                       for r in d["proportions"] if r["n"])
-    text = f"Dropout: {props}"
+    text = f"Dropout: {props or 'no client with a condition and a dropout status'}"
     t = d["test"]
     if t and t["method"] == "chisq":
         text += f"; \u03c7\u00b2({t['df']}, N = {sum(r['n'] for r in d['proportions'])}) = " \

@@ -19,6 +19,7 @@ sorting or filtering.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import contextvars
 import warnings
 
@@ -150,6 +151,12 @@ def raise_cells(df: pd.DataFrame, bad: np.ndarray, column: str, message: str) ->
     raise_first(bad, message, column=column, source=source_of(df), rows=file_rows(df), values=values)
 
 
+def check_frame(value, name: str, what: str) -> None:
+    """DataError unless ``value`` is a pandas DataFrame: ``{name} must be a DataFrame ({what}), got {type}``."""
+    if not isinstance(value, pd.DataFrame):
+        raise DataError(f"{name} must be a DataFrame ({what}), got {type(value).__name__}")
+
+
 def to_numbers(raw, *, column: str, source=None, rows=None) -> np.ndarray:
     """Return ``raw`` (a column) as float64; empty cells become NaN, text that is not a number is an error.
 
@@ -161,12 +168,20 @@ def to_numbers(raw, *, column: str, source=None, rows=None) -> np.ndarray:
         s = s.astype(object)
     if pd.api.types.is_bool_dtype(s.dtype):
         raise DataError("expected numbers, got true/false values", source=source, column=column)
+    if s.dtype.kind in "mM" or isinstance(s.dtype, pd.PeriodDtype):  # a date is no number (nor its nanoseconds)
+        raise_first(s.notna().to_numpy(), "expected a number, not a date or a time", column=column, source=source,
+                    rows=rows, values=s)
+        return np.full(len(s), np.nan)
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_complex_dtype(s.dtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     if s.dtype == object:  # true/false or complex numbers among other values are not numbers either
         odd = np.fromiter((isinstance(v, (bool, np.bool_, complex, np.complexfloating)) for v in s.array),
                           dtype=bool, count=len(s))
         raise_first(odd, "expected a number", column=column, source=source, rows=rows, values=s)
+        dated = np.fromiter((isinstance(v, (datetime.date, datetime.time, datetime.timedelta, np.datetime64,
+                                            np.timedelta64)) for v in s.array), dtype=bool, count=len(s))
+        raise_first(dated, "expected a number, not a date or a time", column=column, source=source, rows=rows,
+                    values=s)
     elif pd.api.types.is_complex_dtype(s.dtype):
         raise_first(np.ones(len(s), dtype=bool), "expected a number", column=column, source=source, rows=rows,
                     values=s)

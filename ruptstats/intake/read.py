@@ -29,6 +29,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import TableReadError
@@ -128,6 +129,8 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
         detail = "" if values_hidden() else f" ({_short(exc)})"  # a parser may echo cells (identifiers)
         raise TableReadError(f"could not be read as a {ext or 'table'} file{detail}", source=name) from None
     df = _tidy(df, name)
+    if ext in (".json", ".parquet"):
+        _check_flat(df, name)
     labelled = df.attrs.get("value_labels") or {}
     for col in categorical:  # labelled codes (SPSS, Stata) stay codes: the caller maps them to their labels
         if col in df.columns and not isinstance(df[col].dtype, pd.CategoricalDtype) and not labelled.get(col):
@@ -136,6 +139,32 @@ def read_table(path, *, sheet=None, header_row: int = 1, keep_value_labels: bool
             df[col] = pd.Categorical(text, categories=pd.unique(text.dropna()))  # order of first appearance
     df.attrs["source"] = name
     return df
+
+
+def _check_flat(df: pd.DataFrame, name: str) -> None:
+    """Cells of a JSON or Parquet table as plain values: bytes (a Parquet binary column) are read as UTF-8 text;
+    a list or an object (nested JSON, a Parquet list or struct column) is an error naming the cell."""
+    for col in df.columns:
+        s = df[col]
+        if s.dtype != object:
+            continue
+        kinds = [("a list" if isinstance(v, (list, tuple, np.ndarray)) else "an object" if isinstance(v, dict)
+                  else "bytes" if isinstance(v, (bytes, bytearray)) else None) for v in s.array]
+        if not any(kinds):
+            continue
+        for row, kind in enumerate(kinds):
+            if kind in ("a list", "an object"):
+                raise TableReadError(f"expected one value (a number or text) in each cell, got {kind}",
+                                     source=name, row=row + 1, column=col)
+        values = list(s.array)
+        for row, kind in enumerate(kinds):
+            if kind == "bytes":
+                try:
+                    values[row] = bytes(values[row]).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise TableReadError("expected text or a number, got bytes that are not UTF-8 text",
+                                         source=name, row=row + 1, column=col) from None
+        df[col] = pd.Series(values, index=s.index, dtype=object)
 
 
 def _short(exc: BaseException) -> str:
@@ -156,7 +185,15 @@ def _tidy(df: pd.DataFrame, name: str) -> pd.DataFrame:
 
 # --- text files ------------------------------------------------------------------------------------------------
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export: UTF-16 with a byte-order mark
+
+
 def _decode(raw: bytes, name: str) -> str:
+    if raw[:2] in _UTF16_BOMS:
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TableReadError("starts with a UTF-16 byte-order mark but is not UTF-16 text", source=name) from None
     if b"\x00" in raw[:8192]:
         raise TableReadError("looks like a binary file, not a text table (found NUL bytes)", source=name)
     try:
@@ -243,6 +280,9 @@ def _read_text(p: Path, name: str, header_row: int, text_columns=()) -> pd.DataF
         raise TableReadError("the file is empty", source=name)
     lines = text.splitlines()
     if header_row > 1:
+        if not "".join(lines[header_row - 1:]).strip():
+            raise TableReadError(f"header_row={header_row}, but the file has no text from line {header_row} on "
+                                 f"({len(lines)} lines)", source=name)
         text = "\n".join(lines[header_row - 1:])
     delimiter, decimal = sniff_csv_format(text)
     if p.suffix.lower() == ".tsv":
@@ -267,8 +307,11 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     lines = sample.splitlines()
     if len(head) == 1 << 16 and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
-    lines = lines[header_row - 1:]
+    n_lines, lines = len(lines), lines[header_row - 1:]
     if not "".join(lines).strip():
+        if header_row > 1 and len(head) < 1 << 16:
+            raise TableReadError(f"header_row={header_row}, but the file has no text from line {header_row} on "
+                                 f"({n_lines} lines)", source=name)
         raise TableReadError("the file is empty", source=name)
     delimiter, decimal = sniff_csv_format("\n".join(lines))
     if p.suffix.lower() == ".tsv":
@@ -278,7 +321,7 @@ def _read_text_arrow(p: Path, name: str, header_row: int, categorical) -> pd.Dat
     convert = pacsv.ConvertOptions(decimal_point=decimal, strings_can_be_null=True,
                                    column_types={c: text_type for c in categorical})
     parse = pacsv.ParseOptions(delimiter=delimiter)
-    encodings = ("utf8", "latin-1") if _utf8_prefix(head) else ("latin-1",)
+    encodings = ("utf-16",) if head[:2] in _UTF16_BOMS else ("utf8", "latin-1") if _utf8_prefix(head) else ("latin-1",)
     for encoding in encodings:
         try:
             table = pacsv.read_csv(p, read_options=pacsv.ReadOptions(skip_rows=header_row - 1, encoding=encoding),
@@ -365,13 +408,26 @@ def _read_excel(p: Path, name: str, sheet, header_row: int, text_columns=()) -> 
     except ValueError as exc:
         if "Worksheet" in str(exc) or "not found" in str(exc):
             raise TableReadError(f"sheet {sheet!r} not found", source=name) from None
+        if "but only" in str(exc) and "lines in file" in str(exc):  # pandas: header row below the last row
+            raise TableReadError(f"header_row={header_row} is below the last row of the sheet", source=name) from None
         raise
+
+
+def _unique_keys(pairs, name: str) -> dict:
+    """A JSON object as a dict; a key given twice (two columns of one name) is an error naming it."""
+    out = dict(pairs)
+    if len(out) < len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise TableReadError(f"the key {twice!r} appears twice in one object (two columns of one name); rename "
+                             "one of them", source=name)
+    return out
 
 
 def _read_json(p: Path, name: str) -> pd.DataFrame:
     text = _decode(p.read_bytes(), name)
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, object_pairs_hook=lambda pairs: _unique_keys(pairs, name))
     except json.JSONDecodeError as exc:
         raise TableReadError(f"is not valid JSON ({exc.msg} at line {exc.lineno})", source=name) from None
     if isinstance(obj, dict):

@@ -210,6 +210,10 @@ def _condition_data(comparison, adjusted: bool):
     if adjusted:
         ancova = getattr(comparison, "ancova", None)
         if not ancova or not ancova.get("adjusted_means"):
+            if getattr(comparison, "baseline", None) is not None or getattr(comparison, "covariates", ()):
+                why = "; ".join(n for n in comparison.notes if "ANCOVA" in n) or "see the comparison's notes"
+                raise OptionError(f"condition_plot: adjusted=True, but the ANCOVA of this comparison could not be "
+                                  f"estimated ({why}); use adjusted=False")
             raise OptionError("condition_plot: adjusted=True needs a comparison with an ANCOVA; pass baseline= (or "
                               "covariates=) to compare_conditions, or use adjusted=False")
         rows = {r["condition"]: {"mean": r.get("adjusted_mean"), "ci_lower": r.get("ci_lower"),

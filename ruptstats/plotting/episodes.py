@@ -61,7 +61,7 @@ def km_plot(result, *, risk_table: bool = True, ticks=None, xlabel: str = "Sessi
             hi = np.r_[1.0, rows["ci_upper"].to_numpy(float, na_value=np.nan)]
             ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.15, linewidth=0)
         ax.set_ylim(0, 1.02)
-        ax.set_xlim(min(ticks[0], 0), max(ticks[-1], top))
+        ax.set_xlim(min(ticks[0], 0), max(ticks[-1], top, 1))  # every latency 0: still a unit-wide axis
         ax.set_xticks(ticks)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

@@ -22,7 +22,7 @@ import pandas as pd
 from .._checks import check_choice
 from ..exceptions import DataError, DataWarning, OptionError
 from ..intake.policy import missing_policy
-from ..intake.cells import raise_cells, source_of, working_copy
+from ..intake.cells import check_frame, raise_cells, source_of, working_copy
 from ._groups import group_codes, order_sessions
 from .data import ClientData
 from .report import Issue
@@ -74,6 +74,7 @@ def classify_sessions(sessions: pd.DataFrame, *, rule=None, **options) -> pd.Dat
     >>> classify_sessions(d, rule="trajectory", c=0.5, m=2)["condition"].tolist()
     ['none', 'repaired', 'none', 'none']
     """
+    check_frame(sessions, "sessions", "a session table from read_sessions")
     if rule is None and not options:  # pre-coded rupture and repaired columns: the coded rule (its label says so)
         rule = default_rule(sessions)
     rule = make_rule(rule, **options)  # still None: OptionError "rule= is required", naming the rules
@@ -183,6 +184,7 @@ def client_conditions(sessions: pd.DataFrame, *, by: str = "any", clients=None, 
     >>> c[["client", "n_sessions", "condition"]].values.tolist()
     [['a', 3, 'unrepaired'], ['b', 2, 'none']]
     """
+    check_frame(sessions, "sessions", "a classified session table")
     if "condition" not in sessions.columns:
         raise DataError("sessions have no 'condition' column; run classify_sessions first", source=source_of(sessions))
     by = check_choice("by", by, ["any", "last"])
@@ -313,6 +315,7 @@ def condition_counts(table: pd.DataFrame, *, level: str = "session", rule: str =
     >>> condition_counts(d, rule="coded")[["rule", "condition", "n"]].values.tolist()
     [['coded', 'none', 1], ['coded', 'unrepaired', 0], ['coded', 'repaired', 1]]
     """
+    check_frame(table, "table", "a classified session table or a client table")
     level = check_choice("level", level, ["session", "client"])
     if "study" in table.columns:
         study = pd.Categorical(table["study"])
@@ -347,6 +350,7 @@ def compare_rules(sessions: pd.DataFrame, rules, *, by: str = "any") -> pd.DataF
     >>> t.query("level == 'client'")[["rule", "condition", "n"]].query("n > 0").values.tolist()
     [['trajectory (c=1, sd=client, m=3)', 'repaired', 1], ['trajectory (c=2, sd=client, m=3)', 'none', 1]]
     """
+    check_frame(sessions, "sessions", "a session table from read_sessions")
     by = check_choice("by", by, ["any", "last"])
     parts = []
     for rule in rules:  # loop over rules, not rows

@@ -18,7 +18,7 @@ from .loader import (_coerce, _keep, _policy_of, _pseudonymise, _rename, _score,
 from .mapping import read_mapping
 from .normalise import apply_missing, apply_value_labels
 from .report import Issue
-from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS
+from .schema import CLIENT_COLUMNS, FLOAT_COLUMNS, ID_COLUMNS
 
 __all__ = ["read_clients", "load_clients"]
 
@@ -114,7 +114,7 @@ def _read_clients(path, m, *, key, missing, on_invalid) -> ClientData:
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in FLOAT_COLUMNS and col not in items and lab:
-            df[col] = apply_value_labels(df[col], lab)
+            df[col] = apply_value_labels(df[col], lab, distinct=col in ID_COLUMNS, source=name)
     df = _coerce(df, m)
     df, issues = _check_clients(df, missing)
     issues = stripped_issues(stripped) + issues

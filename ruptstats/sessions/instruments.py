@@ -59,6 +59,7 @@ import pandas as pd
 
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
+from ..intake.cells import show, values_hidden
 
 __all__ = ["Instrument", "Norms", "INSTRUMENTS", "OUTCOME_NORMS", "OQ45_SUBSCALES", "get_instrument", "score_instrument", "score_arrays",
            "item_columns"]
@@ -451,8 +452,9 @@ def _item_arrays(df, cols, inst: Instrument, source, rows) -> list:
             bad = num.isna() & s.notna()
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise DataError(f"{inst.name} item is not a number: {s.iloc[i]!r}", source=source,
-                                row=_row(rows, i), column=c)
+                shown = "" if values_hidden() else f": {show(s.iloc[i])}"  # no cell under pseudonymisation
+                raise DataError(f"{inst.name} item is not a number{shown}", source=source, row=_row(rows, i),
+                                column=c)
             s = num
         if pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers, none missing
             v = s.to_numpy()

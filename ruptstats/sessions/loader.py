@@ -158,7 +158,7 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
     items = {c for spec in m.instruments for c in item_columns(spec.instrument, spec.items)}
     for col, lab in labels.items():
         if col in df.columns and col not in _NUMERIC and col not in items and lab:
-            df[col] = apply_value_labels(df[col], lab)
+            df[col] = apply_value_labels(df[col], lab, distinct=col in ID_COLUMNS, source=name)
     df = _coerce(df, m)
     client_level = [c for c in CLIENT_LEVEL_COLUMNS if c in df.columns] + [c for c in m.client_level]
     absent = [c for c in m.client_level if c not in df.columns]
@@ -166,6 +166,9 @@ def _read_sessions(path, m, *, key, missing, engine, on_invalid) -> SessionData:
         raise OptionError(f"{m.source}: [covariates] client_level names columns not in the table: {absent}")
     df, no_sessions = _split_clients_without_sessions(df, lonely, client_level)
     df, issues = check_sessions(df, client_level=client_level, missing=missing)
+    if len(df) == 0 and no_sessions is None:  # nothing to classify: say why rather than fail downstream
+        why = "; ".join(i.message for i in issues if i.level == "excluded")
+        raise DataError(f"no session rows left: all {n_read} rows were excluded ({why})", source=name)
     issues = stripped_issues(stripped) + list(issues)
     if lonely:  # their client-level values have no session row to travel in
         issues.append(Issue("warning", "client_without_sessions",

@@ -86,7 +86,7 @@ from pathlib import Path
 
 from .._checks import check_choice, check_number
 from ..exceptions import OptionError
-from .instruments import Instrument, Norms, get_instrument
+from .instruments import Instrument, Norms, get_instrument, item_columns
 
 __all__ = ["ClientsSpec", "Mapping", "InstrumentSpec", "read_mapping"]
 
@@ -211,6 +211,9 @@ def read_mapping(mapping=None) -> Mapping:
             raise OptionError(f"mapping file not found: {source}") from None
         except tomllib.TOMLDecodeError as exc:
             raise OptionError(f"{source}: not valid TOML ({exc})") from None
+        except UnicodeDecodeError as exc:  # TOML is UTF-8: a Latin-1 or UTF-16 file
+            raise OptionError(f"{source}: not valid TOML (byte {exc.start + 1} is not UTF-8 text; save the "
+                              f"mapping as UTF-8)") from None
     if not isinstance(mapping, dict):
         raise OptionError(f"mapping={mapping!r} must be a TOML file path, a dict or None")
     return _parse(mapping, source)
@@ -276,7 +279,10 @@ def _parse(raw: dict, source: str) -> Mapping:
                               f"coded)")
         from .rules import make_rule
 
-        make_rule(rule)  # checks the type and options now, naming them
+        try:
+            make_rule(rule)  # checks the type and options now, naming them
+        except OptionError as exc:
+            raise OptionError(f"{source}: [rule] {exc}") from None
     sheet = read.get("sheet")
     header_row = check_number(f"{source}: [read] header_row", read.get("header_row", 1), low=1, integer=True)
     return Mapping(
@@ -340,6 +346,14 @@ def _study(value, source):
 
 def _instrument(key: str, spec, source: str) -> InstrumentSpec:
     where = f"[instruments.{key}]"
+    try:
+        return _instrument_spec(key, spec, source, where)
+    except OptionError as exc:
+        text = str(exc)
+        raise OptionError(text if text.startswith(source) else f"{source}: {where} {exc}") from None
+
+
+def _instrument_spec(key: str, spec, source: str, where: str) -> InstrumentSpec:
     if not isinstance(spec, dict):
         raise OptionError(f"{source}: {where} must be a table")
     _unknown(source, where, spec, _INSTRUMENT_KEYS)
@@ -373,5 +387,9 @@ def _instrument(key: str, spec, source: str) -> InstrumentSpec:
         inst = Instrument(key, n_items, rng[0], rng[1], reverse=tuple(spec.get("reverse", ())),
                           subscales={k: tuple(v) for k, v in subscales.items()}, integer=spec.get("integer", True),
                           reference=f"declared in {source}", higher_is_better=better, norms=norms)
+    items = spec["items"]
+    if not isinstance(items, str) and not (isinstance(items, list) and all(isinstance(i, str) for i in items)):
+        raise OptionError(f"items={items!r} must be a list of column names or a template containing '{{}}'")
+    item_columns(inst, items)  # a template without {} or a list of the wrong length
     score = check_choice(f"{source}: {where} score", spec.get("score", "sum"), ["sum", "mean"])
     return InstrumentSpec(key, inst, spec["items"], spec.get("max_missing", 0), score, spec.get("target"))

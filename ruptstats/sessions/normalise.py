@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import OptionError
+from ..exceptions import DataError, OptionError
 from ..intake.cells import file_rows, raise_cells, source_of, to_numbers
 from .schema import BOOLEAN_COLUMNS, CONDITIONS, FLOAT_COLUMNS, ID_COLUMNS, RATERS, RUPTURE_TYPES, canonical_dtype
 
@@ -37,6 +37,19 @@ def text_key(value) -> str:
         f = float(value)
         return str(int(f)) if f.is_integer() else repr(f)
     return str(value).strip().casefold()
+
+
+def _lookup(table: dict, value, default):
+    """``table[text_key(value)]``; text holding a number (``"1.0"``, as CSV exports of SPSS or R write codes) is
+    also looked up as that number (``"1"``), so codes match whether the file stored them as numbers or text."""
+    key = text_key(value)
+    if key in table:
+        return table[key]
+    try:
+        number = float(key)
+    except ValueError:
+        return default
+    return table.get(text_key(number), default) if np.isfinite(number) else default
 
 
 def _map_uniques(s: pd.Series, func):
@@ -72,8 +85,11 @@ def apply_missing(df: pd.DataFrame, missing: dict, *, source: str | None = None)
             nums = [c for c in nums if not np.isnan(c)]  # isin would match every empty cell with NaN
             hit = s.isin(nums).to_numpy() if nums else np.zeros(len(s), dtype=bool)
         else:
-            keys = {text_key(c) for c in codes}
-            mapped, ucodes, _ = _map_uniques(s, lambda u: text_key(u) in keys)
+            keys = dict.fromkeys((text_key(c) for c in codes), True)
+            if col in ID_COLUMNS:  # identifiers match as written: code 7 must not hit client 007
+                mapped, ucodes, _ = _map_uniques(s, lambda u: text_key(u) in keys)
+            else:  # codes stored as text numerals ("-9.0") match the number (-9)
+                mapped, ucodes, _ = _map_uniques(s, lambda u: _lookup(keys, u, False))
             hit = np.asarray(mapped + [False], dtype=bool)[ucodes]  # code -1 (missing) picks the last False
         n = int(hit.sum())
         if n:
@@ -92,13 +108,20 @@ def _as_number(code: str) -> float:
         return float("nan")
 
 
-def apply_value_labels(s: pd.Series, labels: dict) -> pd.Series:
+def apply_value_labels(s: pd.Series, labels: dict, *, distinct: bool = False, source: str | None = None) -> pd.Series:
     """Replace labelled codes by their labels: a categorical, categories in code order, then unlabelled values.
+
+    With ``distinct=True`` (identifiers) two different codes of the column that would end up with the same label
+    are a :class:`DataError` naming ``source`` and the column (they would merge two clients); no value is shown.
 
     >>> apply_value_labels(pd.Series([1.0, 2.0, None, 3.0]), {1.0: "ja", 2.0: "nein"}).tolist()
     ['ja', 'nein', nan, '3']
     """
     mapped, codes, _ = _map_uniques(s, lambda u: labels.get(u, text_key(u) if not isinstance(u, str) else u))
+    if distinct and len(set(mapped)) < len(mapped):
+        raise DataError(f"the file's value labels give two different codes of '{s.name}' the same label, which "
+                        f"would merge two of them; give each code its own label (or none) in the file",
+                        source=source, column=str(s.name))
     ordered = [labels[k] for k in sorted(labels, key=lambda v: (isinstance(v, str), v))]
     cats = list(dict.fromkeys(ordered + mapped))
     return pd.Series(pd.Categorical.from_codes(_codes_for(mapped, codes, cats), categories=cats), index=s.index,
@@ -117,8 +140,7 @@ def to_boolean(df: pd.DataFrame, column: str, recode: dict | None = None) -> pd.
     table = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}, **_recode_table(recode)}
 
     def word(u):
-        key = text_key(u)
-        return np.nan if key == "" else table.get(key, "?")  # a blank cell is an empty cell
+        return np.nan if text_key(u) == "" else _lookup(table, u, "?")  # a blank cell is an empty cell
 
     if isinstance(s.dtype, pd.CategoricalDtype):  # its codes already number the distinct values (-1 missing)
         codes, mapped = s.array.codes, [word(u) for u in s.cat.categories]
@@ -156,7 +178,7 @@ def to_category(df: pd.DataFrame, column: str, recode: dict | None = None, allow
         cats = s.cat.categories
         if cats.dtype == object or pd.api.types.is_string_dtype(cats.dtype):
             return s.array
-    mapped, codes, _ = _map_uniques(s, lambda u: table.get(text_key(u), u))
+    mapped, codes, _ = _map_uniques(s, lambda u: _lookup(table, u, u))
     mapped = [m if isinstance(m, str) or pd.isna(m) else text_key(m) for m in mapped]
     if allowed is not None:
         canon = {a.casefold(): a for a in allowed}
@@ -187,13 +209,15 @@ def to_number(df: pd.DataFrame, column: str, recode: dict | None = None, *, inte
         raw = s.astype(object) if pd.api.types.is_bool_dtype(s.dtype) else s  # true/false stay 1/0, as before
         s = pd.Series(to_numbers(raw, column=column, source=source_of(df), rows=file_rows(df)),
                       index=s.index)
-    if integer and pd.api.types.is_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers already
+    if integer and pd.api.types.is_signed_integer_dtype(s.dtype) and not s.hasnans:  # fast path: whole numbers
         v = s.to_numpy(dtype=np.int64)
         return pd.arrays.IntegerArray(v, np.zeros(len(v), dtype=bool))
     x = s.to_numpy(dtype=np.float64, na_value=np.nan)
     raise_cells(df, np.isinf(x), column, f"'{column}' must be a finite number (or an empty cell)")
     if integer:
         raise_cells(df, ~np.isnan(x) & (x != np.round(x)), column, f"'{column}' must be a whole number")
+        raise_cells(df, np.abs(np.nan_to_num(x)) > 2.0 ** 53, column,
+                    f"'{column}' must be a whole number of at most 2^53 (9007199254740992)")
         return pd.arrays.IntegerArray(np.where(np.isnan(x), 0, x).astype(np.int64), np.isnan(x))
     return x
 

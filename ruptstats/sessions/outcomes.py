@@ -36,7 +36,7 @@ import pandas as pd
 
 from .._checks import check_choice, check_number
 from ..exceptions import DataError, OptionError
-from ..intake.cells import raise_cells, source_of
+from ..intake.cells import check_frame, raise_cells, source_of
 from ._groups import group_codes, group_std, is_sorted
 from .instruments import Instrument, Norms, get_instrument
 
@@ -220,6 +220,7 @@ def client_outcomes(sessions: pd.DataFrame, *, outcome: str = "outcome", instrum
     >>> r[["change", "slope", "rci"]].round(2).values.tolist(), r["reliable_change"].tolist(), r["recovered"].tolist()
     ([[-20.0, -10.0, -2.8]], ['improved'], [True])
     """
+    check_frame(sessions, "sessions", "a session table from read_sessions")
     spec_norms, better, _ = _resolve(instrument, norms, reliable_change, higher_is_better)
     if criterion is not None:
         criterion = check_choice("criterion", criterion, ["a", "b", "c"])

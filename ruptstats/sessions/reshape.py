@@ -21,7 +21,27 @@ def _match(pattern: re.Pattern, column: str):
     variable = groups.get("variable", groups.get("variable2"))
     if session is None or variable is None:
         return None
-    return int(session), variable
+    return session, variable
+
+
+def _session_columns(matched: dict, source) -> dict:
+    """``{column: (session number, variable)}``; a session part that is not a whole number, the variable
+    ``session`` and two columns holding the same session of one variable are errors naming the columns."""
+    out, seen = {}, {}
+    for column, (session, variable) in matched.items():
+        if not session.isdecimal():
+            raise DataError(f"the wide pattern reads the session number {session!r} from this column name; "
+                            "expected a whole number", source=source, column=str(column))
+        if variable == "session":
+            raise DataError("a wide variable cannot be named 'session' (the session number comes from the "
+                            "column name)", source=source, column=str(column))
+        key = (int(session), variable)
+        if key in seen:
+            raise DataError(f"columns '{seen[key]}' and '{column}' both hold session {key[0]} of '{variable}'",
+                            source=source)
+        seen[key] = column
+        out[column] = key
+    return out
 
 
 def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None, keep_empty_clients: bool = False):
@@ -62,12 +82,16 @@ def wide_to_long(df: pd.DataFrame, pattern: str, *, source: str | None = None, k
     rx = re.compile(pattern)
     cells = {c: _match(rx, str(c)) for c in df.columns}
     ids = [c for c, hit in cells.items() if hit is None]
-    wide = {c: hit for c, hit in cells.items() if hit is not None}
+    wide = _session_columns({c: hit for c, hit in cells.items() if hit is not None}, source)
     if not wide:
         raise DataError(f"layout is wide but no column matches the pattern {pattern!r}", source=source)
     clash = sorted({v for _, v in wide.values()} & set(ids))
     if clash:
         raise DataError(f"wide variables {clash} also exist as columns without a session number", source=source)
+    if "session" in ids:
+        raise DataError("a wide file takes its session numbers from the column names; it cannot also have a "
+                        "column named 'session' (rename it, or read the file as long)", source=source,
+                        column="session")
     sessions = sorted({s for s, _ in wide.values()})
     variables = list(dict.fromkeys(v for _, v in wide.values()))
     origin = {v: [c for c, (_, var) in wide.items() if var == v] for v in variables}

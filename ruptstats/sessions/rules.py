@@ -47,6 +47,7 @@ Psychology, 74(2), 337-345.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -65,15 +66,27 @@ def _boolean(values: np.ndarray, missing: np.ndarray) -> pd.arrays.BooleanArray:
 
 
 def _need(df: pd.DataFrame, column: str, option: str) -> None:
+    if not isinstance(column, str):
+        raise OptionError(f"rule option {option}={column!r} must be a column name (text)")
     if column not in df.columns:
         raise DataError(f"column '{column}' (rule option {option}) not found; columns: {', '.join(map(str, df.columns))}",
                         source=source_of(df))
 
 
 def _check_range(name: str, bounds) -> tuple:
-    if bounds is None or len(bounds) != 2 or not bounds[0] < bounds[1]:
+    pair = isinstance(bounds, (tuple, list)) and len(bounds) == 2
+    if not pair or not all(_is_number(b) for b in bounds) or not bounds[0] < bounds[1]:
         raise OptionError(f"{name}={bounds!r} must be a pair (low, high) with low < high")
     return float(bounds[0]), float(bounds[1])
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and value == value
+
+
+def _g(value) -> str:
+    """A rule option in a label: a number as ``:g``, anything else (a bad option, checked later) as written."""
+    return f"{value:g}" if _is_number(value) else repr(value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,8 +162,8 @@ class SelfReportRule(_ResolutionCriterion):
     def label(self) -> str:
         parts = [f"presence={self.presence}"] if self.presence else []
         if self.intensity_threshold is not None:
-            parts.append(f"{self.intensity}>={self.intensity_threshold:g}")
-        return f"self_report ({' or '.join(parts)}; {self.resolution}>={self.resolution_threshold:g})"
+            parts.append(f"{self.intensity}>={_g(self.intensity_threshold)}")
+        return f"self_report ({' or '.join(parts)}; {self.resolution}>={_g(self.resolution_threshold)})"
 
     def apply(self, sessions: pd.DataFrame) -> pd.DataFrame:
         """Return ``rupture`` and ``repaired`` for each row of ``sessions`` (same index)."""
@@ -213,9 +226,11 @@ class ObserverRule(_ResolutionCriterion):
 
     @property
     def label(self) -> str:
-        return f"observer (marker>={self.marker_threshold:g}; {self.resolution}>={self.resolution_threshold:g})"
+        return f"observer (marker>={_g(self.marker_threshold)}; {self.resolution}>={_g(self.resolution_threshold)})"
 
     def _kind(self, sessions, columns, option, bounds):
+        if not isinstance(columns, (str, list, tuple)):
+            raise OptionError(f"rule option {option}={columns!r} must be a column name or a list of them")
         columns = (columns,) if isinstance(columns, str) else tuple(columns)
         hit = np.zeros(len(sessions), dtype=bool)
         known = np.ones(len(sessions), dtype=bool)
@@ -302,7 +317,7 @@ class TrajectoryRule:
 
     @property
     def label(self) -> str:
-        return f"trajectory (c={self.c:g}, sd={self.sd}, m={self.m})"
+        return f"trajectory (c={_g(self.c)}, sd={self.sd}, m={self.m})"
 
     def apply(self, sessions: pd.DataFrame) -> pd.DataFrame:
         """Return ``rupture`` and ``repaired`` for each row of ``sessions`` (same index)."""

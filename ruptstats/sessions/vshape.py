@@ -19,7 +19,7 @@ from scipy import stats
 
 from .._checks import check_level, check_number
 from ..exceptions import DataError
-from ..intake.cells import source_of
+from ..intake.cells import check_frame, source_of
 from ._groups import group_codes
 from .outcomes import _numeric, client_order
 from .schema import session_key
@@ -84,6 +84,7 @@ def alliance_around_ruptures(classified: pd.DataFrame, *, before: int = 3, after
     >>> v[["condition", "offset", "n_clients", "mean"]].values.tolist()
     [['unrepaired', -1, 1, 4.0], ['unrepaired', 0, 1, 1.0], ['unrepaired', 1, 0, nan], ['repaired', -1, 1, 5.0], ['repaired', 0, 1, 2.0], ['repaired', 1, 1, 5.0]]
     """
+    check_frame(classified, "classified", "a classified session table")
     before = check_number("before", before, low=0, integer=True)
     after = check_number("after", after, low=0, integer=True)
     level = check_level(level)
