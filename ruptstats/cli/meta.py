@@ -99,7 +99,6 @@ def _run(args) -> int:
     if args.gosh:
         _common.check_table_path(args.gosh, "--gosh")
     table, example = _read(args)
-    _refuse_nested_cells(table)
     table, stripped = strip_labels(table)
     if args.method in _TABLE_METHODS:
         return _run_tables(table, example, args)
@@ -185,21 +184,6 @@ def _table_study(table, args):
     if args.study:
         return args.study
     return next((c for c in STUDY_COLUMNS if c in table.columns), None)
-
-
-def _refuse_nested_cells(table) -> None:
-    """A DataError naming the first cell that holds a list or an object (a nested JSON table), which no column
-    of a study table can use (the readers of ruptstats.intake pass them through)."""
-    from ..exceptions import DataError
-
-    for column in table.columns:
-        if table[column].dtype != object:
-            continue
-        for row, value in enumerate(table[column].tolist(), start=1):
-            if isinstance(value, (dict, list, tuple, set)):
-                kind = "an object" if isinstance(value, dict) else "a list"
-                raise DataError(f"expected a number or a text label, got {kind}", source=table.attrs.get("source"),
-                                row=row, column=str(column))
 
 
 def _fit(rma, inp, args):
