@@ -170,3 +170,35 @@ def test_exact_permutation_test_without_an_intercept_tests_every_coefficient(nam
     np.testing.assert_allclose(pt.qm, want["QM"], rtol=TIGHT_CONTROL)
     np.testing.assert_allclose(pt.qm_p, want["QMp"], rtol=CLOSED_FORM)
     np.testing.assert_allclose(pt.p, want["pval"], rtol=CLOSED_FORM)
+
+
+@pytest.mark.parametrize("case", ["REML_z", "REML_knha", "DL_z", "DL_knha"])
+def test_regtest_of_a_weighted_fit_keeps_the_weights(case):
+    """metafor 3.8.1 regtest(rma(yi, vi, weights = w)) refits with the same weights and sei added
+    (tests/reference/make_weighted_regtest_reference.R, dat.bcg log RR)."""
+    from ruptstats.meta.bias import regtest
+
+    ref = load_reference("weighted_regtest")
+    want = ref["cases"][case]
+    res = rma(ref["yi"], ref["vi"], weights=ref["weights"], method=want["method"], test=want["test"],
+              control={"threshold": 1e-12})
+    got = regtest(res)
+    np.testing.assert_allclose([got.statistic, got.p, got.intercept, got.se, got.limit_estimate, got.limit_ci_lower,
+                                got.limit_ci_upper],
+                               [want["zval"], want["pval"], want["coef"][1], want["se"][1], want["est"],
+                                want["ci_lb"], want["ci_ub"]], rtol=TIGHT_CONTROL)
+
+
+def test_analyses_that_do_not_carry_the_weights_refuse_a_weighted_fit():
+    """robust(), trim-and-fill and the permutation test would silently use inverse-variance weights on a model
+    fitted with weights= (metafor keeps them): each refuses, naming the way out."""
+    from ruptstats.exceptions import OptionError
+    from ruptstats.meta.trimfill import trim_and_fill
+
+    ref = load_reference("weighted_regtest")
+    res = rma(ref["yi"], ref["vi"], weights=ref["weights"])
+    for call in (lambda: trim_and_fill(res), lambda: permutation_test(res, iterations=10, seed=1),
+                 lambda: robust(res, cluster=np.arange(len(ref["yi"])))):
+        with pytest.raises(OptionError, match="weights=.*refit without weights="):
+            call()
+    assert any("refuse a weighted model" in note for note in res.notes)

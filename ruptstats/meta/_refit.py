@@ -13,7 +13,7 @@ import numpy as np
 from .estimators import estimate_tau2
 from .fitting import weighted_fit
 
-__all__ = ["QuickFit", "quick_fit"]
+__all__ = ["QuickFit", "quick_fit", "refuse_user_weights"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,15 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
         else:
             qm = float(stat[0] ** 2)
     return QuickFit(beta=beta, vcov=vcov, statistic=stat, qm=qm, tau2=float(tau2), s2w=s2w)
+
+
+def refuse_user_weights(fit, analysis: str) -> None:
+    """An :class:`~ruptstats.exceptions.OptionError` when ``fit`` carries the analyst's weights (``weights=``) and
+    ``analysis`` does not carry them into its refits yet (metafor does): its numbers would silently be those of the
+    inverse-variance model."""
+    from ..exceptions import OptionError
+
+    if getattr(fit, "user_weights", None) is not None:
+        raise OptionError(f"{analysis} of a model fitted with weights= is not available yet (metafor keeps the "
+                          "weights in its refits; ruptstats would use inverse-variance weights): refit without "
+                          "weights= to run it")

@@ -188,7 +188,7 @@ def regtest(result, *, model: str = "rma", predictor: str = "sei", ni=None) -> E
     -----
     With the predictor :math:`x_i` added to the model matrix :math:`X`, the test is the z (or t) test of its
     coefficient. For an intercept-only model and ``sei``, ``vi``, ``ninv`` or ``sqrtninv`` the intercept is
-    the estimate as :math:`x_i 	o 0` (``limit_estimate``, with its CI).
+    the estimate as :math:`x_i \to 0` (``limit_estimate``, with its CI).
 
     References
     ----------
@@ -226,7 +226,8 @@ def regtest(result, *, model: str = "rma", predictor: str = "sei", ni=None) -> E
         lo, hi = beta[0] - crit * se[0], beta[0] + crit * se[0]
         pv, tau2 = 2.0 * t_sf(abs(stat[-1]), df), None
     else:
-        f = fit_model(y, v, X, method=fit.method, test=fit.test, level=fit.level, control=fit.control)
+        f = fit_model(y, v, X, method=fit.method, test=fit.test, level=fit.level, control=fit.control,
+                      weights=fit.user_weights)  # the analyst's weights kept, as metafor's regtest
         beta, se, stat, df = f.beta, f.se, f.statistic, f.df
         lo, hi, pv, tau2 = f.ci_lower[0], f.ci_upper[0], f.p[-1], float(f.tau2.tau2)
     return EggerResult(intercept=float(beta[-1]), se=float(se[-1]), statistic=float(stat[-1]), p=float(pv),

@@ -56,6 +56,7 @@ import pandas as pd
 from .._checks import check_level
 from .._dist import critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
+from ._refit import refuse_user_weights
 from ._small import SmallResult
 from .fitting import weighted_fit
 from .multilevel import ThreeLevelResult
@@ -245,6 +246,7 @@ def _model(result, cluster):
                           f"{type(result).__name__}")
     if cluster is None:
         raise OptionError("cluster= is required for a MetaResult or MetaRegressionResult")
+    refuse_user_weights(fit, "robust()")
     v = np.asarray(fit.v, float) + float(fit.tau2.tau2)
     terms = tuple(getattr(result, "terms", None) or ("intrcpt",))
     if len(terms) != fit.X.shape[1]:

@@ -120,8 +120,9 @@ def rma(yi=None, vi=None, *, sei=None, weights=None, mods=None, data=None, study
     missing = missing_policy(missing, default="drop")
     notes: list[str] = []
     if weights is not None:
-        notes.append("the analyst's weights are used by the model, predict, fitstats, anova, rstandard and rstudent; "
-                     "the sensitivity and bias analyses refit it with inverse-variance weights")
+        notes.append("the analyst's weights are used by the model, predict, fitstats, anova, rstandard, rstudent, "
+                     "leave-one-out, influence, cumulative and regtest; robust(), trim-and-fill and the "
+                     "permutation test refuse a weighted model (not yet available)")
     if effect_inputs:
         data, yi, vi, measure, escalc_notes = _from_escalc(data, yi, vi, sei, measure, ni, missing, effect_inputs)
         notes += escalc_notes

@@ -35,7 +35,7 @@ import pandas as pd
 from .._checks import check_number
 from ..exceptions import OptionError
 from ._progress import progress
-from ._refit import quick_fit
+from ._refit import quick_fit, refuse_user_weights
 from .results import MetaResult, _num
 
 __all__ = ["PermutationResult", "permutation_test", "MAX_EXACT"]
@@ -120,6 +120,7 @@ def _distinct_arrangements(groups: np.ndarray):
 
 def _model(result):
     fit = result.fit
+    refuse_user_weights(fit, "the permutation test")
     terms = getattr(result, "terms", ("intercept",))
     return fit, tuple(terms)
 

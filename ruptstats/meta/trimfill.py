@@ -34,7 +34,7 @@ import numpy as np
 
 from .._checks import check_choice
 from ..exceptions import ConvergenceError, DataError, OptionError
-from ._refit import quick_fit
+from ._refit import quick_fit, refuse_user_weights
 from .fitting import fit_model
 from .results import MetaResult, _num
 
@@ -144,6 +144,7 @@ def trim_and_fill(result: MetaResult, *, side: str | None = None, estimator: str
         raise OptionError("trim_and_fill needs a MetaResult (an intercept-only model) from rma()")
     estimator = check_choice("estimator", estimator, ("L0", "R0"))
     fit = result.fit
+    refuse_user_weights(fit, "trim-and-fill")
     if result.k < 2:
         raise DataError("trim-and-fill needs at least 2 studies")
     side = _side(result.yi, result.vi, fit.method, fit.control) if side is None else check_choice(
