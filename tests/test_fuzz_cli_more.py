@@ -40,6 +40,7 @@ TABLES = {
     "nested.json": '[{"study": "A", "yi": 0.1, "vi": 0.01}, {"study": "B", "yi": {"x": 1}, "vi": 0.02}]',
     # study labels that are numbers, read as text (so 007 stays 007)
     "numeric_labels.csv": "study,yi,vi\n1,0.1,0.01\n10,0.5,0.02\n9,0.3,0.03\n2,0.2,0.01\n",
+    "mod_intercept.csv": "study,yi,vi,intercept\na,.1,.01,1\nb,.3,.02,2\nc,.2,.01,3\nd,.5,.03,4\ne,.4,.02,2\n",
 }
 
 
@@ -53,6 +54,9 @@ def files(tmp_path, monkeypatch):
 
 # id, argv, expected: "ok" or the fragments the one error line must hold
 CASES = [
+    # a moderator named like the intercept term gave two coefficients both called 'intercept'
+    ("moderator_named_intercept", ["mod_intercept.csv", "--moderator", "intercept"],
+     ["mod_intercept.csv", "column 'intercept'", "rename the column"]),
     ("moderator_stray_text", ["mod_text.csv", "--moderator", "m"],
      ["mod_text.csv", "row 2", "column 'm'", "expected a number", "'abc'", "--categorical m"]),
     ("moderator_stray_text_categorical", ["mod_text.csv", "--moderator", "m", "--categorical", "m",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ruptstats.exceptions import DataError
 from ruptstats.meta import (MetaRegressionResult, MetaResult, anova, blup, confint, fitstats, predict, profile,
                             ranef, rma, rstandard, rstudent)
 from tolerances import CLOSED_FORM, DELETED_FIT_ABS, ITERATIVE, ITERATIVE_ABS, METAFOR_DEFAULT_STOP
@@ -230,3 +231,13 @@ def test_vi_zero_reproduces_lm():
     close(res.estimate, case["lm_coef"], (ITERATIVE, ITERATIVE_ABS))
     close(res.se, case["lm_se"], (ITERATIVE, ITERATIVE_ABS))
     close(res.tau2, case["lm_sigma2"], (ITERATIVE, ITERATIVE_ABS))
+
+
+@pytest.mark.parametrize("mods", ["~ intercept", "~ intercept - 1", ["intercept"]])
+def test_a_moderator_named_intercept_is_refused(mods):
+    """Our intercept term is called 'intercept' (metafor: 'intrcpt'); a column of that name would give two
+    coefficients of one name, so it is refused with the way out."""
+    data = pd.DataFrame({"yi": [0.1, 0.3, 0.2, 0.5, 0.4], "vi": [0.01, 0.02, 0.01, 0.03, 0.02],
+                         "intercept": [1.0, 2.0, 3.0, 4.0, 2.0]})
+    with pytest.raises(DataError, match="rename the column"):
+        rma("yi", "vi", mods=mods, data=data)

@@ -270,7 +270,9 @@ def _meta_regression(model, inp, moderators, categorical):
         return meta_regression(model, frame[list(moderators)], categorical=tuple(categorical))
     except DataError as exc:
         if exc.column is not None:
-            raise
+            if exc.source is not None:
+                raise
+            raise DataError(exc.message, source=frame.attrs.get("source"), row=exc.row, column=exc.column) from None
         named = ", ".join(f"'{m}'" for m in moderators)
         raise DataError(f"--moderator {named}: {exc.message}", source=exc.source or frame.attrs.get("source"),
                         row=exc.row) from None

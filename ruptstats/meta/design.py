@@ -116,6 +116,7 @@ def model_matrix(frame: pd.DataFrame, moderators, *, categorical=()) -> ModelMat
     for m in moderators:
         if m not in frame.columns:
             raise DataError(f"moderator '{m}' is not a column; columns are {list(map(str, frame.columns))}")
+    _refuse_intercept_name(moderators)
     keep = np.ones(len(frame), dtype=bool)
     for m in moderators:
         keep &= ~_missing(frame[m])
@@ -143,6 +144,14 @@ def model_matrix(frame: pd.DataFrame, moderators, *, categorical=()) -> ModelMat
             terms.append(str(m))
     X = np.column_stack(cols)
     return ModelMatrix(X=X, terms=tuple(terms), keep=keep, reference_levels=refs)
+
+
+def _refuse_intercept_name(names) -> None:
+    """A moderator term named like the intercept would give two coefficients of one name (in the JSON, the
+    tables and ``btt``): a DataError asking to rename the column."""
+    if INTERCEPT in map(str, names):
+        raise DataError(f"a moderator column is named {INTERCEPT!r}, the name of the model's intercept term: "
+                        "rename the column", column=INTERCEPT)
 
 
 _LEVEL = re.compile(r"^(?P<name>.*)\[(?:T\.)?(?P<level>[^\[\]]*)\]$")
@@ -267,6 +276,7 @@ def formula_matrix(frame: pd.DataFrame, formula: str) -> ModelMatrix:
     names = [":".join(part + "TRUE" if part in logical else part for part in _split_colon(n))
              for n in _r_names(mm, rhs, factor_calls)]  # R codes a logical as a factor: bTRUE
     intercept = "Intercept" in list(map(str, mm.columns))
+    _refuse_intercept_name([n for n, c in zip(names, map(str, mm.columns)) if c != "Intercept"])
     X = np.asarray(mm, dtype=float)
     if intercept and names[0] != INTERCEPT:
         j = names.index(INTERCEPT)
