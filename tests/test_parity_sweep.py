@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import load_reference
-from tolerances import (BOUNDARY_I2_ABS, CLOSED_FORM, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE, TAU2_BOUNDARY_ATOL,
-                        TIGHT_CONTROL, ZERO_ATOL)
+from tolerances import (BOUNDARY_I2_ABS, CLOSED_FORM, ITERATIVE, RMA_MV_BOUNDARY_ABS, RMA_MV_ITERATIVE,
+                        TAU2_BOUNDARY_ATOL, TIGHT_CONTROL, ZERO_ATOL)
 
 from ruptstats.meta import (cumulative, influence, leave_one_out, permutation_test, rma, robust, rstudent,
                             three_level)
@@ -202,3 +202,20 @@ def test_analyses_that_do_not_carry_the_weights_refuse_a_weighted_fit():
         with pytest.raises(OptionError, match="weights=.*refit without weights="):
             call()
     assert any("refuse a weighted model" in note for note in res.notes)
+
+
+@pytest.mark.parametrize("case", ["REML_z_95", "REML_z_90", "REML_knha_95", "REML_knha_90", "DL_knha_90"])
+def test_trim_and_fill_refits_with_metafors_defaults(case):
+    """metafor 3.8.1 trimfill() refits the filled data with the z-test at 95% whatever the model's test and level
+    (tests/reference/make_trimfill_knha_reference.R, dat.bcg log RR; metafor's default control, so ITERATIVE)."""
+    from ruptstats.meta.trimfill import trim_and_fill
+
+    ref = load_reference("trimfill_knha")
+    want = ref["cases"][case]
+    res = rma(ref["yi"], ref["vi"], method=want["method"], test=want["test"], level=want["level"])
+    tf = trim_and_fill(res)
+    assert tf.k0 == want["k0"] and tf.side == want["side"] and tf.test == "z"
+    np.testing.assert_allclose([tf.estimate, tf.se, tf.statistic, tf.p, tf.ci_lower, tf.ci_upper, tf.tau2],
+                               [want["beta"], want["se"], want["zval"], want["pval"], want["ci_lb"], want["ci_ub"],
+                                want["tau2"]], rtol=ITERATIVE)
+    assert any("as metafor's trimfill()" in n for n in tf.notes) == (want["test"] != "z" or want["level"] != 0.95)

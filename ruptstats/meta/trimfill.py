@@ -15,8 +15,9 @@ and the model is refitted with them.
 
 The result is a :class:`TrimFillResult`: a :class:`~ruptstats.meta.MetaResult` of the filled data set (the
 filled studies last, labelled ``Filled 1``, ...) with ``is_filled`` marking them, so funnel and forest plots
-show them. The refit keeps the original model's estimator, test and level (metafor refits with its defaults,
-``test = "z"`` and a 95% level; the two agree for the defaults).
+show them. As metafor's ``trimfill()``, the filled data are refitted with the original model's estimator but
+metafor's defaults otherwise: the z-test and a 95% level, whatever the model's ``test`` and ``level`` (a note
+says so when they differ); with :math:`k_0 = 0` the result is the original model.
 
 References
 ----------
@@ -172,11 +173,15 @@ def trim_and_fill(result: MetaResult, *, side: str | None = None, estimator: str
     fill_y = -fill_y if side == "right" else fill_y
     yy = np.concatenate([result.yi, fill_y])
     vv = np.concatenate([result.vi, v[k - k0:]])
-    new = fit_model(yy, vv, method=fit.method, test=fit.test, level=fit.level, control=fit.control)
+    new = fit_model(yy, vv, method=fit.method, test="z", level=0.95, control=fit.control)
+    notes = ()
+    if fit.test != "z" or fit.level != 0.95:
+        notes = (f"the filled data are refitted with the z-test at the 95% level (the model: test='{fit.test}', "
+                 f"level={fit.level:g}), as metafor's trimfill() does",)
     study = tuple(result.study) + tuple(f"Filled {i + 1}" for i in range(k0))
     flags = np.r_[np.zeros(k, dtype=bool), np.ones(k0, dtype=bool)]
     ni = None if result.ni is None else np.concatenate([result.ni, result.ni[order][k - k0:]])
-    return _wrap(result, new, study, ni, flags, k0, se_k0, side, estimator)
+    return _wrap(result, new, study, ni, flags, k0, se_k0, side, estimator, notes)
 
 
 def _round_half_even(x: float) -> float:
@@ -184,8 +189,8 @@ def _round_half_even(x: float) -> float:
     return float(np.round(x))
 
 
-def _wrap(result, fit, study, ni, flags, k0, se_k0, side, estimator) -> TrimFillResult:
-    base = MetaResult.from_fit(fit, study=study, ni=ni, measure=result.measure, notes=())
+def _wrap(result, fit, study, ni, flags, k0, se_k0, side, estimator, notes=()) -> TrimFillResult:
+    base = MetaResult.from_fit(fit, study=study, ni=ni, measure=result.measure, notes=notes)
     flags.setflags(write=False)
     values = {f.name: getattr(base, f.name) for f in dataclasses.fields(MetaResult)}
     return TrimFillResult(**values, is_filled=flags, k0=k0, se_k0=float(se_k0), side=side, estimator=estimator,
