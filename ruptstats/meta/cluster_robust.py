@@ -57,6 +57,7 @@ from .._checks import check_level
 from .._dist import critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
 from ._refit import refuse_user_weights
+from .design import INTERCEPT
 from ._small import SmallResult
 from .fitting import weighted_fit
 from .multilevel import ThreeLevelResult
@@ -248,9 +249,9 @@ def _model(result, cluster):
         raise OptionError("cluster= is required for a MetaResult or MetaRegressionResult")
     refuse_user_weights(fit, "robust()")
     v = np.asarray(fit.v, float) + float(fit.tau2.tau2)
-    terms = tuple(getattr(result, "terms", None) or ("intrcpt",))
+    terms = tuple(getattr(result, "terms", None) or (INTERCEPT,))
     if len(terms) != fit.X.shape[1]:
-        terms = ("intrcpt",) + tuple(f"x{j}" for j in range(1, fit.X.shape[1]))
+        terms = (INTERCEPT,) + tuple(f"x{j}" for j in range(1, fit.X.shape[1]))
     s2w = 1.0
     if fit.test == "knha" and fit.user_weights is None and np.isfinite(fit.tau2.tau2):
         s2w = float(weighted_fit(fit.y, fit.v, fit.X, fit.tau2.tau2, "knha")[2])

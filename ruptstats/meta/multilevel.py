@@ -48,6 +48,7 @@ from ..exceptions import DataError, OptionError
 from ..intake.study import effect_columns, find_column
 from ._multilevel_fit import Blocks
 from ._small import SmallResult
+from .design import INTERCEPT
 from ._wls import Wls
 from .results import MetaResult
 
@@ -76,7 +77,7 @@ class ThreeLevelResult(SmallResult):
     iterations : int
     method : {"REML", "ML"}
     terms : tuple of str
-        Coefficient names (``"intrcpt"`` then the moderators).
+        Coefficient names (``"intercept"`` then the moderators; metafor: ``intrcpt``).
     coefficients : tuple of dict
         Per coefficient: ``term, estimate, se, statistic, p, ci_lower, ci_upper``.
     qm, qm_df, qm_p : float, int, float or None
@@ -104,7 +105,7 @@ class ThreeLevelResult(SmallResult):
     level: float
     iterations: int
     method: str = "REML"
-    terms: tuple = ("intrcpt",)
+    terms: tuple = (INTERCEPT,)
     coefficients: tuple = ()
     qm: float | None = None
     qm_df: int | None = None
@@ -258,7 +259,7 @@ def three_level(data, cluster, *, yi: str = "yi", vi: str = "vi", mods=None, met
     se = np.sqrt(np.diag(vcov))
     crit = critical_value(level)
     stat = beta / se
-    terms = ("intrcpt",) + names
+    terms = (INTERCEPT,) + names
     coefs = tuple({"term": t, "estimate": float(b), "se": float(s), "statistic": float(z),
                    "p": float(two_sided_p(z)), "ci_lower": float(b - crit * s), "ci_upper": float(b + crit * s)}
                   for t, b, s, z in zip(terms, beta, se, stat))
