@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 import pytest
+from tolerances import ALGEBRAIC, EXACT
 
 from ruptstats.cli.meta import main
 from ruptstats.meta import rma
@@ -32,8 +33,8 @@ from ruptstats.meta.estimators import OVERFLOW_NOTE, estimate_tau2
 V = np.array([0.1, 0.2, 0.1])
 BASE = np.array([1.0, 2.0, -1.0])
 METHODS = ("REML", "ML", "DL", "HE", "SJ", "PM", "EB", "HS")
-CLOSED = 1e-13  # relative tolerance: values equal to metafor's up to rounding
-ITERATIVE = 1e-9  # relative tolerance where metafor stops its iterations early (EB, PM) or we compare rescaled
+CLOSED = EXACT  # values equal to metafor's up to rounding (closed forms of the same few operations)
+ITERATIVE = ALGEBRAIC  # metafor stops its iterations early (EB, PM), or the comparison is with a rescaled fit
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -176,3 +177,20 @@ def test_cli_other_formats(tmp_path, capsys, fmt):
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert out.strip()
+
+
+@pytest.mark.parametrize("test", ["z", "knha"])
+def test_permutation_test_of_overflowing_effects_is_undefined_not_an_error(tmp_path, capsys, test):
+    """A moderator on effects whose tau2 is infinite: the Wald statistic QM is beyond double precision (the
+    coefficient covariance overflows), so QM and its permutation p are null with notes, not an error
+    (was 'the computation failed ... ZeroDivisionError')."""
+    path = tmp_path / "big4.csv"
+    path.write_text("study,yi,vi,year\na,1e200,0.1,2001\nb,2e200,0.2,2002\nc,-1e200,0.1,2003\nd,3e200,0.3,2004\n",
+                    encoding="utf-8")
+    status = main([str(path), "--yi", "yi", "--vi", "vi", "--moderator", "year", "--permutations", "50", "--seed",
+                   "1", "--test", test, "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert status == 0
+    perm = out["permutation_test"]
+    assert perm["qm"] is None and perm["qm_p"] is None
+    assert any(note.startswith("qm is undefined") for note in perm["notes"])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .estimators import estimate_tau2
-from .fitting import weighted_fit
+from .fitting import _infinite_tau2_fit, weighted_fit
 
 __all__ = ["QuickFit", "quick_fit", "refuse_user_weights"]
 
@@ -36,11 +36,18 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
     k, p = X.shape
     if tau2 is None:
         tau2 = 0.0 if (method == "FE" or k <= p) else estimate_tau2(y, v, X, method, control).tau2
-    beta, vcov, s2w, _ = weighted_fit(y, v, X, tau2, test)
+    if np.isinf(tau2):  # effect sizes whose squares overflow: fit_model's limit (z: undefined statistics)
+        beta, vcov, se, _ = _infinite_tau2_fit(y, X, test)
+        s2w = float("nan")
+    else:
+        beta, vcov, s2w, _ = weighted_fit(y, v, X, tau2, test)
+        se = np.sqrt(np.diag(vcov))
     with np.errstate(divide="ignore", invalid="ignore"):
-        stat = beta / np.sqrt(np.diag(vcov))
+        stat = np.where(np.isfinite(se), beta / se, np.nan)
         qm = float("nan")
-        if p > 1 or not intercept:
+        if (p > 1 or not intercept) and not np.isfinite(vcov).all():
+            qm = float("nan")  # a covariance beyond double precision (tau2 infinite): the Wald test is undefined
+        elif p > 1 or not intercept:
             j = 1 if intercept else 0
             b = beta[j:]
             try:
