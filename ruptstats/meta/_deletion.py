@@ -23,13 +23,23 @@ import math
 
 import numpy as np
 
-__all__ = ["deleted_fits", "DIRECT_MAX_K"]
+__all__ = ["deleted_fits", "series_terms", "DIRECT_MAX_K"]
 
 #: Up to this k each deletion is refitted directly with metafor's iteration (O(k) per deletion).
 DIRECT_MAX_K = 200
 _TERMS = 64
 _RADIUS = 0.45
 _EPS = np.finfo(float).eps
+
+
+def series_terms(e) -> int:
+    """How many terms of the series in :math:`-\varepsilon` (array ``e``) leave a remainder below 1e-20
+    relative at the largest :math:`|\varepsilon|` within :data:`_RADIUS` (1 when every value is 0)."""
+    inside = np.abs(e[np.abs(e) <= _RADIUS])
+    e_max = float(inside.max()) if inside.size else _RADIUS
+    if e_max == 0.0:
+        return 1
+    return min(_TERMS, max(4, math.ceil(-46.0 / math.log(e_max)) + 4))
 
 
 class _Series:
@@ -59,13 +69,7 @@ class _Series:
         """:math:`\\sum_j w_j(t)^m y_j^a` for each t (array)."""
         e = -self.eps(t)
         acc = np.zeros_like(e)
-        inside = np.abs(e[np.abs(e) <= _RADIUS])
-        e_max = float(inside.max()) if inside.size else _RADIUS
-        # enough terms for a remainder below 1e-20 relative at the largest |eps| within the radius
-        terms = _TERMS if e_max <= 0.0 else min(_TERMS, max(4, math.ceil(-46.0 / math.log(max(e_max, 1e-300)))
-                                                             + 4))
-        if e_max == 0.0:
-            terms = 1
+        terms = series_terms(e)
         M = self._moments(m + terms)
         for n in range(terms - 1, -1, -1):
             acc = acc * e + math.comb(m + n - 1, n) * M[m + n, a]

@@ -40,7 +40,7 @@ import math
 
 import numpy as np
 
-from ._deletion import _RADIUS, _TERMS
+from ._deletion import _RADIUS, series_terms
 
 __all__ = ["deleted_regression_fits"]
 
@@ -75,9 +75,7 @@ class _MatrixSeries:
     def sum(self, t, m: int):
         """:math:`G_m(t)` for each t (n x q x q)."""
         e = -self.eps(t)
-        within = np.abs(e[np.abs(e) <= _RADIUS])
-        e_max = float(within.max()) if within.size else _RADIUS
-        terms = 1 if e_max == 0.0 else min(_TERMS, max(4, math.ceil(-46.0 / math.log(e_max)) + 4))
+        terms = series_terms(e)
         H = self._moments(m + terms)
         acc = np.zeros((e.size,) + H[m].shape)
         for n in range(terms - 1, -1, -1):

@@ -45,19 +45,17 @@ def quick_fit(y, v, X, method: str, test: str, control=None, tau2: float | None 
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = np.where(np.isfinite(se), beta / se, np.nan)
         qm = float("nan")
-        if (p > 1 or not intercept) and not np.isfinite(vcov).all():
-            qm = float("nan")  # a covariance beyond double precision (tau2 infinite): the Wald test is undefined
-        elif p > 1 or not intercept:
+        if p == 1 and intercept:
+            qm = float(stat[0] ** 2)
+        elif np.isfinite(vcov).all():  # else a covariance beyond double precision (tau2 infinite): QM undefined
             j = 1 if intercept else 0
             b = beta[j:]
             try:
                 qm = float(b @ np.linalg.solve(vcov[j:, j:], b))
             except np.linalg.LinAlgError:  # a singular covariance (a perfect fit under knha): metafor's QM is NA
-                qm = float("nan")
+                pass
             if test == "knha":
                 qm /= p - j
-        else:
-            qm = float(stat[0] ** 2)
     return QuickFit(beta=beta, vcov=vcov, statistic=stat, qm=qm, tau2=float(tau2), s2w=s2w)
 
 

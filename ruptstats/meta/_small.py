@@ -8,7 +8,7 @@ import numpy as np
 
 from .results import _num
 
-__all__ = ["SmallResult", "PerStudyResult", "json_value", "records"]
+__all__ = ["SmallResult", "CoefficientsResult", "PerStudyResult", "json_value", "records"]
 
 
 def json_value(val):
@@ -84,6 +84,23 @@ class SmallResult:
 
     def __str__(self) -> str:
         return self.summary()
+
+
+class CoefficientsResult(SmallResult):
+    """:class:`SmallResult` of a model with a ``coefficients`` field (one dict per coefficient): ``summary()``
+    adds one row per coefficient when the model has moderators."""
+
+    def summary(self) -> str:
+        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
+        :func:`ruptstats.report.format_table`)."""
+        import pandas as pd
+
+        from ..report import format_table
+
+        text = super().summary()
+        if len(self.coefficients) > 1:
+            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
+        return text
 
 
 class PerStudyResult:

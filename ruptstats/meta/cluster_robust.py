@@ -58,7 +58,7 @@ from .._dist import critical_value, f_sf, two_sided_p
 from ..exceptions import DataError, OptionError
 from ._refit import refuse_user_weights
 from .design import INTERCEPT
-from ._small import SmallResult
+from ._small import CoefficientsResult
 from .fitting import weighted_fit
 from .multilevel import ThreeLevelResult
 
@@ -66,7 +66,7 @@ __all__ = ["RobustResult", "robust", "cr2_vcov"]
 
 
 @dataclass(frozen=True)
-class RobustResult(SmallResult):
+class RobustResult(CoefficientsResult):
     """Cluster-robust tests of a model's coefficients.
 
     Attributes
@@ -107,18 +107,6 @@ class RobustResult(SmallResult):
         if self.method == "CR2":
             return "Cluster-robust inference (CR2, Satterthwaite df)"
         return "Cluster-robust inference (CR1, metafor's robust(); df = clusters - coefficients)"
-
-    def summary(self) -> str:
-        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
-        :func:`ruptstats.report.format_table`)."""
-        import pandas as pd
-
-        from ..report import format_table
-
-        text = super().summary()
-        if len(self.coefficients) > 1:
-            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
-        return text
 
 
 def _inv_sqrt(S: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ from .._dist import chi2_sf, critical_value, two_sided_p
 from ..exceptions import DataError, OptionError
 from ..intake.study import effect_columns, find_column
 from ._multilevel_fit import Blocks
-from ._small import SmallResult
+from ._small import CoefficientsResult
 from .design import INTERCEPT
 from ._wls import Wls
 from .results import MetaResult
@@ -56,7 +56,7 @@ __all__ = ["ThreeLevelResult", "three_level"]
 
 
 @dataclass(frozen=True, repr=False)
-class ThreeLevelResult(SmallResult):
+class ThreeLevelResult(CoefficientsResult):
     """A fitted three-level model.
 
     Attributes
@@ -129,18 +129,6 @@ class ThreeLevelResult(SmallResult):
     @property
     def title(self) -> str:
         return f"Three-level model ({self.method}): effects within clusters"
-
-    def summary(self) -> str:
-        """Title, the one-row table and, for a model with moderators, one row per coefficient (rounded by
-        :func:`ruptstats.report.format_table`)."""
-        import pandas as pd
-
-        from ..report import format_table
-
-        text = super().summary()
-        if len(self.coefficients) > 1:
-            text += f"\nCoefficients:\n{format_table(pd.DataFrame(list(self.coefficients)))}"
-        return text
 
     def block(self, idx) -> np.ndarray:
         """The model covariance of the effect sizes ``idx`` (row indices): a dense block, for cluster-robust
