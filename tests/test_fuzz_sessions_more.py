@@ -548,3 +548,20 @@ def test_json_key_given_twice_is_a_duplicated_column(tmp_path):
     p.write_text('[{"client": "a", "session": 1, "client": "b", "rupture": 0, "repaired": 0}]')
     with pytest.raises(DataError, match="the key 'client' appears twice in one object"):
         read_sessions(p)
+
+
+def test_outputs_never_overwrite_an_input_file_or_each_other(tmp_path, capsys):
+    """`--clients FILE` with FILE the session table overwrote it (exit 0); two figure options naming one file
+    replaced one figure by the other. Now one line, exit 2, before anything is read or written."""
+    from ruptstats.cli.sessions import main
+
+    table = tmp_path / "s.csv"
+    text = "client,session,rupture,repair,outcome\n1,1,0,0,10\n1,2,1,1,8\n2,1,1,0,12\n2,2,0,0,11\n"
+    table.write_text(text, encoding="utf-8")
+    assert main([str(table), "--clients", str(table)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--clients" in err and "overwrite the input table" in err
+    assert table.read_text(encoding="utf-8") == text
+    png = str(tmp_path / "f.png")
+    assert main([str(table), "--condition-plot", png, "--km-plot", png]) == 2
+    assert "--condition-plot and --km-plot both name" in capsys.readouterr().err

@@ -415,13 +415,13 @@ def _naming(path):
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
-def check_distinct_paths(table, outputs: dict) -> None:
-    """Refuse output paths that would overwrite the input ``table`` or each other.
+def check_distinct_paths(tables, outputs: dict) -> None:
+    """Refuse output paths that would overwrite an input table or each other.
 
     Parameters
     ----------
-    table : path or None
-        The input table (None for a bundled example).
+    tables : path, list of paths or None
+        The input table(s) (None for a bundled example).
     outputs : dict
         Option (``"--output"``) to path (None when the option is not given).
 
@@ -434,13 +434,16 @@ def check_distinct_paths(table, outputs: dict) -> None:
 
     from ..exceptions import OptionError
 
+    if tables is None or isinstance(tables, (str, os.PathLike)):
+        tables = [] if tables is None else [tables]
     seen: dict = {}
     for option, path in outputs.items():
         if not path:
             continue
-        if table is not None and (os.path.abspath(path) == os.path.abspath(table) or (
-                os.path.exists(path) and os.path.exists(table) and os.path.samefile(path, table))):
-            raise OptionError(f"{option} {path} would overwrite the input table {table}; choose another path")
+        for table in tables:
+            if os.path.abspath(path) == os.path.abspath(table) or (
+                    os.path.exists(path) and os.path.exists(table) and os.path.samefile(path, table)):
+                raise OptionError(f"{option} {path} would overwrite the input table {table}; choose another path")
         key = os.path.normcase(os.path.abspath(path))
         if key in seen:
             raise OptionError(f"{seen[key]} and {option} both name {path}; the second would overwrite the "

@@ -197,13 +197,16 @@ def _run_reporting_warnings(args) -> int:
 
 
 def _run(args) -> int:
-    for option, path in (("--output", args.output), ("--study-table", args.study_table), ("--clients", args.clients),
-                         ("--episodes", args.episodes)):
+    tables = {"--output": args.output, "--study-table": args.study_table, "--clients": args.clients,
+              "--episodes": args.episodes}
+    for option, path in tables.items():
         if path and not Path(path).resolve().parent.is_dir():
             raise OptionError(f"{option} {path}: the folder {Path(path).parent} does not exist")
     if not 0 < args.level < 100:
         raise OptionError(f"--level {args.level:g} must lie between 0 and 100 (a percentage, e.g. 95)")
     mappings = _mappings(args.files, args.mapping)
+    figures = {f"--{name}": getattr(args, name.replace("-", "_")) for name in _FIGURES}
+    _common.check_distinct_paths(list(args.files) + [m for m in mappings if m], {**tables, **figures})
     options = _rule_options(args.rule_option)
     args.compare_rules = args.compare_rules or args.rules_plot is not None
     runs, labels = [], {}
