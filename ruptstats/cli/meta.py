@@ -320,13 +320,13 @@ def _non_finite_notes(model) -> list:
     """A note for each model value that is infinite or undefined (written as null in JSON), saying why."""
     import math
 
-    values = {k: v for k, v in model.to_dict(include_studies=False).items()
-              if isinstance(v, float) and not math.isfinite(v)}
+    row = model.to_dict(include_studies=False)
+    values = {k: v for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)}
     if not values:
         return []
     import numpy as np
 
-    se = model.to_dict(include_studies=False).get("se")
+    se = row.get("se")
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         extreme = bool(np.any(np.abs(np.asarray(model.yi, dtype=float)) ** 2 / np.asarray(model.vi) > 1e300))
     if se == 0:
