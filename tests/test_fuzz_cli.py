@@ -61,12 +61,17 @@ TABLES = {
 }
 
 
-@pytest.fixture
-def files(tmp_path, monkeypatch):
+def write_tables(tmp_path, monkeypatch, tables):
+    """Write ``tables`` (name to text or bytes) into ``tmp_path`` and make it the working directory."""
     monkeypatch.chdir(tmp_path)
-    for name, text in TABLES.items():
+    for name, text in tables.items():
         (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return tmp_path
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    return write_tables(tmp_path, monkeypatch, TABLES)
 
 
 def strict_json(text: str):

@@ -9,7 +9,7 @@ Each table is written by the test itself; the expected rows and columns are read
 from __future__ import annotations
 
 import pytest
-from test_fuzz_cli import check_contract, run, strict_json
+from test_fuzz_cli import check_contract, run, strict_json, write_tables
 
 TABLES = {
     "base.csv": "study,yi,vi,year,design\n" + "".join(
@@ -46,10 +46,7 @@ TABLES = {
 
 @pytest.fixture
 def files(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for name, text in TABLES.items():
-        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return tmp_path
+    return write_tables(tmp_path, monkeypatch, TABLES)
 
 
 # id, argv, expected: "ok" or the fragments the one error line must hold

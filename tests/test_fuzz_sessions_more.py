@@ -18,24 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_fuzz_loaders import one_line, quiet
 
 from ruptstats.exceptions import DataError
 from ruptstats.sessions import read_clients, read_sessions
-
-
-def one_line(exc: BaseException) -> str:
-    text = str(exc)
-    assert "\n" not in text, text
-    assert "np.float64" not in text and "np.int64" not in text and "dtype(" not in text, text
-    return text
-
-
-def quiet(fn, *args, **kwargs):
-    """``fn(...)`` with its warnings collected; returns (result, warning texts)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = fn(*args, **kwargs)
-    return result, [str(w.message) for w in caught]
 
 
 def sheet(path, rows) -> str:
